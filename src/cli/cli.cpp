@@ -1,0 +1,206 @@
+#include "cli/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/cost_render.h"
+#include "api/server.h"
+#include "cli/progress_bar.h"
+#include "service/cost_service.h"
+#include "service/ingest_service.h"
+#include "store/repository.h"
+
+namespace costwise::cli {
+namespace {
+
+constexpr const char* kDefaultDatabase = "sqlite:var/costwise.db";
+constexpr std::uint64_t kProgressMinBytes = std::uint64_t{4} << 20;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+std::string DefaultDatabase() {
+  const char* env = std::getenv("COSTWISE_DB");
+  return env != nullptr && *env != '\0' ? env : kDefaultDatabase;
+}
+
+int Fail(const Error& error) {
+  fmt::print(stderr, "costwise: error: {}\n", error.message);
+  return kExitFailure;
+}
+
+std::string PeriodList(const std::vector<Date>& periods) {
+  std::string text;
+  for (const Date& period : periods) {
+    if (!text.empty()) text += ",";
+    text += period.MonthString();
+  }
+  return text.empty() ? "-" : text;
+}
+
+int RunIngest(const std::string& database, const std::string& tenant,
+              const std::vector<std::string>& files, int threads, double max_rejected_percent) {
+  auto repository = store::OpenRepository(database);
+  if (!repository) return Fail(repository.error());
+  ProgressBar bar(kProgressMinBytes);
+  service::IngestOptions options;
+  options.threads = threads;
+  options.max_rejected_percent = max_rejected_percent;
+  options.progress = [&](std::size_t index, const std::string& path, std::uint64_t done,
+                         std::uint64_t total) {
+    bar.Update(fmt::format("[{}/{}] {}", index + 1, files.size(), path), done, total);
+  };
+  auto summary = service::IngestFiles(**repository, tenant, files, options);
+  bar.Finish();
+  if (!summary) return Fail(summary.error());
+  for (const service::IngestedFile& file : summary->files) {
+    fmt::print("{}: {}{}, {} rows, {} rejected, billing period {}\n", file.path, file.format,
+               file.gzip ? " (gzip)" : "", file.rows, file.rejected_rows,
+               PeriodList(file.billing_periods));
+    for (const ingest::RejectedRow& row : file.rejections) {
+      fmt::print("  rejected {}:{}: {}\n", file.path, row.line, row.reason);
+    }
+    if (file.rejected_rows > static_cast<std::int64_t>(file.rejections.size())) {
+      fmt::print("  ... and {} more rejected rows\n",
+                 file.rejected_rows - static_cast<std::int64_t>(file.rejections.size()));
+    }
+  }
+  std::int64_t rows = 0;
+  std::int64_t rejected = 0;
+  for (const service::IngestedFile& file : summary->files) {
+    rows += file.rows;
+    rejected += file.rejected_rows;
+  }
+  fmt::print(
+      "ingested {} rows ({} rejected) into {} cube rows for tenant '{}': replaced {} billing "
+      "scope(s), {} old cube rows; billed {} effective {}; read {:.2f}s, store {:.2f}s\n",
+      rows - rejected, rejected, summary->cube_rows, tenant, summary->scopes.size(),
+      summary->rows_deleted, summary->billed_total.ToString(2),
+      summary->effective_total.ToString(2), summary->read_seconds, summary->store_seconds);
+  return 0;
+}
+
+void PrintTable(const service::CostReport& report) {
+  const std::string group_title =
+      report.query.group_by ? DimensionName(*report.query.group_by) : std::string("total");
+  std::size_t group_width = group_title.size();
+  for (const CostGroupRow& row : report.rows) {
+    group_width = std::max(group_width, std::min<std::size_t>(row.group.size(), 60));
+  }
+  const auto group_text = [](const std::string& group) {
+    if (group.empty()) return std::string("(none)");
+    return group.size() > 60 ? group.substr(0, 57) + "..." : group;
+  };
+  group_width = std::max<std::size_t>(group_width, 6);
+  fmt::print("{:<10}  {:<{}}  {:>16}  {:>16}  {:>8}\n", "period", group_title, group_width,
+             "billed", "effective", "currency");
+  for (const CostGroupRow& row : report.rows) {
+    fmt::print("{:<10}  {:<{}}  {:>16}  {:>16}  {:>8}\n", row.period,
+               report.query.group_by ? group_text(row.group) : std::string("total"), group_width,
+               row.billed_cost.ToString(2), row.effective_cost.ToString(2), row.currency);
+  }
+  for (const service::CostTotal& total : report.totals) {
+    fmt::print("{:<10}  {:<{}}  {:>16}  {:>16}  {:>8}\n", "total", "", group_width,
+               total.billed_cost.ToString(2), total.effective_cost.ToString(2), total.currency);
+  }
+  if (report.rows.empty()) fmt::print("(no costs in {} .. {})\n", report.query.from.ToString(),
+                                      report.query.to.ToString());
+}
+
+int RunCosts(const std::string& database, const std::string& tenant,
+             const service::CostQueryText& text, const std::string& format) {
+  const Date today = DateOfTimestamp(static_cast<std::int64_t>(std::time(nullptr)));
+  auto query = service::ParseCostQuery(text, today);
+  if (!query) return Fail(query.error());
+  auto repository = store::OpenRepository(database);
+  if (!repository) return Fail(repository.error());
+  auto report = service::QueryCosts(**repository, tenant, *query);
+  if (!report) return Fail(report.error());
+  if (format == "json") {
+    fmt::print("{}\n", api::CostReportToJson(*report).dump(2));
+  } else if (format == "csv") {
+    fmt::print("{}", api::CostReportToCsv(*report));
+  } else {
+    PrintTable(*report);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{"costwise: explainable ML on the cloud bill"};
+  app.require_subcommand(1);
+  std::string database = DefaultDatabase();
+  app.add_option("--db", database,
+                 "database: sqlite:PATH or postgresql://USER@HOST:PORT/DB (env COSTWISE_DB)")
+      ->capture_default_str();
+
+  // ingest
+  auto* ingest = app.add_subcommand("ingest", "read CUR / CUR 2.0 / FOCUS CSV files (plain or "
+                                              "gzip) into the daily cost cube");
+  std::string ingest_tenant;
+  std::vector<std::string> files;
+  int threads = 0;
+  double max_rejected_percent = 1.0;
+  ingest->add_option("--tenant", ingest_tenant, "tenant (organisation) name")->required();
+  ingest->add_option("--threads", threads, "parser threads (0 = one per core)")
+      ->capture_default_str();
+  ingest->add_option("--max-rejected-percent", max_rejected_percent,
+                     "fail when more than this share of a file's rows is malformed")
+      ->capture_default_str();
+  ingest->add_option("files", files, "billing files; all parts of one report in one call")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  // costs
+  auto* costs = app.add_subcommand("costs", "query the daily cost cube");
+  std::string costs_tenant;
+  service::CostQueryText query_text;
+  std::string format = "table";
+  costs->add_option("--tenant", costs_tenant, "tenant (organisation) name")->required();
+  costs->add_option("--from", query_text.from, "first day, YYYY-MM-DD (default: 30 days ago)");
+  costs->add_option("--to", query_text.to, "last day, inclusive, YYYY-MM-DD (default: today)");
+  costs->add_option("--group-by", query_text.group_by,
+                    "service|account|billing-account|region|usage-type|resource|"
+                    "charge-category|provider|tag:KEY");
+  costs->add_option("--granularity", query_text.granularity, "day|month")->default_str("day");
+  costs->add_option("--filter", query_text.filters,
+                    "DIMENSION=VALUE[,VALUE...], repeatable (e.g. service=Amazon S3)");
+  costs->add_option("--format", format, "table|csv|json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+
+  // serve
+  auto* serve = app.add_subcommand("serve", "start the HTTP server (API and web UI)");
+  api::ServerOptions server_options;
+  serve->add_option("--port", server_options.port, "TCP port")->capture_default_str();
+  serve->add_option("--host", server_options.host, "address to listen on")->capture_default_str();
+  serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : kExitUsage;
+  }
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (ingest->parsed()) {
+    return RunIngest(database, ingest_tenant, files, threads, max_rejected_percent);
+  }
+  if (costs->parsed()) return RunCosts(database, costs_tenant, query_text, format);
+  if (serve->parsed()) {
+    server_options.database_url = database;
+    const Status status = api::RunServer(server_options);
+    if (!status) return Fail(status.error());
+    return 0;
+  }
+  return kExitUsage;
+}
+
+}  // namespace costwise::cli

@@ -1,0 +1,176 @@
+#include "ingest/byte_source.h"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+namespace costwise::ingest {
+namespace {
+
+constexpr std::size_t kStoredBufferSize = 1 << 20;
+constexpr unsigned char kGzipMagic0 = 0x1f;
+constexpr unsigned char kGzipMagic1 = 0x8b;
+constexpr int kZlibGzipWindowBits = 15 + 32;  // max window, auto-detect gzip/zlib header
+
+struct FileCloser {
+  void operator()(std::FILE* file) const {
+    if (file != nullptr) std::fclose(file);
+  }
+};
+struct DigestFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
+struct ByteSource::State {
+  std::unique_ptr<std::FILE, FileCloser> file;
+  std::unique_ptr<EVP_MD_CTX, DigestFree> digest;
+  std::string digest_hex;
+  bool stored_eof = false;
+  // gzip
+  z_stream zs{};
+  bool zs_initialised = false;
+  bool member_done = false;  // the current gzip member ended; another may follow
+  std::vector<char> in;
+  ~State() {
+    if (zs_initialised) inflateEnd(&zs);
+  }
+};
+
+ByteSource::ByteSource(std::string path, std::unique_ptr<State> state)
+    : path_(std::move(path)), state_(std::move(state)) {}
+ByteSource::~ByteSource() = default;
+ByteSource::ByteSource(ByteSource&& other) noexcept
+    : path_(std::move(other.path_)),
+      gzip_(other.gzip_),
+      file_size_(other.file_size_),
+      stored_bytes_read_(other.stored_bytes_read_.load()),
+      state_(std::move(other.state_)) {}
+ByteSource& ByteSource::operator=(ByteSource&& other) noexcept {
+  path_ = std::move(other.path_);
+  gzip_ = other.gzip_;
+  file_size_ = other.file_size_;
+  stored_bytes_read_ = other.stored_bytes_read_.load();
+  state_ = std::move(other.state_);
+  return *this;
+}
+
+Result<ByteSource> ByteSource::Open(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    const int err = errno;
+    return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInvalidInput,
+                     fmt::format("{}: cannot open: {}", path, std::strerror(err)));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: not a regular file", path));
+  }
+  auto state = std::make_unique<State>();
+  state->file.reset(std::fopen(path.c_str(), "rb"));
+  if (!state->file) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  }
+  state->digest.reset(EVP_MD_CTX_new());
+  if (!state->digest || EVP_DigestInit_ex(state->digest.get(), EVP_sha256(), nullptr) != 1) {
+    return MakeError(ErrorCode::kInternal, "cannot initialise SHA-256");
+  }
+  // Peek at the magic bytes.
+  std::array<unsigned char, 2> magic{};
+  const std::size_t got = std::fread(magic.data(), 1, magic.size(), state->file.get());
+  const bool gzip = got == 2 && magic[0] == kGzipMagic0 && magic[1] == kGzipMagic1;
+  std::rewind(state->file.get());
+  ByteSource source(path, std::move(state));
+  source.gzip_ = gzip;
+  source.file_size_ = static_cast<std::uint64_t>(info.st_size);
+  if (gzip) {
+    State& s = *source.state_;
+    s.in.resize(kStoredBufferSize);
+    if (inflateInit2(&s.zs, kZlibGzipWindowBits) != Z_OK) {
+      return MakeError(ErrorCode::kInternal, "cannot initialise zlib");
+    }
+    s.zs_initialised = true;
+  }
+  return source;
+}
+
+Result<std::size_t> ByteSource::ReadStored(char* out, std::size_t capacity) {
+  State& s = *state_;
+  if (s.stored_eof) return 0;
+  const std::size_t got = std::fread(out, 1, capacity, s.file.get());
+  if (got < capacity) {
+    if (std::ferror(s.file.get()) != 0) {
+      return MakeError(ErrorCode::kUnavailable, fmt::format("{}: read error after {} bytes", path_,
+                                                            stored_bytes_read_.load()));
+    }
+    s.stored_eof = true;
+  }
+  if (got > 0) EVP_DigestUpdate(s.digest.get(), out, got);
+  stored_bytes_read_ += got;
+  return got;
+}
+
+Result<std::size_t> ByteSource::ReadGzip(char* out, std::size_t capacity) {
+  State& s = *state_;
+  s.zs.next_out = reinterpret_cast<Bytef*>(out);
+  s.zs.avail_out = static_cast<uInt>(capacity);
+  while (s.zs.avail_out > 0) {
+    if (s.zs.avail_in == 0) {
+      auto got = ReadStored(s.in.data(), s.in.size());
+      if (!got) return unexpected(got.error());
+      if (*got == 0) {
+        if (s.member_done || (s.zs.total_in == 0 && stored_bytes_read_ == 0)) break;
+        return MakeError(ErrorCode::kInvalidInput,
+                         fmt::format("{}: truncated gzip data: the stream ends at byte {} before "
+                                     "the end of its compressed data",
+                                     path_, stored_bytes_read_.load()));
+      }
+      s.zs.next_in = reinterpret_cast<Bytef*>(s.in.data());
+      s.zs.avail_in = static_cast<uInt>(*got);
+    }
+    if (s.member_done) {
+      // Another gzip member follows (concatenated .gz files are valid gzip).
+      if (inflateReset(&s.zs) != Z_OK) return MakeError(ErrorCode::kInternal, "zlib reset failed");
+      s.member_done = false;
+    }
+    const int rc = inflate(&s.zs, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) {
+      s.member_done = true;
+      continue;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      const std::uint64_t offset = stored_bytes_read_.load() - s.zs.avail_in;
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: corrupt gzip data near byte {}: {}", path_, offset,
+                                   s.zs.msg != nullptr ? s.zs.msg : "inflate failed"));
+    }
+  }
+  return capacity - s.zs.avail_out;
+}
+
+Result<std::size_t> ByteSource::Read(char* out, std::size_t capacity) {
+  if (capacity == 0) return 0;
+  return gzip_ ? ReadGzip(out, capacity) : ReadStored(out, capacity);
+}
+
+std::string ByteSource::Sha256Hex() const {
+  State& s = *state_;
+  if (s.digest_hex.empty()) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    std::unique_ptr<EVP_MD_CTX, DigestFree> copy(EVP_MD_CTX_new());
+    EVP_MD_CTX_copy_ex(copy.get(), s.digest.get());
+    EVP_DigestFinal_ex(copy.get(), digest.data(), &length);
+    for (unsigned int i = 0; i < length; ++i) s.digest_hex += fmt::format("{:02x}", digest[i]);
+  }
+  return s.digest_hex;
+}
+
+}  // namespace costwise::ingest

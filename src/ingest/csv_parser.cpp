@@ -1,0 +1,181 @@
+#include "ingest/csv_parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace costwise::ingest {
+namespace {
+
+// Index of the first ',', '\n', '\r' or '"' in [begin, end), or end.
+const char* FindSpecial(const char* begin, const char* end) {
+  const char* p = begin;
+#if defined(__SSE2__)
+  constexpr std::ptrdiff_t kWidth = 16;
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i carriage = _mm_set1_epi8('\r');
+  const __m128i quote = _mm_set1_epi8('"');
+  while (end - p >= kWidth) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hits = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, comma), _mm_cmpeq_epi8(chunk, newline)),
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, carriage), _mm_cmpeq_epi8(chunk, quote)));
+    const int mask = _mm_movemask_epi8(hits);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += kWidth;
+  }
+#endif
+  for (; p < end; ++p) {
+    const char c = *p;
+    if (c == ',' || c == '\n' || c == '\r' || c == '"') return p;
+  }
+  return end;
+}
+
+}  // namespace
+
+CsvParser::CsvParser(std::string_view block, std::int64_t first_line)
+    : block_(block), line_(first_line) {
+  // Unescaped text is never longer than its source, so views into scratch_ never move.
+  scratch_.resize(block.size());
+}
+
+void CsvParser::SkipToLineEnd() {
+  // Used after a malformed record: resume at the next newline that is outside quotes, as far as
+  // this record's own quotes can tell.
+  bool in_quotes = false;
+  while (pos_ < block_.size()) {
+    const char c = block_[pos_++];
+    if (c == '"') {
+      in_quotes = !in_quotes;
+    } else if (c == '\n') {
+      ++line_;
+      if (!in_quotes) return;
+    }
+  }
+}
+
+CsvParser::Status CsvParser::Next(CsvRecord& record) {
+  record.fields.clear();
+  record.quoted.clear();
+  record.error = {};
+  const char* const base = block_.data();
+  const char* const end = base + block_.size();
+  // Skip blank lines.
+  while (pos_ < block_.size() && (block_[pos_] == '\n' || block_[pos_] == '\r')) {
+    if (block_[pos_] == '\n') ++line_;
+    ++pos_;
+  }
+  if (pos_ >= block_.size()) return Status::kEnd;
+  record.line = line_;
+  std::size_t scratch_used = 0;
+  while (true) {
+    const char* p = base + pos_;
+    if (p < end && *p == '"') {
+      // Quoted field: runs to the next quote that is not doubled.
+      ++p;
+      const char* const start = p;
+      char* out = scratch_.data() + scratch_used;
+      char* const out_start = out;
+      bool escaped = false;
+      while (true) {
+        const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+        if (q == nullptr) {
+          line_ += std::count(start, end, '\n');
+          pos_ = block_.size();
+          record.error = "a quoted field is not closed before the end of the file";
+          return Status::kMalformed;
+        }
+        if (q + 1 < end && q[1] == '"') {
+          // Doubled quote: copy the run so far plus one quote into scratch.
+          if (!escaped) {
+            escaped = true;
+          }
+          const auto run = static_cast<std::size_t>(q + 1 - p);
+          std::memcpy(out, p, run);
+          out += run;
+          p = q + 2;
+          continue;
+        }
+        line_ += std::count(start, q, '\n');
+        if (escaped) {
+          const auto run = static_cast<std::size_t>(q - p);
+          std::memcpy(out, p, run);
+          out += run;
+          record.fields.emplace_back(out_start, static_cast<std::size_t>(out - out_start));
+          scratch_used += static_cast<std::size_t>(out - out_start);
+        } else {
+          record.fields.emplace_back(start, static_cast<std::size_t>(q - start));
+        }
+        record.quoted.push_back(1);
+        p = q + 1;
+        break;
+      }
+      // After the closing quote: a delimiter, a line end or the end of the block.
+      if (p < end && *p == '\r') ++p;
+      if (p >= end) {
+        pos_ = block_.size();
+        return Status::kRecord;
+      }
+      if (*p == ',') {
+        pos_ = static_cast<std::size_t>(p + 1 - base);
+        continue;
+      }
+      if (*p == '\n') {
+        ++line_;
+        pos_ = static_cast<std::size_t>(p + 1 - base);
+        return Status::kRecord;
+      }
+      pos_ = static_cast<std::size_t>(p - base);
+      record.error = "unexpected character after a closing quote";
+      SkipToLineEnd();
+      return Status::kMalformed;
+    }
+    // Unquoted field.
+    const char* q = FindSpecial(p, end);
+    if (q < end && *q == '"') {
+      pos_ = static_cast<std::size_t>(q - base);
+      record.error = "a quote inside an unquoted field";
+      SkipToLineEnd();
+      return Status::kMalformed;
+    }
+    record.fields.emplace_back(p, static_cast<std::size_t>(q - p));
+    record.quoted.push_back(0);
+    if (q >= end) {
+      pos_ = block_.size();
+      return Status::kRecord;
+    }
+    if (*q == ',') {
+      pos_ = static_cast<std::size_t>(q + 1 - base);
+      if (pos_ == block_.size()) {  // trailing comma at EOF: one more empty field
+        record.fields.emplace_back();
+        record.quoted.push_back(0);
+        return Status::kRecord;
+      }
+      continue;
+    }
+    if (*q == '\r') {
+      if (q + 1 < end && q[1] != '\n') {
+        pos_ = static_cast<std::size_t>(q - base);
+        record.error = "a carriage return inside an unquoted field";
+        SkipToLineEnd();
+        return Status::kMalformed;
+      }
+      ++q;
+      if (q >= end) {
+        pos_ = block_.size();
+        return Status::kRecord;
+      }
+    }
+    // *q == '\n'
+    ++line_;
+    pos_ = static_cast<std::size_t>(q + 1 - base);
+    return Status::kRecord;
+  }
+}
+
+}  // namespace costwise::ingest

@@ -1,0 +1,222 @@
+#include "ingest/file_ingest.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ingest/byte_source.h"
+#include "ingest/csv_blocks.h"
+#include "ingest/csv_parser.h"
+#include "ingest/row_mapper.h"
+
+namespace costwise::ingest {
+namespace {
+
+// A bounded hand-off of blocks from the reader to the parsers, plus the pool of spare blocks that
+// bounds memory: the reader waits for a spare block before it reads more.
+class BlockQueue {
+ public:
+  explicit BlockQueue(std::size_t blocks) {
+    for (std::size_t i = 0; i < blocks; ++i) spare_.push_back(std::make_unique<CsvBlock>());
+  }
+
+  std::unique_ptr<CsvBlock> TakeSpare() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !spare_.empty() || cancelled_; });
+    if (cancelled_) return nullptr;
+    auto block = std::move(spare_.front());
+    spare_.pop_front();
+    return block;
+  }
+  void ReturnSpare(std::unique_ptr<CsvBlock> block) {
+    {
+      const std::lock_guard lock(mutex_);
+      spare_.push_back(std::move(block));
+    }
+    changed_.notify_all();
+  }
+  void Push(std::unique_ptr<CsvBlock> block) {
+    {
+      const std::lock_guard lock(mutex_);
+      full_.push_back(std::move(block));
+    }
+    changed_.notify_all();
+  }
+  // Null when the reader is done (or cancelled) and nothing is left.
+  std::unique_ptr<CsvBlock> Pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !full_.empty() || closed_ || cancelled_; });
+    if (full_.empty() || cancelled_) return nullptr;
+    auto block = std::move(full_.front());
+    full_.pop_front();
+    return block;
+  }
+  void Close() {
+    {
+      const std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    changed_.notify_all();
+  }
+  void Cancel() {
+    {
+      const std::lock_guard lock(mutex_);
+      cancelled_ = true;
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<CsvBlock>> spare_;
+  std::deque<std::unique_ptr<CsvBlock>> full_;
+  bool closed_ = false;
+  bool cancelled_ = false;
+};
+
+struct WorkerState {
+  CubeBuilder cube;
+  std::int64_t rows = 0;
+  std::int64_t rejected = 0;
+  std::vector<RejectedRow> rejections;
+};
+
+void ParseBlock(const CsvBlock& block, bool skip_header, RowMapper& mapper, WorkerState& state,
+                std::size_t max_listed) {
+  CsvParser parser(block.data, block.first_line);
+  CsvRecord record;
+  LineItem item;
+  std::string reason;
+  bool header_pending = skip_header;
+  while (true) {
+    const CsvParser::Status status = parser.Next(record);
+    if (status == CsvParser::Status::kEnd) break;
+    if (header_pending) {
+      header_pending = false;
+      continue;
+    }
+    ++state.rows;
+    bool ok = false;
+    if (status == CsvParser::Status::kRecord) {
+      ok = mapper.Map(record, item, reason);
+    } else {
+      reason = std::string(record.error);
+    }
+    if (ok) {
+      state.cube.Add(item);
+      continue;
+    }
+    ++state.rejected;
+    if (state.rejections.size() < max_listed) {
+      state.rejections.push_back(RejectedRow{record.line, reason});
+    }
+  }
+}
+
+}  // namespace
+
+Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOptions& options) {
+  auto opened = ByteSource::Open(path);
+  if (!opened) return unexpected(opened.error());
+  ByteSource source = std::move(*opened);
+  CsvBlockSplitter splitter(source, options.block_size);
+
+  // The first block holds the header: recognise the format before starting the threads.
+  auto first = std::make_unique<CsvBlock>();
+  auto got_first = splitter.Next(*first);
+  if (!got_first) return unexpected(got_first.error());
+  if (!*got_first) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
+  }
+  CsvRecord header;
+  {
+    CsvParser parser(first->data, first->first_line);
+    if (parser.Next(header) != CsvParser::Status::kRecord) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: the first line is not a CSV header{}{}", path,
+                                   header.error.empty() ? "" : ": ", header.error));
+    }
+  }
+  auto mapper = RowMapper::ForHeader(header.fields, path);
+  if (!mapper) return unexpected(mapper.error());
+
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  const std::size_t workers = options.threads > 0 ? static_cast<std::size_t>(options.threads) : cores;
+  BlockQueue queue(workers + 2);
+  std::optional<Error> read_error;
+  std::uint64_t decoded_bytes = first->data.size();
+  queue.Push(std::move(first));
+
+  std::thread reader([&] {
+    while (true) {
+      auto block = queue.TakeSpare();
+      if (!block) break;
+      auto got = splitter.Next(*block);
+      if (!got) {
+        read_error = got.error();
+        queue.ReturnSpare(std::move(block));
+        queue.Cancel();
+        break;
+      }
+      if (options.progress) options.progress(source.stored_bytes_read(), source.file_size());
+      if (!*got) {
+        queue.ReturnSpare(std::move(block));
+        break;
+      }
+      decoded_bytes += block->data.size();
+      queue.Push(std::move(block));
+    }
+    queue.Close();
+  });
+
+  std::vector<WorkerState> states(workers);
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (std::size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      RowMapper local_mapper = *mapper;
+      while (auto block = queue.Pop()) {
+        ParseBlock(*block, block->index == 0, local_mapper, states[w],
+                   options.max_listed_rejections);
+        queue.ReturnSpare(std::move(block));
+      }
+    });
+  }
+  reader.join();
+  for (std::thread& thread : threads) thread.join();
+  if (read_error) return unexpected(*read_error);
+
+  FileIngestResult result;
+  result.path = path;
+  result.sha256 = source.Sha256Hex();
+  result.format = mapper->format_name();
+  result.gzip = source.gzip();
+  result.stored_bytes = source.stored_bytes_read();
+  result.decoded_bytes = decoded_bytes;
+  // Merge the per-thread cubes into the largest one.
+  std::sort(states.begin(), states.end(), [](const WorkerState& a, const WorkerState& b) {
+    return a.cube.cell_count() > b.cube.cell_count();
+  });
+  result.cube = std::move(states.front().cube);
+  for (WorkerState& state : states) {
+    if (&state != &states.front()) result.cube.Merge(state.cube);
+    result.rows += state.rows;
+    result.rejected_rows += state.rejected;
+    for (RejectedRow& row : state.rejections) result.rejections.push_back(std::move(row));
+  }
+  std::sort(result.rejections.begin(), result.rejections.end(),
+            [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
+  if (result.rejections.size() > options.max_listed_rejections) {
+    result.rejections.resize(options.max_listed_rejections);
+  }
+  return result;
+}
+
+}  // namespace costwise::ingest

@@ -1,0 +1,104 @@
+#include "service/ingest_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace costwise::service {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string RejectionList(const ingest::FileIngestResult& file) {
+  std::string text;
+  for (const ingest::RejectedRow& row : file.rejections) {
+    text += fmt::format("\n  {}:{}: {}", file.path, row.line, row.reason);
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_view tenant,
+                                  const std::vector<std::string>& paths,
+                                  const IngestOptions& options) {
+  if (tenant.empty()) return MakeError(ErrorCode::kInvalidInput, "the tenant name is empty");
+  if (paths.empty()) return MakeError(ErrorCode::kInvalidInput, "no file to ingest");
+  const auto read_start = std::chrono::steady_clock::now();
+  IngestSummary summary;
+  summary.tenant = std::string(tenant);
+  ingest::CubeBuilder cube;
+  store::IngestBatch batch;
+  batch.started_at = static_cast<std::int64_t>(std::time(nullptr));
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    ingest::FileIngestOptions file_options;
+    file_options.threads = options.threads;
+    file_options.max_listed_rejections = options.max_listed_rejections;
+    if (options.progress) {
+      file_options.progress = [&, i](std::uint64_t done, std::uint64_t total) {
+        options.progress(i, paths[i], done, total);
+      };
+    }
+    auto file = ingest::IngestFile(paths[i], file_options);
+    if (!file) return unexpected(file.error());
+    if (file->rows > 0 && file->rejected_rows == file->rows) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: every one of its {} rows was rejected; nothing was "
+                                   "ingested. First reasons:{}",
+                                   paths[i], file->rows, RejectionList(*file)));
+    }
+    const double rejected_percent =
+        file->rows == 0 ? 0.0 : 100.0 * static_cast<double>(file->rejected_rows) /
+                                    static_cast<double>(file->rows);
+    if (rejected_percent > options.max_rejected_percent) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: {} of {} rows ({:.2f}%) were rejected, more than the "
+                                   "allowed {}%; nothing was ingested. First reasons:{}",
+                                   paths[i], file->rejected_rows, file->rows, rejected_percent,
+                                   options.max_rejected_percent, RejectionList(*file)));
+    }
+    IngestedFile info;
+    info.path = file->path;
+    info.format = file->format;
+    info.sha256 = file->sha256;
+    info.gzip = file->gzip;
+    info.stored_bytes = file->stored_bytes;
+    info.decoded_bytes = file->decoded_bytes;
+    info.rows = file->rows;
+    info.rejected_rows = file->rejected_rows;
+    info.rejections = file->rejections;
+    info.billing_periods = file->cube.BillingPeriods();
+    cube.Merge(file->cube);
+    batch.files.push_back(store::IngestFileRecord{info.path, info.sha256, info.format, info.rows,
+                                                  info.rejected_rows, info.billing_periods});
+    summary.files.push_back(std::move(info));
+  }
+  batch.rows = cube.Rows();
+  std::set<store::BillingScope> scopes;
+  for (const CubeRow& row : batch.rows) {
+    scopes.insert(store::BillingScope{row.provider, row.billing_account_id, row.billing_period});
+    summary.billed_total += row.billed_cost;
+    summary.effective_total += row.effective_cost;
+  }
+  batch.scopes.assign(scopes.begin(), scopes.end());
+  summary.scopes = batch.scopes;
+  summary.cube_rows = static_cast<std::int64_t>(batch.rows.size());
+  summary.read_seconds = SecondsSince(read_start);
+
+  const auto store_start = std::chrono::steady_clock::now();
+  auto tenant_row = repository.EnsureTenant(tenant);
+  if (!tenant_row) return unexpected(tenant_row.error());
+  auto replaced = repository.ReplaceBillingScopes(tenant_row->id, batch);
+  if (!replaced) return unexpected(replaced.error());
+  summary.rows_deleted = replaced->rows_deleted;
+  summary.rows_inserted = replaced->rows_inserted;
+  summary.store_seconds = SecondsSince(store_start);
+  return summary;
+}
+
+}  // namespace costwise::service

@@ -1,0 +1,103 @@
+#pragma once
+// The one storage interface. Two real backends implement it: SQLite (embedded, the default) and
+// PostgreSQL 15, both through SOCI. All SQL and the versioned migrations live in src/store/.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cost_cube.h"
+#include "core/date.h"
+#include "core/error.h"
+
+namespace costwise::store {
+
+struct Tenant {
+  std::int64_t id = 0;
+  std::string name;
+};
+
+// What one ingest run replaces: every cube row of this provider's billing account in this
+// billing period. AWS restates a month's CUR several times a day; the newest file wins whole.
+struct BillingScope {
+  std::string provider;
+  std::string billing_account_id;
+  Date billing_period;  // first day of the period
+  friend auto operator<=>(const BillingScope&, const BillingScope&) = default;
+};
+
+// One input file of an ingest run, as recorded in ingest_runs.
+struct IngestFileRecord {
+  std::string path;
+  std::string sha256;  // of the file's bytes as stored (compressed when gzip)
+  std::string format;  // "cur-legacy", "cur-2.0", "focus-1.0", ...
+  std::int64_t rows = 0;           // data rows read
+  std::int64_t rejected_rows = 0;  // rows that failed to parse, not ingested
+  std::vector<Date> billing_periods;
+};
+
+// Everything one `costwise ingest` invocation writes, applied in one transaction.
+struct IngestBatch {
+  std::vector<IngestFileRecord> files;
+  std::vector<BillingScope> scopes;  // replaced whole
+  std::vector<CubeRow> rows;         // the new cube cells of those scopes
+  std::int64_t started_at = 0;       // Unix seconds
+};
+
+struct ReplaceSummary {
+  std::int64_t rows_deleted = 0;
+  std::int64_t rows_inserted = 0;
+  std::vector<std::int64_t> run_ids;
+};
+
+struct IngestRunRecord {
+  std::int64_t id = 0;
+  std::string path;
+  std::string sha256;
+  std::string format;
+  std::string billing_periods;  // "2023-11" or "2023-10,2023-11"
+  std::int64_t rows = 0;
+  std::int64_t rejected_rows = 0;
+  std::string status;  // "completed"
+  std::int64_t started_at = 0;
+  std::int64_t finished_at = 0;
+};
+
+class Repository {
+ public:
+  virtual ~Repository() = default;
+  Repository() = default;
+  Repository(const Repository&) = delete;
+  Repository& operator=(const Repository&) = delete;
+
+  [[nodiscard]] virtual std::string_view BackendName() const = 0;  // "sqlite" | "postgresql"
+  [[nodiscard]] virtual Result<int> SchemaVersion() = 0;
+
+  // Creates the tenant when it does not exist yet.
+  [[nodiscard]] virtual Result<Tenant> EnsureTenant(std::string_view name) = 0;
+  // NotFound when there is no such tenant.
+  [[nodiscard]] virtual Result<Tenant> FindTenant(std::string_view name) = 0;
+
+  // In one transaction: deletes the tenant's cube rows of every scope in the batch, inserts the
+  // batch's rows (with their tag sets) and records one ingest run per file. On any error nothing
+  // is changed.
+  [[nodiscard]] virtual Result<ReplaceSummary> ReplaceBillingScopes(std::int64_t tenant_id,
+                                                                    const IngestBatch& batch) = 0;
+
+  // Sums the cube over [from, to] by period (day or month), currency and the group-by value.
+  // Rows are ordered by period, then by billed cost descending, then by group.
+  [[nodiscard]] virtual Result<std::vector<CostGroupRow>> QueryCosts(std::int64_t tenant_id,
+                                                                     const CostQuery& query) = 0;
+
+  // Newest first.
+  [[nodiscard]] virtual Result<std::vector<IngestRunRecord>> ListIngestRuns(
+      std::int64_t tenant_id) = 0;
+};
+
+// Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",
+// and applies pending migrations. InvalidInput for an unknown scheme, Unavailable when the
+// database cannot be reached.
+[[nodiscard]] Result<std::unique_ptr<Repository>> OpenRepository(std::string_view url);
+
+}  // namespace costwise::store
