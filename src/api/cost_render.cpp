@@ -1,11 +1,18 @@
 #include "api/cost_render.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace costwise::api {
 namespace {
 
 constexpr int kExactDecimals = 9;
+constexpr double kQuantityScale = 1e6;
+
+// Usage quantities are floating-point sums whose last bits depend on summation order (threads,
+// database plans); six decimals are more than any billing unit needs and make output stable.
+double RoundQuantity(double value) { return std::round(value * kQuantityScale) / kQuantityScale; }
 
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -46,7 +53,7 @@ nlohmann::json CostReportToJson(const service::CostReport& report) {
         {"billed_cost", row.billed_cost.ToString(kExactDecimals)},
         {"effective_cost", row.effective_cost.ToString(kExactDecimals)},
         {"list_cost", row.list_cost.ToString(kExactDecimals)},
-        {"usage_quantity", row.usage_quantity},
+        {"usage_quantity", RoundQuantity(row.usage_quantity)},
         {"line_items", row.line_items},
     });
   }
@@ -57,7 +64,7 @@ nlohmann::json CostReportToJson(const service::CostReport& report) {
         {"billed_cost", total.billed_cost.ToString(kExactDecimals)},
         {"effective_cost", total.effective_cost.ToString(kExactDecimals)},
         {"list_cost", total.list_cost.ToString(kExactDecimals)},
-        {"usage_quantity", total.usage_quantity},
+        {"usage_quantity", RoundQuantity(total.usage_quantity)},
         {"line_items", total.line_items},
     });
   }
@@ -71,7 +78,7 @@ std::string CostReportToCsv(const service::CostReport& report) {
     out += fmt::format("{},{},{},{},{},{},{},{}\n", row.period, CsvField(row.group),
                        CsvField(row.currency), row.billed_cost.ToString(kExactDecimals),
                        row.effective_cost.ToString(kExactDecimals),
-                       row.list_cost.ToString(kExactDecimals), row.usage_quantity,
+                       row.list_cost.ToString(kExactDecimals), RoundQuantity(row.usage_quantity),
                        row.line_items);
   }
   return out;

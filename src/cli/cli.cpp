@@ -56,6 +56,12 @@ int RunIngest(const std::string& database, const std::string& tenant,
                          std::uint64_t total) {
     bar.Update(fmt::format("[{}/{}] {}", index + 1, files.size(), path), done, total);
   };
+  options.before_store = [&](const service::IngestSummary& read) {
+    bar.Finish();
+    fmt::print(stderr, "read {} file(s) in {:.2f}s; writing {} cube rows of {} billing scope(s)\n",
+               read.files.size(), read.read_seconds, read.cube_rows, read.scopes.size());
+    std::fflush(stderr);
+  };
   auto summary = service::IngestFiles(**repository, tenant, files, options);
   bar.Finish();
   if (!summary) return Fail(summary.error());

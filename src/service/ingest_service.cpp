@@ -90,6 +90,7 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
   summary.cube_rows = static_cast<std::int64_t>(batch.rows.size());
   summary.read_seconds = SecondsSince(read_start);
 
+  if (options.before_store) options.before_store(summary);
   const auto store_start = std::chrono::steady_clock::now();
   auto tenant_row = repository.EnsureTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());

@@ -14,6 +14,8 @@
 
 namespace costwise::service {
 
+struct IngestSummary;
+
 struct IngestOptions {
   int threads = 0;  // 0 = one per core
   std::size_t max_listed_rejections = 20;
@@ -21,6 +23,8 @@ struct IngestOptions {
   double max_rejected_percent = 1.0;
   // Called while a file is read: index of the file, its path, stored bytes read, file size.
   std::function<void(std::size_t, const std::string&, std::uint64_t, std::uint64_t)> progress;
+  // Called once all files are read and before the database is written.
+  std::function<void(const IngestSummary&)> before_store;
 };
 
 struct IngestedFile {

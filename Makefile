@@ -1,0 +1,68 @@
+# costwise: two commands on a fresh Debian 12 machine.
+#   make run    installs what is missing, builds in Release, serves http://localhost:8080
+#   make test   installs what is missing, builds, runs every test (unit tests also under
+#               ASan+UBSan, both database backends, golden files, the fuzzers for a minute)
+# Other targets: build, coverage, fuzz, bench, clean.
+
+JOBS        ?= $(shell nproc)
+PORT        ?= 8080
+DB          ?= sqlite:var/costwise.db
+FUZZ_SECONDS ?= 12
+BUILD       := build
+ASAN_BUILD  := build-asan
+COV_BUILD   := build-coverage
+# Warnings are errors in CI (CI=true) and wherever WERROR=ON is given.
+WERROR      ?= $(if $(filter true,$(CI)),ON,OFF)
+CMAKE_FLAGS := -G Ninja -DCOSTWISE_WERROR=$(WERROR)
+
+.PHONY: all deps build run test unit-test asan-test fuzz coverage bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	$(BUILD)/apps/costwise/costwise --db $(DB) serve --port $(PORT)
+
+# Every test: the Release build's suite, the same unit tests under sanitizers, then the fuzzers.
+test: build
+	scripts/with-postgres.sh ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory asan-test
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+	@echo "make test: all suites passed"
+
+asan-test: deps
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DCOSTWISE_SANITIZE=ON \
+	  -DCOSTWISE_BUILD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  scripts/with-postgres.sh ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) \
+	  -L unit
+
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+coverage: deps
+	cmake -S . -B $(COV_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DCOSTWISE_COVERAGE=ON \
+	  -DCOSTWISE_BUILD_BENCH=OFF
+	cmake --build $(COV_BUILD) -j $(JOBS)
+	find $(COV_BUILD) -name '*.gcda' -delete
+	scripts/with-postgres.sh ctest --test-dir $(COV_BUILD) --output-on-failure -j $(JOBS)
+	@mkdir -p coverage
+	gcovr --root . --filter 'src/' --object-directory $(COV_BUILD) --txt --branches \
+	  --html-details coverage/index.html --print-summary | tee coverage/summary.txt
+	@echo "coverage report: coverage/index.html"
+
+bench: build
+	bench/ingest_bench.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) build-fuzz coverage
