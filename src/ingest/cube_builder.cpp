@@ -1,25 +1,42 @@
 #include "ingest/cube_builder.h"
 
 #include <algorithm>
-#include <tuple>
 
 namespace costwise::ingest {
 namespace {
 
-constexpr std::uint64_t kHashMultiplier = 0x9E3779B97F4A7C15ULL;
+constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
+constexpr std::size_t kInitialSlots = 1024;
+// Grow past 80% full: linear probing stays short below that with a well-mixed hash.
+constexpr std::size_t kLoadNumerator = 4;
+constexpr std::size_t kLoadDenominator = 5;
 
-std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
-  h ^= v + kHashMultiplier + (h << 6) + (h >> 2);
-  return h;
+std::uint64_t Mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDULL;
+  x ^= x >> 33;
+  x *= 0xC4CEB9FE1A85EC53ULL;
+  x ^= x >> 33;
+  return x;
 }
 
+std::uint64_t HashKey(const CellKey& key) {
+  const std::uint64_t a = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(key.date)) << 32) |
+                          static_cast<std::uint32_t>(key.billing_period);
+  const std::uint64_t b = (static_cast<std::uint64_t>(key.combo) << 32) | key.resource;
+  return Mix(a ^ Mix(b ^ (static_cast<std::uint64_t>(key.tags) * kMultiplier)));
+}
+
+// The tag set as interned: "key\x1fvalue\x1e..." (see LineItem::tags).
 Tags ParseCanonicalTags(std::string_view text) {
   Tags tags;
   while (!text.empty()) {
     const std::size_t end = text.find(kTagSeparator);
     const std::string_view entry = text.substr(0, end);
     const std::size_t split = entry.find(kTagKeyValueSeparator);
-    tags.push_back(Tag{std::string(entry.substr(0, split)), std::string(entry.substr(split + 1))});
+    if (split != std::string_view::npos) {
+      tags.push_back(Tag{std::string(entry.substr(0, split)), std::string(entry.substr(split + 1))});
+    }
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
   }
@@ -28,121 +45,238 @@ Tags ParseCanonicalTags(std::string_view text) {
 
 }  // namespace
 
-std::size_t CubeBuilder::KeyHash::operator()(const Key& key) const {
-  std::uint64_t h = static_cast<std::uint32_t>(key.date);
-  h = Mix(h, static_cast<std::uint32_t>(key.billing_period));
-  for (const std::uint32_t id : key.ids) h = Mix(h, id);
-  return static_cast<std::size_t>(h * kHashMultiplier);
+// ---- CellTable ----
+
+void CellTable::Add(const CellKey& key, const CellValue& value) {
+  if ((size_ + 1) * kLoadDenominator > slots_.size() * kLoadNumerator) Grow();
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = HashKey(key) & mask;
+  while (true) {
+    Slot& slot = slots_[i];
+    if (slot.value.line_items == 0) {
+      slot.key = key;
+      slot.value = value;
+      ++size_;
+      return;
+    }
+    if (slot.key == key) {
+      slot.value.Add(value);
+      return;
+    }
+    i = (i + 1) & mask;
+  }
 }
 
-std::uint32_t CubeBuilder::Intern(std::string_view text) {
-  const auto it = ids_.find(text);
-  if (it != ids_.end()) return it->second;
+void CellTable::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? kInitialSlots : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& slot : old) {
+    if (slot.value.line_items != 0) Add(slot.key, slot.value);
+  }
+}
+
+void CellTable::Clear() {
+  std::fill(slots_.begin(), slots_.end(), Slot{});
+  size_ = 0;
+}
+
+// ---- DailyCube ----
+
+std::size_t DailyCube::ComboHash::operator()(const Combo& combo) const {
+  std::uint64_t h = 0;
+  for (const std::uint32_t id : combo) h = Mix(h ^ (id + kMultiplier));
+  return static_cast<std::size_t>(h);
+}
+
+std::unique_ptr<CubeAccumulator> DailyCube::NewAccumulator() {
+  return std::make_unique<CubeAccumulator>(*this);
+}
+
+std::uint32_t DailyCube::InternString(std::string_view text) {
+  const std::lock_guard lock(mutex_);
+  const auto it = string_ids_.find(text);
+  if (it != string_ids_.end()) return it->second;
   const auto id = static_cast<std::uint32_t>(strings_.size());
   strings_.emplace_back(text);
-  ids_.emplace(strings_.back(), id);
+  string_ids_.emplace(strings_.back(), id);
   return id;
 }
 
-std::uint32_t CubeBuilder::InternCached(std::size_t slot, std::string_view text) {
+std::uint32_t DailyCube::InternCombo(const Combo& combo) {
+  const std::lock_guard lock(mutex_);
+  const auto [it, inserted] =
+      combo_ids_.try_emplace(combo, static_cast<std::uint32_t>(combos_.size()));
+  if (inserted) combos_.push_back(combo);
+  return it->second;
+}
+
+void DailyCube::Merge(const CellTable& table, std::int64_t line_items) {
+  const std::lock_guard lock(mutex_);
+  for (const CellTable::Slot& slot : table.slots()) {
+    if (slot.value.line_items != 0) cells_.Add(slot.key, slot.value);
+  }
+  line_items_ += line_items;
+}
+
+std::size_t DailyCube::cell_count() const {
+  const std::lock_guard lock(mutex_);
+  return cells_.size();
+}
+
+std::int64_t DailyCube::line_items() const {
+  const std::lock_guard lock(mutex_);
+  return line_items_;
+}
+
+Money DailyCube::billed_total() const {
+  const std::lock_guard lock(mutex_);
+  std::int64_t total = 0;
+  for (const CellTable::Slot& slot : cells_.slots()) total += slot.value.billed;
+  return Money::FromNanos(total);
+}
+
+Money DailyCube::effective_total() const {
+  const std::lock_guard lock(mutex_);
+  std::int64_t total = 0;
+  for (const CellTable::Slot& slot : cells_.slots()) total += slot.value.effective;
+  return Money::FromNanos(total);
+}
+
+std::vector<CubeScope> DailyCube::Scopes() const {
+  const std::lock_guard lock(mutex_);
+  std::set<std::pair<std::uint32_t, std::int32_t>> seen;  // (combo, period)
+  for (const CellTable::Slot& slot : cells_.slots()) {
+    if (slot.value.line_items != 0) seen.emplace(slot.key.combo, slot.key.billing_period);
+  }
+  std::set<CubeScope> scopes;
+  for (const auto& [combo, period] : seen) {
+    const Combo& ids = combos_[combo];
+    scopes.insert(CubeScope{strings_[ids[0]], strings_[ids[1]], Date::FromDays(period)});
+  }
+  return {scopes.begin(), scopes.end()};
+}
+
+std::vector<Date> DailyCube::BillingPeriods() const {
+  const std::lock_guard lock(mutex_);
+  std::set<std::int32_t> periods;
+  for (const CellTable::Slot& slot : cells_.slots()) {
+    if (slot.value.line_items != 0) periods.insert(slot.key.billing_period);
+  }
+  std::vector<Date> out;
+  for (const std::int32_t period : periods) out.push_back(Date::FromDays(period));
+  return out;
+}
+
+CubeRow DailyCube::MakeRow(const CellTable::Slot& slot) const {
+  const Combo& ids = combos_[slot.key.combo];
+  CubeRow row;
+  row.date = Date::FromDays(slot.key.date);
+  row.billing_period = Date::FromDays(slot.key.billing_period);
+  row.provider = strings_[ids[0]];
+  row.billing_account_id = strings_[ids[1]];
+  row.sub_account_id = strings_[ids[2]];
+  row.service = strings_[ids[3]];
+  row.region = strings_[ids[4]];
+  row.usage_type = strings_[ids[5]];
+  row.charge_category = strings_[ids[6]];
+  row.currency = strings_[ids[7]];
+  row.resource_id = strings_[slot.key.resource];
+  row.tags = ParseCanonicalTags(strings_[slot.key.tags]);
+  row.billed_cost = Money::FromNanos(slot.value.billed);
+  row.effective_cost = Money::FromNanos(slot.value.effective);
+  row.list_cost = Money::FromNanos(slot.value.list);
+  row.has_list_cost = slot.value.has_list != 0;
+  row.usage_quantity = slot.value.usage;
+  row.line_items = slot.value.line_items;
+  return row;
+}
+
+bool DailyCube::RowReader::Next(std::vector<CubeRow>& chunk, std::size_t max_rows) {
+  chunk.clear();
+  const std::lock_guard lock(cube_.mutex_);
+  const auto& slots = cube_.cells_.slots();
+  while (position_ < slots.size() && chunk.size() < max_rows) {
+    const CellTable::Slot& slot = slots[position_++];
+    if (slot.value.line_items != 0) chunk.push_back(cube_.MakeRow(slot));
+  }
+  return !chunk.empty();
+}
+
+std::vector<CubeRow> DailyCube::Rows() const {
+  std::vector<CubeRow> rows;
+  RowReader reader = Reader();
+  std::vector<CubeRow> chunk;
+  while (reader.Next(chunk, kInitialSlots)) {
+    std::move(chunk.begin(), chunk.end(), std::back_inserter(rows));
+  }
+  return rows;
+}
+
+// ---- CubeAccumulator ----
+
+std::uint32_t CubeAccumulator::Intern(std::size_t slot, std::string_view text) {
   // Consecutive rows mostly repeat the previous row's account, service, region, ...
-  if (has_last_[slot] && strings_[last_id_[slot]] == text) return last_id_[slot];
-  const std::uint32_t id = Intern(text);
+  if (has_last_[slot] && last_text_[slot] == text) return last_id_[slot];
+  std::uint32_t id = 0;
+  const auto it = ids_.find(text);
+  if (it != ids_.end()) {
+    id = it->second;
+  } else {
+    id = cube_.InternString(text);
+    ids_.emplace(std::string(text), id);
+  }
+  last_text_[slot].assign(text);
   last_id_[slot] = id;
   has_last_[slot] = true;
   return id;
 }
 
-void CubeBuilder::AddCell(const Key& key, const Cell& cell) {
-  Cell& target = cells_[key];
-  target.billed += cell.billed;
-  target.effective += cell.effective;
-  target.list += cell.list;
-  target.has_list = target.has_list || cell.has_list;
-  target.usage += cell.usage;
-  target.line_items += cell.line_items;
-}
-
-void CubeBuilder::Add(const LineItem& item) {
-  Key key;
+void CubeAccumulator::Add(const LineItem& item) {
+  const std::array<std::string_view, kComboDimensions> texts = {
+      item.provider,   item.billing_account_id, item.sub_account_id,    item.service,
+      item.region,     item.usage_type,         item.charge_category,   item.currency};
+  Combo combo;
+  for (std::size_t i = 0; i < kComboDimensions; ++i) combo[i] = Intern(i, texts[i]);
+  if (!has_last_combo_ || combo != last_combo_) {
+    const auto it = combo_ids_.find(combo);
+    if (it != combo_ids_.end()) {
+      last_combo_id_ = it->second;
+    } else {
+      last_combo_id_ = cube_.InternCombo(combo);
+      combo_ids_.emplace(combo, last_combo_id_);
+    }
+    last_combo_ = combo;
+    has_last_combo_ = true;
+  }
+  CellKey key;
   key.date = item.date.days();
   key.billing_period = item.billing_period.days();
-  const std::array<std::string_view, kDimensions> values = {
-      item.provider,       item.billing_account_id, item.sub_account_id, item.service,
-      item.region,         item.usage_type,         item.charge_category, item.resource_id,
-      item.currency,       item.tags};
-  for (std::size_t i = 0; i < kDimensions; ++i) key.ids[i] = InternCached(i, values[i]);
-  Cell cell;
-  cell.billed = item.billed_cost.nanos();
-  cell.effective = item.effective_cost.nanos();
-  cell.has_list = item.has_list_cost;
-  cell.list = item.has_list_cost ? item.list_cost.nanos() : 0;
-  cell.usage = item.usage_quantity;
-  cell.line_items = 1;
-  AddCell(key, cell);
+  key.combo = last_combo_id_;
+  key.resource = Intern(kComboDimensions, item.resource_id);
+  key.tags = Intern(kComboDimensions + 1, item.tags);
+  CellValue value;
+  value.billed = item.billed_cost.nanos();
+  value.effective = item.effective_cost.nanos();
+  value.list = item.has_list_cost ? item.list_cost.nanos() : 0;
+  value.has_list = item.has_list_cost ? 1 : 0;
+  value.usage = item.usage_quantity;
+  value.line_items = 1;
+  table_.Add(key, value);
   ++line_items_;
+  if (!has_last_period_ || key.billing_period != last_period_) {
+    periods_.insert(key.billing_period);
+    last_period_ = key.billing_period;
+    has_last_period_ = true;
+  }
+  if (table_.size() >= kFlushCells) Flush();
 }
 
-void CubeBuilder::Merge(const CubeBuilder& other) {
-  std::vector<std::uint32_t> translate(other.strings_.size());
-  for (std::size_t id = 0; id < other.strings_.size(); ++id) {
-    translate[id] = Intern(other.strings_[id]);
-  }
-  for (const auto& [key, cell] : other.cells_) {
-    Key mapped = key;
-    for (std::uint32_t& id : mapped.ids) id = translate[id];
-    AddCell(mapped, cell);
-  }
-  line_items_ += other.line_items_;
-}
-
-std::vector<Date> CubeBuilder::BillingPeriods() const {
-  std::vector<Date> periods;
-  for (const auto& [key, cell] : cells_) periods.push_back(Date::FromDays(key.billing_period));
-  std::sort(periods.begin(), periods.end());
-  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
-  return periods;
-}
-
-std::vector<CubeRow> CubeBuilder::Rows() const {
-  std::vector<const std::pair<const Key, Cell>*> order;
-  order.reserve(cells_.size());
-  for (const auto& entry : cells_) order.push_back(&entry);
-  const auto text_key = [this](const Key& key) {
-    std::array<std::string_view, kDimensions> texts;
-    for (std::size_t i = 0; i < kDimensions; ++i) texts[i] = strings_[key.ids[i]];
-    return std::tuple(key.date, key.billing_period, texts);
-  };
-  std::sort(order.begin(), order.end(), [&](const auto* a, const auto* b) {
-    return text_key(a->first) < text_key(b->first);
-  });
-  std::vector<CubeRow> rows;
-  rows.reserve(order.size());
-  for (const auto* entry : order) {
-    const Key& key = entry->first;
-    const Cell& cell = entry->second;
-    CubeRow row;
-    row.date = Date::FromDays(key.date);
-    row.billing_period = Date::FromDays(key.billing_period);
-    row.provider = strings_[key.ids[0]];
-    row.billing_account_id = strings_[key.ids[1]];
-    row.sub_account_id = strings_[key.ids[2]];
-    row.service = strings_[key.ids[3]];
-    row.region = strings_[key.ids[4]];
-    row.usage_type = strings_[key.ids[5]];
-    row.charge_category = strings_[key.ids[6]];
-    row.resource_id = strings_[key.ids[7]];
-    row.currency = strings_[key.ids[8]];
-    row.tags = ParseCanonicalTags(strings_[key.ids[9]]);
-    row.billed_cost = Money::FromNanos(cell.billed);
-    row.effective_cost = Money::FromNanos(cell.effective);
-    row.list_cost = Money::FromNanos(cell.list);
-    row.has_list_cost = cell.has_list;
-    row.usage_quantity = cell.usage;
-    row.line_items = cell.line_items;
-    rows.push_back(std::move(row));
-  }
-  return rows;
+void CubeAccumulator::Flush() {
+  if (table_.size() == 0 && line_items_ == 0) return;
+  cube_.Merge(table_, line_items_);
+  table_.Clear();
+  line_items_ = 0;
 }
 
 }  // namespace costwise::ingest

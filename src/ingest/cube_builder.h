@@ -1,10 +1,16 @@
 #pragma once
-// Sums line items into daily cube cells. Each parser thread owns one builder; builders of all
-// threads and files are merged at the end. Strings are interned once per builder, so a cell key is
-// a handful of integers and memory grows with the number of distinct cells, not with the file.
+// The daily cost cube as ingestion builds it. Parser threads each own a CubeAccumulator that sums
+// line items into a small local table and, when that fills up, merges it into the shared
+// DailyCube under a lock; so memory is the cube plus a bounded table per thread, and no cell is
+// held twice. Strings (accounts, services, resource ids, tag sets, ...) are interned once in the
+// cube's dictionary, and a cell's key is five integers:
+//   (date, billing period, dimension combination, resource, tag set).
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,62 +21,164 @@
 
 namespace costwise::ingest {
 
-class CubeBuilder {
+// The string dimensions of a cell other than resource and tags, which vary the most.
+inline constexpr std::size_t kComboDimensions = 8;
+using Combo = std::array<std::uint32_t, kComboDimensions>;
+
+struct CellKey {
+  std::int32_t date = 0;
+  std::int32_t billing_period = 0;
+  std::uint32_t combo = 0;
+  std::uint32_t resource = 0;
+  std::uint32_t tags = 0;
+  friend bool operator==(const CellKey&, const CellKey&) = default;
+};
+
+struct CellValue {
+  std::int64_t billed = 0;
+  std::int64_t effective = 0;
+  std::int64_t list = 0;
+  double usage = 0;
+  std::uint32_t line_items = 0;  // 0 marks an empty slot in CellTable
+  std::uint32_t has_list = 0;
+  void Add(const CellValue& other) {
+    billed += other.billed;
+    effective += other.effective;
+    list += other.list;
+    usage += other.usage;
+    line_items += other.line_items;
+    has_list |= other.has_list;
+  }
+};
+
+// Open-addressing hash table of cells (linear probing, power-of-two capacity).
+class CellTable {
  public:
-  CubeBuilder() = default;
-  CubeBuilder(const CubeBuilder&) = delete;
-  CubeBuilder& operator=(const CubeBuilder&) = delete;
-  CubeBuilder(CubeBuilder&&) = default;
-  CubeBuilder& operator=(CubeBuilder&&) = default;
-  ~CubeBuilder() = default;
-
-  void Add(const LineItem& item);
-  // Adds every cell of `other` into this builder.
-  void Merge(const CubeBuilder& other);
-
-  [[nodiscard]] std::size_t cell_count() const { return cells_.size(); }
-  [[nodiscard]] std::int64_t line_items() const { return line_items_; }
-  // The cells as cube rows, sorted by date and then by their dimensions (deterministic output).
-  [[nodiscard]] std::vector<CubeRow> Rows() const;
-  // The distinct billing periods of the cells, ascending.
-  [[nodiscard]] std::vector<Date> BillingPeriods() const;
+  struct Slot {
+    CellKey key;
+    CellValue value;
+  };
+  void Add(const CellKey& key, const CellValue& value);
+  void Clear();
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] const std::vector<Slot>& slots() const { return slots_; }
 
  private:
-  static constexpr std::size_t kDimensions = 10;  // the 9 string dimensions and the tag set
-  struct Key {
-    std::int32_t date = 0;
-    std::int32_t billing_period = 0;
-    std::array<std::uint32_t, kDimensions> ids{};
-    friend bool operator==(const Key&, const Key&) = default;
+  void Grow();
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+// A (provider, billing account, billing period) triple: what one ingest replaces.
+struct CubeScope {
+  std::string provider;
+  std::string billing_account_id;
+  Date billing_period;
+  friend auto operator<=>(const CubeScope&, const CubeScope&) = default;
+};
+
+class CubeAccumulator;
+
+class DailyCube {
+ public:
+  DailyCube() = default;
+  DailyCube(const DailyCube&) = delete;
+  DailyCube& operator=(const DailyCube&) = delete;
+  ~DailyCube() = default;
+
+  // An accumulator for one thread; call its Flush (or destroy it) before reading the cube.
+  [[nodiscard]] std::unique_ptr<CubeAccumulator> NewAccumulator();
+
+  [[nodiscard]] std::size_t cell_count() const;
+  [[nodiscard]] std::int64_t line_items() const;
+  // Sums over all cells and currencies.
+  [[nodiscard]] Money billed_total() const;
+  [[nodiscard]] Money effective_total() const;
+  [[nodiscard]] std::vector<CubeScope> Scopes() const;
+  [[nodiscard]] std::vector<Date> BillingPeriods() const;
+
+  // Streams the cells as CubeRows, `max_rows` at a time: fills `chunk` (cleared first) and returns
+  // false when no rows are left. Cells come in table order.
+  class RowReader {
+   public:
+    bool Next(std::vector<CubeRow>& chunk, std::size_t max_rows);
+
+   private:
+    friend class DailyCube;
+    explicit RowReader(const DailyCube& cube) : cube_(cube) {}
+    const DailyCube& cube_;
+    std::size_t position_ = 0;
   };
-  struct KeyHash {
-    std::size_t operator()(const Key& key) const;
-  };
-  struct Cell {
-    std::int64_t billed = 0;
-    std::int64_t effective = 0;
-    std::int64_t list = 0;
-    bool has_list = false;
-    double usage = 0;
-    std::int64_t line_items = 0;
-  };
+  [[nodiscard]] RowReader Reader() const { return RowReader(*this); }
+  // All rows at once; for small cubes and tests.
+  [[nodiscard]] std::vector<CubeRow> Rows() const;
+
+ private:
+  friend class CubeAccumulator;
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const {
       return std::hash<std::string_view>{}(text);
     }
   };
+  struct ComboHash {
+    std::size_t operator()(const Combo& combo) const;
+  };
 
-  std::uint32_t Intern(std::string_view text);
-  std::uint32_t InternCached(std::size_t slot, std::string_view text);
-  void AddCell(const Key& key, const Cell& cell);
+  std::uint32_t InternString(std::string_view text);  // takes mutex_
+  std::uint32_t InternCombo(const Combo& combo);       // takes mutex_
+  void Merge(const CellTable& table, std::int64_t line_items);  // takes mutex_
+  [[nodiscard]] CubeRow MakeRow(const CellTable::Slot& slot) const;
 
-  std::deque<std::string> strings_;  // id -> text; deque keeps addresses stable
-  std::unordered_map<std::string_view, std::uint32_t, StringHash, std::equal_to<>> ids_;
-  std::array<std::uint32_t, kDimensions> last_id_{};
-  std::array<bool, kDimensions> has_last_{};
-  std::unordered_map<Key, Cell, KeyHash> cells_;
+  mutable std::mutex mutex_;
+  std::deque<std::string> strings_;
+  std::unordered_map<std::string_view, std::uint32_t, StringHash, std::equal_to<>> string_ids_;
+  std::vector<Combo> combos_;
+  std::unordered_map<Combo, std::uint32_t, ComboHash> combo_ids_;
+  CellTable cells_;
   std::int64_t line_items_ = 0;
+};
+
+class CubeAccumulator {
+ public:
+  static constexpr std::size_t kFlushCells = std::size_t{1} << 15;
+
+  explicit CubeAccumulator(DailyCube& cube) : cube_(cube) {}
+  CubeAccumulator(const CubeAccumulator&) = delete;
+  CubeAccumulator& operator=(const CubeAccumulator&) = delete;
+  ~CubeAccumulator() { Flush(); }
+
+  void Add(const LineItem& item);
+  // Merges the local table into the cube.
+  void Flush();
+  // Billing periods of the line items added (for the per-file summary).
+  [[nodiscard]] const std::set<std::int32_t>& billing_periods() const { return periods_; }
+
+ private:
+  static constexpr std::size_t kSlots = kComboDimensions + 2;  // + resource, tags
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::uint32_t Intern(std::size_t slot, std::string_view text);
+
+  DailyCube& cube_;
+  CellTable table_;
+  std::int64_t line_items_ = 0;
+  // Local caches of the cube's dictionary: the last value per slot, then a map.
+  std::array<std::string, kSlots> last_text_;
+  std::array<std::uint32_t, kSlots> last_id_{};
+  std::array<bool, kSlots> has_last_{};
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> ids_;
+  Combo last_combo_{};
+  std::uint32_t last_combo_id_ = 0;
+  bool has_last_combo_ = false;
+  std::unordered_map<Combo, std::uint32_t, DailyCube::ComboHash> combo_ids_;
+  std::set<std::int32_t> periods_;
+  std::int32_t last_period_ = 0;
+  bool has_last_period_ = false;
 };
 
 }  // namespace costwise::ingest

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -82,7 +83,7 @@ class BlockQueue {
 };
 
 struct WorkerState {
-  CubeBuilder cube;
+  std::unique_ptr<CubeAccumulator> cube;
   std::int64_t rows = 0;
   std::int64_t rejected = 0;
   std::vector<RejectedRow> rejections;
@@ -110,7 +111,7 @@ void ParseBlock(const CsvBlock& block, bool skip_header, RowMapper& mapper, Work
       reason = std::string(record.error);
     }
     if (ok) {
-      state.cube.Add(item);
+      state.cube->Add(item);
       continue;
     }
     ++state.rejected;
@@ -122,7 +123,8 @@ void ParseBlock(const CsvBlock& block, bool skip_header, RowMapper& mapper, Work
 
 }  // namespace
 
-Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOptions& options) {
+Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOptions& options,
+                                    DailyCube& cube) {
   auto opened = ByteSource::Open(path);
   if (!opened) return unexpected(opened.error());
   ByteSource source = std::move(*opened);
@@ -177,6 +179,7 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   });
 
   std::vector<WorkerState> states(workers);
+  for (WorkerState& state : states) state.cube = cube.NewAccumulator();
   std::vector<std::thread> threads;
   threads.reserve(workers);
   for (std::size_t w = 0; w < workers; ++w) {
@@ -200,17 +203,15 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   result.gzip = source.gzip();
   result.stored_bytes = source.stored_bytes_read();
   result.decoded_bytes = decoded_bytes;
-  // Merge the per-thread cubes into the largest one.
-  std::sort(states.begin(), states.end(), [](const WorkerState& a, const WorkerState& b) {
-    return a.cube.cell_count() > b.cube.cell_count();
-  });
-  result.cube = std::move(states.front().cube);
+  std::set<std::int32_t> periods;
   for (WorkerState& state : states) {
-    if (&state != &states.front()) result.cube.Merge(state.cube);
+    state.cube->Flush();
+    periods.insert(state.cube->billing_periods().begin(), state.cube->billing_periods().end());
     result.rows += state.rows;
     result.rejected_rows += state.rejected;
     for (RejectedRow& row : state.rejections) result.rejections.push_back(std::move(row));
   }
+  for (const std::int32_t period : periods) result.billing_periods.push_back(Date::FromDays(period));
   std::sort(result.rejections.begin(), result.rejections.end(),
             [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
   if (result.rejections.size() > options.max_listed_rejections) {

@@ -36,12 +36,14 @@ struct FileIngestResult {
   std::int64_t rows = 0;           // data rows read (accepted + rejected)
   std::int64_t rejected_rows = 0;
   std::vector<RejectedRow> rejections;  // the first ones, by line
-  CubeBuilder cube;
+  std::vector<Date> billing_periods;    // of the accepted rows
 };
 
-// InvalidInput when the file is not billing data or its compression is broken; NotFound when it
-// does not exist. Malformed rows do not fail the file: they are counted and listed.
+// Adds the file's line items to `cube`. InvalidInput when the file is not billing data or its
+// compression is broken; NotFound when it does not exist. Malformed rows do not fail the file:
+// they are counted and listed. On an error the cube may hold part of the file: discard it.
 [[nodiscard]] Result<FileIngestResult> IngestFile(const std::string& path,
-                                                  const FileIngestOptions& options);
+                                                  const FileIngestOptions& options,
+                                                  DailyCube& cube);
 
 }  // namespace costwise::ingest

@@ -237,20 +237,9 @@ bool RowMapper::Map(const CsvRecord& record, LineItem& item, std::string& reason
                          record.fields.size());
     return false;
   }
-  const auto date_of = [&](int index, Date& out) {
-    const std::string_view text = Text(record, index);
-    const std::optional<std::int64_t> seconds = ParseTimestamp(text);
-    if (!seconds) {
-      reason = text.empty() ? fmt::format("{} is empty", header_[static_cast<std::size_t>(index)])
-                            : fmt::format("{} is not a timestamp: '{}'",
-                                          header_[static_cast<std::size_t>(index)], Shorten(text));
-      return false;
-    }
-    out = DateOfTimestamp(*seconds);
-    return true;
-  };
-  if (!date_of(columns_.usage_start, item.date) ||
-      !date_of(columns_.billing_period_start, item.billing_period)) {
+  if (!DateOf(record, columns_.usage_start, usage_start_cache_, item.date, reason) ||
+      !DateOf(record, columns_.billing_period_start, billing_period_cache_, item.billing_period,
+              reason)) {
     return false;
   }
   item.billing_account_id = Text(record, columns_.billing_account);
@@ -263,6 +252,27 @@ bool RowMapper::Map(const CsvRecord& record, LineItem& item, std::string& reason
   if (!BuildTags(record, item, reason)) return false;
   return format_ == BillingFormat::kFocus ? MapFocus(record, item, reason)
                                           : MapCur(record, item, reason);
+}
+
+bool RowMapper::DateOf(const CsvRecord& record, int index, DateCache& cache, Date& out,
+                       std::string& reason) {
+  const std::string_view text = Text(record, index);
+  if (cache.valid && cache.text == text) {
+    out = cache.date;
+    return true;
+  }
+  const std::optional<std::int64_t> seconds = ParseTimestamp(text);
+  if (!seconds) {
+    reason = text.empty() ? fmt::format("{} is empty", header_[static_cast<std::size_t>(index)])
+                          : fmt::format("{} is not a timestamp: '{}'",
+                                        header_[static_cast<std::size_t>(index)], Shorten(text));
+    return false;
+  }
+  out = DateOfTimestamp(*seconds);
+  cache.text.assign(text);
+  cache.date = out;
+  cache.valid = true;
+  return true;
 }
 
 namespace {
@@ -404,6 +414,23 @@ bool RowMapper::MapCur(const CsvRecord& record, LineItem& item, std::string& rea
 }
 
 bool RowMapper::BuildTags(const CsvRecord& record, LineItem& item, std::string& reason) {
+  if (tag_columns_.empty()) {
+    // Only a map column: the same text as the previous row gives the same tags.
+    const std::string_view raw = Text(record, columns_.tags_map);
+    if (last_tags_valid_ && raw == last_tags_raw_) {
+      item.tags = tag_text_;
+      return true;
+    }
+    last_tags_valid_ = false;
+    if (!BuildTagsUncached(record, item, reason)) return false;
+    last_tags_raw_.assign(raw);
+    last_tags_valid_ = true;
+    return true;
+  }
+  return BuildTagsUncached(record, item, reason);
+}
+
+bool RowMapper::BuildTagsUncached(const CsvRecord& record, LineItem& item, std::string& reason) {
   tag_text_.clear();
   tag_pairs_.clear();
   tag_storage_.clear();

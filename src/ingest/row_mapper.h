@@ -76,9 +76,23 @@ class RowMapper {
   bool MapCur(const CsvRecord& record, LineItem& item, std::string& reason);
   bool MapFocus(const CsvRecord& record, LineItem& item, std::string& reason);
   bool BuildTags(const CsvRecord& record, LineItem& item, std::string& reason);
+  bool BuildTagsUncached(const CsvRecord& record, LineItem& item, std::string& reason);
   std::string_view CurService(const CsvRecord& record);
 
+  // Timestamps and tag maps repeat from row to row: remember the last text and its result.
+  struct DateCache {
+    std::string text;
+    Date date;
+    bool valid = false;
+  };
+  bool DateOf(const CsvRecord& record, int index, DateCache& cache, Date& out,
+              std::string& reason);
+
   BillingFormat format_ = BillingFormat::kFocus;
+  DateCache usage_start_cache_;
+  DateCache billing_period_cache_;
+  std::string last_tags_raw_;
+  bool last_tags_valid_ = false;
   std::string format_name_;
   std::size_t column_count_ = 0;
   std::vector<std::string> header_;

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <set>
 
 #include <fmt/format.h>
 
 namespace costwise::service {
 namespace {
+
+constexpr std::size_t kStoreChunkRows = 20'000;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -32,7 +33,7 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
   const auto read_start = std::chrono::steady_clock::now();
   IngestSummary summary;
   summary.tenant = std::string(tenant);
-  ingest::CubeBuilder cube;
+  ingest::DailyCube cube;
   store::IngestBatch batch;
   batch.started_at = static_cast<std::int64_t>(std::time(nullptr));
   for (std::size_t i = 0; i < paths.size(); ++i) {
@@ -44,7 +45,7 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
         options.progress(i, paths[i], done, total);
       };
     }
-    auto file = ingest::IngestFile(paths[i], file_options);
+    auto file = ingest::IngestFile(paths[i], file_options, cube);
     if (!file) return unexpected(file.error());
     if (file->rows > 0 && file->rejected_rows == file->rows) {
       return MakeError(ErrorCode::kInvalidInput,
@@ -72,22 +73,23 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
     info.rows = file->rows;
     info.rejected_rows = file->rejected_rows;
     info.rejections = file->rejections;
-    info.billing_periods = file->cube.BillingPeriods();
-    cube.Merge(file->cube);
+    info.billing_periods = file->billing_periods;
     batch.files.push_back(store::IngestFileRecord{info.path, info.sha256, info.format, info.rows,
                                                   info.rejected_rows, info.billing_periods});
     summary.files.push_back(std::move(info));
   }
-  batch.rows = cube.Rows();
-  std::set<store::BillingScope> scopes;
-  for (const CubeRow& row : batch.rows) {
-    scopes.insert(store::BillingScope{row.provider, row.billing_account_id, row.billing_period});
-    summary.billed_total += row.billed_cost;
-    summary.effective_total += row.effective_cost;
+  for (const ingest::CubeScope& scope : cube.Scopes()) {
+    batch.scopes.push_back(
+        store::BillingScope{scope.provider, scope.billing_account_id, scope.billing_period});
   }
-  batch.scopes.assign(scopes.begin(), scopes.end());
+  ingest::DailyCube::RowReader reader = cube.Reader();
+  batch.row_reader = [&reader](std::vector<CubeRow>& chunk) {
+    return reader.Next(chunk, kStoreChunkRows);
+  };
   summary.scopes = batch.scopes;
-  summary.cube_rows = static_cast<std::int64_t>(batch.rows.size());
+  summary.cube_rows = static_cast<std::int64_t>(cube.cell_count());
+  summary.billed_total = cube.billed_total();
+  summary.effective_total = cube.effective_total();
   summary.read_seconds = SecondsSince(read_start);
 
   if (options.before_store) options.before_store(summary);

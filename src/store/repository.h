@@ -2,6 +2,7 @@
 // The one storage interface. Two real backends implement it: SQLite (embedded, the default) and
 // PostgreSQL 15, both through SOCI. All SQL and the versioned migrations live in src/store/.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,11 +38,16 @@ struct IngestFileRecord {
   std::vector<Date> billing_periods;
 };
 
+// Produces cube rows in chunks: fills `chunk` (cleared first) and returns false when no rows are
+// left. Lets a large cube go to the database without being copied into one vector.
+using CubeRowReader = std::function<bool(std::vector<CubeRow>& chunk)>;
+
 // Everything one `costwise ingest` invocation writes, applied in one transaction.
 struct IngestBatch {
   std::vector<IngestFileRecord> files;
   std::vector<BillingScope> scopes;  // replaced whole
-  std::vector<CubeRow> rows;         // the new cube cells of those scopes
+  std::vector<CubeRow> rows;         // the new cube cells of those scopes, given at once, or
+  CubeRowReader row_reader;          // streamed in chunks (used when set, instead of rows)
   std::int64_t started_at = 0;       // Unix seconds
 };
 

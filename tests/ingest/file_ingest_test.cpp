@@ -20,24 +20,32 @@ struct Totals {
   std::size_t cells = 0;
 };
 
-Totals Sum(const FileIngestResult& result) {
+struct Ingested : FileIngestResult {
+  std::unique_ptr<DailyCube> cube;
+};
+
+Totals Sum(const Ingested& result) {
   Totals totals;
-  for (const CubeRow& row : result.cube.Rows()) {
+  for (const CubeRow& row : result.cube->Rows()) {
     totals.billed_by_provider[row.provider] += row.billed_cost.nanos();
     totals.effective_by_provider[row.provider] += row.effective_cost.nanos();
     totals.billed += row.billed_cost.nanos();
     totals.line_items += row.line_items;
   }
-  totals.cells = result.cube.cell_count();
+  totals.cells = result.cube->cell_count();
+  EXPECT_EQ(totals.line_items, result.cube->line_items());
   return totals;
 }
 
-Result<FileIngestResult> Ingest(const std::string& path, int threads = 0,
-                                std::size_t block_size = std::size_t{4} << 20) {
+Result<Ingested> Ingest(const std::string& path, int threads = 0,
+                        std::size_t block_size = std::size_t{4} << 20) {
   FileIngestOptions options;
   options.threads = threads;
   options.block_size = block_size;
-  return IngestFile(path, options);
+  auto cube = std::make_unique<DailyCube>();
+  auto file = IngestFile(path, options, *cube);
+  if (!file) return unexpected(file.error());
+  return Ingested{{std::move(*file)}, std::move(cube)};
 }
 
 TEST(FileIngestTest, LegacyCurSampleIsExactWhateverTheThreadsAndBlocks) {
@@ -58,7 +66,7 @@ TEST(FileIngestTest, LegacyCurSampleIsExactWhateverTheThreadsAndBlocks) {
       const Totals totals = Sum(*other);
       EXPECT_EQ(totals.billed, expected.billed);
       EXPECT_EQ(totals.cells, expected.cells);
-      EXPECT_EQ(other->cube.Rows().size(), reference->cube.Rows().size());
+      EXPECT_EQ(other->cube->Rows().size(), reference->cube->Rows().size());
     }
   }
 }
@@ -67,6 +75,8 @@ TEST(FileIngestTest, FocusSampleTotalsPerProvider) {
   const auto result = Ingest(testing::SharedData(kFocusSample), 2, 8192);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->format, "focus-1.0");
+  ASSERT_EQ(result->billing_periods.size(), 2U);  // one Oracle row is billed in 2024-10
+  EXPECT_EQ(result->billing_periods[1].ToString(), "2024-10-01");
   EXPECT_EQ(result->rows, 1000);
   EXPECT_EQ(result->rejected_rows, 0);
   const Totals totals = Sum(*result);
@@ -122,7 +132,8 @@ TEST(FileIngestTest, RejectionListIsCappedButAllAreCounted) {
   for (int i = 0; i < 50; ++i) text += "bad\n";
   FileIngestOptions options;
   options.max_listed_rejections = 5;
-  const auto result = IngestFile(dir.Write("bad.csv", text), options);
+  DailyCube cube;
+  const auto result = IngestFile(dir.Write("bad.csv", text), options, cube);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->rejected_rows, 50);
   EXPECT_EQ(result->rejections.size(), 5U);
@@ -157,7 +168,7 @@ TEST(FileIngestTest, HeaderOnlyFileHasNoRows) {
   const auto result = Ingest(dir.Write("h.csv", text.substr(0, text.find('\n') + 1)));
   ASSERT_TRUE(result);
   EXPECT_EQ(result->rows, 0);
-  EXPECT_EQ(result->cube.cell_count(), 0U);
+  EXPECT_EQ(result->cube->cell_count(), 0U);
 }
 
 }  // namespace
