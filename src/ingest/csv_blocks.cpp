@@ -1,13 +1,42 @@
 #include "ingest/csv_blocks.h"
 
 #include <algorithm>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
 namespace costwise::ingest {
 
+std::size_t CountQuotes(std::string_view data) {
+  std::size_t count = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  constexpr std::size_t kWidth = 16;
+  const __m128i quote = _mm_set1_epi8('"');
+  for (; i + kWidth <= data.size(); i += kWidth) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data.data() + i));
+    count += static_cast<std::size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, quote)))));
+  }
+#endif
+  for (; i < data.size(); ++i) count += data[i] == '"' ? 1 : 0;
+  return count;
+}
+
+void CsvBlock::Reserve(std::size_t needed) {
+  if (needed <= capacity) return;
+  auto bigger = std::make_unique_for_overwrite<char[]>(needed);
+  if (size > 0) std::memcpy(bigger.get(), buffer.get(), size);
+  buffer = std::move(bigger);
+  capacity = needed;
+}
+
 std::size_t LastRecordBoundary(std::string_view data) {
-  const auto total_quotes = std::count(data.begin(), data.end(), '"');
+  const std::size_t total_quotes = CountQuotes(data);
   // Walk back from the end; quotes seen so far are those after the candidate newline.
   std::size_t quotes_after = 0;
   for (std::size_t i = data.size(); i > 0; --i) {
@@ -15,7 +44,7 @@ std::size_t LastRecordBoundary(std::string_view data) {
     if (c == '"') {
       ++quotes_after;
     } else if (c == '\n') {
-      const auto quotes_before = static_cast<std::size_t>(total_quotes) - quotes_after;
+      const std::size_t quotes_before = total_quotes - quotes_after;
       if (quotes_before % 2 == 0) return i;
     }
   }
@@ -26,39 +55,39 @@ CsvBlockSplitter::CsvBlockSplitter(ByteSource& source, std::size_t block_size)
     : source_(source), block_size_(block_size) {}
 
 Result<bool> CsvBlockSplitter::Next(CsvBlock& block) {
-  block.data.clear();
-  block.data.append(carry_);
+  block.size = 0;
+  block.Reserve(std::max(block_size_, carry_.size() + 1));
+  std::memcpy(block.buffer.get(), carry_.data(), carry_.size());
+  block.size = carry_.size();
   carry_.clear();
-  std::size_t target = std::max(block_size_, block.data.size() + 1);
+  std::size_t target = std::max(block_size_, block.size + 1);
   while (true) {
     // Fill up to the target size.
-    while (!eof_ && block.data.size() < target) {
-      const std::size_t old_size = block.data.size();
-      block.data.resize(target);
-      auto got = source_.Read(block.data.data() + old_size, target - old_size);
+    block.Reserve(target);
+    while (!eof_ && block.size < target) {
+      auto got = source_.Read(block.buffer.get() + block.size, target - block.size);
       if (!got) return unexpected(got.error());
-      block.data.resize(old_size + *got);
+      block.size += *got;
       if (*got == 0) eof_ = true;
     }
-    if (block.data.empty()) return false;
+    if (block.size == 0) return false;
     if (eof_) break;  // the rest is the last block, whole
-    const std::size_t boundary = LastRecordBoundary(block.data);
+    const std::size_t boundary = LastRecordBoundary(block.view());
     if (boundary > 0) {
-      carry_.assign(block.data, boundary, std::string::npos);
-      block.data.resize(boundary);
+      carry_.assign(block.buffer.get() + boundary, block.size - boundary);
+      block.size = boundary;
       break;
     }
     if (target >= kMaxRecordSize) {
       return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: a record runs on for more than {} MB: a quoted field "
-                                   "is probably never closed",
-                                   source_.path(), next_line_, kMaxRecordSize >> 20));
+                       fmt::format("{}: block {} (from byte ~{}): a record runs on for more than "
+                                   "{} MB: a quoted field is probably never closed",
+                                   source_.path(), next_index_, source_.stored_bytes_read(),
+                                   kMaxRecordSize >> 20));
     }
     target *= 2;
   }
-  block.first_line = next_line_;
   block.index = next_index_++;
-  next_line_ += std::count(block.data.begin(), block.data.end(), '\n');
   return true;
 }
 

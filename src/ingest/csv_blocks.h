@@ -4,6 +4,7 @@
 // a boundary: an escaped quote ("") counts twice and leaves it unchanged.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,10 +13,16 @@
 
 namespace costwise::ingest {
 
+// Whole records; the last one may lack its newline at the end of the file. The buffer is reused
+// from block to block and never zero-filled.
 struct CsvBlock {
-  std::string data;             // whole records; the last one may lack its newline at EOF
-  std::int64_t first_line = 1;  // physical line number of the block's first byte
-  std::int64_t index = 0;       // 0, 1, 2, ... in file order
+  std::unique_ptr<char[]> buffer;
+  std::size_t capacity = 0;
+  std::size_t size = 0;
+  std::int64_t index = 0;  // 0, 1, 2, ... in file order
+  [[nodiscard]] std::string_view view() const { return {buffer.get(), size}; }
+  // Makes room for at least `needed` bytes, keeping the first `size` bytes.
+  void Reserve(std::size_t needed);
 };
 
 class CsvBlockSplitter {
@@ -33,10 +40,12 @@ class CsvBlockSplitter {
   ByteSource& source_;
   std::size_t block_size_;
   std::string carry_;  // bytes after the last boundary of the previous block
-  std::int64_t next_line_ = 1;
   std::int64_t next_index_ = 0;
   bool eof_ = false;
 };
+
+// Number of double quotes in `data` (vectorised: the splitter runs it over every byte).
+[[nodiscard]] std::size_t CountQuotes(std::string_view data);
 
 // Position just past the last newline of `data` that is outside quotes, assuming `data` starts
 // outside quotes; 0 when there is none.

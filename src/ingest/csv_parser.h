@@ -30,6 +30,8 @@ class CsvParser {
 
   // Offset of the next unread byte in the block.
   [[nodiscard]] std::size_t position() const { return pos_; }
+  // Line number of the next unread byte: after kEnd, first_line plus the block's newlines.
+  [[nodiscard]] std::int64_t line() const { return line_; }
 
  private:
   void SkipToLineEnd();

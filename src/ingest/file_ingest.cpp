@@ -82,16 +82,26 @@ class BlockQueue {
   bool cancelled_ = false;
 };
 
+// A rejected row before line numbers are known: its block and its line within the block.
+struct PendingRejection {
+  std::int64_t block = 0;
+  std::int64_t line = 0;
+  std::string reason;
+};
+
 struct WorkerState {
   std::unique_ptr<CubeAccumulator> cube;
   std::int64_t rows = 0;
   std::int64_t rejected = 0;
-  std::vector<RejectedRow> rejections;
+  std::vector<PendingRejection> rejections;
+  std::vector<std::pair<std::int64_t, std::int64_t>> block_newlines;  // (block index, newlines)
 };
 
+// Parses one block. Line numbers are counted within the block (from 1) and made absolute at the
+// end, once every block's newline count is known: the reader thread does not count lines.
 void ParseBlock(const CsvBlock& block, bool skip_header, RowMapper& mapper, WorkerState& state,
                 std::size_t max_listed) {
-  CsvParser parser(block.data, block.first_line);
+  CsvParser parser(block.view(), 1);
   CsvRecord record;
   LineItem item;
   std::string reason;
@@ -116,9 +126,10 @@ void ParseBlock(const CsvBlock& block, bool skip_header, RowMapper& mapper, Work
     }
     ++state.rejected;
     if (state.rejections.size() < max_listed) {
-      state.rejections.push_back(RejectedRow{record.line, reason});
+      state.rejections.push_back(PendingRejection{block.index, record.line, reason});
     }
   }
+  state.block_newlines.emplace_back(block.index, parser.line() - 1);
 }
 
 }  // namespace
@@ -139,7 +150,7 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   }
   CsvRecord header;
   {
-    CsvParser parser(first->data, first->first_line);
+    CsvParser parser(first->view(), 1);
     if (parser.Next(header) != CsvParser::Status::kRecord) {
       return MakeError(ErrorCode::kInvalidInput,
                        fmt::format("{}: the first line is not a CSV header{}{}", path,
@@ -153,7 +164,7 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   const std::size_t workers = options.threads > 0 ? static_cast<std::size_t>(options.threads) : cores;
   BlockQueue queue(workers + 2);
   std::optional<Error> read_error;
-  std::uint64_t decoded_bytes = first->data.size();
+  std::uint64_t decoded_bytes = first->size;
   queue.Push(std::move(first));
 
   std::thread reader([&] {
@@ -172,7 +183,7 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
         queue.ReturnSpare(std::move(block));
         break;
       }
-      decoded_bytes += block->data.size();
+      decoded_bytes += block->size;
       queue.Push(std::move(block));
     }
     queue.Close();
@@ -204,12 +215,27 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   result.stored_bytes = source.stored_bytes_read();
   result.decoded_bytes = decoded_bytes;
   std::set<std::int32_t> periods;
+  std::vector<std::int64_t> newlines;  // by block index
+  std::vector<PendingRejection> pending;
   for (WorkerState& state : states) {
     state.cube->Flush();
     periods.insert(state.cube->billing_periods().begin(), state.cube->billing_periods().end());
     result.rows += state.rows;
     result.rejected_rows += state.rejected;
-    for (RejectedRow& row : state.rejections) result.rejections.push_back(std::move(row));
+    for (PendingRejection& row : state.rejections) pending.push_back(std::move(row));
+    for (const auto& [index, count] : state.block_newlines) {
+      if (newlines.size() <= static_cast<std::size_t>(index)) {
+        newlines.resize(static_cast<std::size_t>(index) + 1);
+      }
+      newlines[static_cast<std::size_t>(index)] = count;
+    }
+  }
+  // First line of each block = 1 + newlines of the blocks before it.
+  std::vector<std::int64_t> first_line(newlines.size() + 1, 1);
+  for (std::size_t i = 0; i < newlines.size(); ++i) first_line[i + 1] = first_line[i] + newlines[i];
+  for (PendingRejection& row : pending) {
+    const std::int64_t absolute = first_line[static_cast<std::size_t>(row.block)] + row.line - 1;
+    result.rejections.push_back(RejectedRow{absolute, std::move(row.reason)});
   }
   for (const std::int32_t period : periods) result.billing_periods.push_back(Date::FromDays(period));
   std::sort(result.rejections.begin(), result.rejections.end(),

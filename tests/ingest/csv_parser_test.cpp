@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,17 @@ TEST(CsvParserTest, MalformedRecordsAreReportedAndSkipped) {
   EXPECT_EQ(parsed.errors[0], "2: unexpected character after a closing quote");
   EXPECT_EQ(parsed.errors[1], "4: a quote inside an unquoted field");
   EXPECT_EQ(parsed.errors[2], "6: a quoted field is not closed before the end of the file");
+}
+
+TEST(CsvParserTest, CountsEveryNewlineOfTheBlock) {
+  for (const std::string text :
+       {"a\n\n\"b\nc\"\n", "x,\"open\n\n", "\"bad\"x\ny\n\nz", "st\"ray\n\"q\"\n", "\r\n\r\n"}) {
+    CsvParser parser(text, 1);
+    CsvRecord record;
+    while (parser.Next(record) != CsvParser::Status::kEnd) {
+    }
+    EXPECT_EQ(parser.line(), 1 + std::count(text.begin(), text.end(), '\n')) << text;
+  }
 }
 
 TEST(CsvParserTest, LongFieldsCrossVectorWidths) {

@@ -1,0 +1,467 @@
+#include "store/sql_repository.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "store/cost_query.h"
+#include "store/cube_writer.h"
+#include "store/db_error.h"
+#include "store/migrations.h"
+#include "store/soci_includes.h"
+#include "store/tag_sets.h"
+#include "store/transaction.h"
+
+namespace costwise::store {
+namespace {
+
+// How long an SQLite writer waits for another one (another process ingesting, say).
+constexpr int kSqliteBusyTimeoutSeconds = 30;
+// Page cache per connection. The default 2 MiB makes index maintenance of a million-row ingest
+// read pages back from the OS over and over; 64 MiB cuts a million-row ingest by a third.
+constexpr int kSqliteCacheKib = 64 * 1024;
+constexpr std::string_view kSqliteMemory = ":memory:";
+constexpr std::string_view kCompletedStatus = "completed";
+constexpr char kConnectionFailureSqlState[] = "08006";
+// Rows changed by one ingest from which PostgreSQL's statistics are refreshed right away.
+constexpr std::int64_t kAnalyzeAfterRows = 10'000;
+
+std::int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// True for well-formed UTF-8 without NUL bytes: what PostgreSQL accepts in TEXT. Checked for
+// both backends so that a batch SQLite stores is one PostgreSQL stores too.
+bool IsStorableText(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t size = text.size();
+  std::size_t i = 0;
+  while (i < size) {
+    const unsigned char lead = bytes[i];
+    if (lead >= 0x01 && lead < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned char min_second = 0x80;
+    unsigned char max_second = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead == 0xe0) min_second = 0xa0;  // overlong
+      if (lead == 0xed) max_second = 0x9f;  // surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead == 0xf0) min_second = 0x90;  // overlong
+      if (lead == 0xf4) max_second = 0x8f;  // above U+10FFFF
+    } else {
+      return false;  // NUL, continuation byte, overlong lead or out of range
+    }
+    if (i + length > size) return false;
+    if (bytes[i + 1] < min_second || bytes[i + 1] > max_second) return false;
+    for (std::size_t k = 2; k < length; ++k) {
+      if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+Status CheckText(std::string_view text, std::string_view field, std::string_view where) {
+  if (IsStorableText(text)) return {};
+  return MakeError(
+      ErrorCode::kInvalidInput,
+      fmt::format("{}: {} is not valid UTF-8 text (or contains a NUL byte)", where, field));
+}
+
+Status ValidateRow(const CubeRow& row, std::int64_t index) {
+  const auto where = [&] { return fmt::format("cube row {} ({})", index, row.date.ToString()); };
+  const std::pair<std::string_view, const std::string*> fields[] = {
+      {"provider", &row.provider},
+      {"billing account", &row.billing_account_id},
+      {"sub account", &row.sub_account_id},
+      {"service", &row.service},
+      {"region", &row.region},
+      {"usage type", &row.usage_type},
+      {"charge category", &row.charge_category},
+      {"resource id", &row.resource_id},
+      {"currency", &row.currency},
+  };
+  for (const auto& [name, value] : fields) {
+    if (!IsStorableText(*value)) return CheckText(*value, name, where());
+  }
+  for (const Tag& tag : row.tags) {
+    if (!IsStorableText(tag.key)) return CheckText(tag.key, "a tag key", where());
+    if (!IsStorableText(tag.value)) return CheckText(tag.value, "a tag value", where());
+  }
+  if (!std::isfinite(row.usage_quantity)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: the usage quantity is not a finite number", where()));
+  }
+  return {};
+}
+
+// The batch without its rows: scopes, files, and how the rows are given.
+Status ValidateBatchHeader(const IngestBatch& batch) {
+  if (batch.row_reader && !batch.rows.empty()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "an ingest batch gives its rows either in `rows` or through `row_reader`, "
+                     "not both");
+  }
+  for (const BillingScope& scope : batch.scopes) {
+    if (auto status = CheckText(scope.provider, "provider", "billing scope"); !status) {
+      return status;
+    }
+    if (auto status = CheckText(scope.billing_account_id, "billing account", "billing scope");
+        !status) {
+      return status;
+    }
+  }
+  for (const IngestFileRecord& file : batch.files) {
+    const std::pair<std::string_view, const std::string*> fields[] = {
+        {"path", &file.path}, {"sha256", &file.sha256}, {"format", &file.format}};
+    for (const auto& [name, value] : fields) {
+      if (auto status = CheckText(*value, name, "ingest file record"); !status) return status;
+    }
+  }
+  return {};
+}
+
+// Checks rows[i] (numbered first_index + i in messages). Every row must also belong to one of
+// the scopes being replaced, or a later ingest of its scope would not replace it.
+Status ValidateRows(std::span<const CubeRow> rows, std::int64_t first_index,
+                    const std::set<BillingScope>& scopes) {
+  const CubeRow* previous = nullptr;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const CubeRow& row = rows[i];
+    const std::int64_t index = first_index + static_cast<std::int64_t>(i);
+    if (auto status = ValidateRow(row, index); !status) return status;
+    // Rows come in long runs of one scope: look the scope up only when it changes.
+    if (previous != nullptr && previous->billing_period == row.billing_period &&
+        previous->provider == row.provider &&
+        previous->billing_account_id == row.billing_account_id) {
+      continue;
+    }
+    const BillingScope scope{row.provider, row.billing_account_id, row.billing_period};
+    if (!scopes.contains(scope)) {
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("cube row {} belongs to billing scope {} / {} / {}, which the batch does "
+                      "not replace",
+                      index, row.provider, row.billing_account_id,
+                      row.billing_period.MonthString()));
+    }
+    previous = &row;
+  }
+  return {};
+}
+
+std::string BillingPeriodsText(std::vector<Date> periods) {
+  for (Date& period : periods) period = period.FirstOfMonth();
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  std::string text;
+  for (const Date period : periods) {
+    if (!text.empty()) text.push_back(',');
+    text += period.MonthString();
+  }
+  return text;
+}
+
+// After a large ingest PostgreSQL's planner has no statistics for the new rows until autovacuum
+// gets to them, and picks nested loops that turn a 50 ms tag-filtered query into minutes.
+void RefreshStatistics(soci::session& session, Backend backend, const ReplaceSummary& summary) {
+  if (backend != Backend::kPostgresql) return;
+  if (summary.rows_inserted + summary.rows_deleted < kAnalyzeAfterRows) return;
+  try {
+    session << "ANALYZE cost_daily, tag_sets, tag_values";
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the ingest is committed; autovacuum catches up
+  }
+}
+
+void ConfigurePostgres(soci::session& session) {
+  // libpq prints notices ("relation already exists, skipping") to stderr otherwise.
+  session << "SET client_min_messages TO warning";
+}
+
+std::unique_ptr<soci::session> ConnectSqlite(const std::string& path) {
+  if (path != kSqliteMemory && !path.starts_with("file:")) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);  // throws filesystem_error
+  }
+  auto session = std::make_unique<soci::session>(
+      soci::sqlite3, fmt::format("db=\"{}\" timeout={}", path, kSqliteBusyTimeoutSeconds));
+  std::string journal_mode;
+  *session << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
+  *session << "PRAGMA foreign_keys = ON";
+  *session << "PRAGMA synchronous = NORMAL";
+  *session << "PRAGMA cache_size = -" << kSqliteCacheKib;
+  return session;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Repository>> SqlRepository::Open(const StoreLocation& location) {
+  std::unique_ptr<soci::session> session;
+  try {
+    if (location.backend == Backend::kSqlite) {
+      session = ConnectSqlite(location.sqlite_path);
+    } else {
+      session = std::make_unique<soci::session>(soci::postgresql, location.postgres_uri);
+      ConfigurePostgres(*session);
+    }
+  } catch (...) {
+    Error error = CurrentExceptionError(fmt::format(
+        "cannot open the {} database {}", store::BackendName(location.backend), location.display));
+    error.code = ErrorCode::kUnavailable;
+    return unexpected(std::move(error));
+  }
+  if (Status migrated = ApplyMigrations(*session, location.backend); !migrated) {
+    return unexpected(std::move(migrated.error()));
+  }
+  return std::make_unique<SqlRepository>(std::move(session), location.backend);
+}
+
+SqlRepository::SqlRepository(std::unique_ptr<soci::session> session, Backend backend)
+    : session_(std::move(session)), backend_(backend) {}
+
+SqlRepository::~SqlRepository() = default;
+
+void SqlRepository::ReconnectIfBroken() {
+  if (backend_ != Backend::kPostgresql) return;
+  const auto* backend = static_cast<soci::postgresql_session_backend*>(session_->get_backend());
+  if (backend != nullptr && backend->conn_ != nullptr &&
+      PQstatus(backend->conn_) == CONNECTION_OK) {
+    return;
+  }
+  try {
+    session_->reconnect();
+    ConfigurePostgres(*session_);
+  } catch (const std::exception& error) {
+    throw soci::postgresql_soci_error(
+        fmt::format("the connection was lost and reconnecting failed: {}", error.what()),
+        kConnectionFailureSqlState);
+  }
+}
+
+std::string_view SqlRepository::BackendName() const { return store::BackendName(backend_); }
+
+Result<int> SqlRepository::SchemaVersion() {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadSchemaVersion(*session_);
+  } catch (...) {
+    return unexpected(CurrentExceptionError("reading the schema version"));
+  }
+}
+
+Result<Tenant> SqlRepository::EnsureTenant(std::string_view name) {
+  if (name.empty()) return MakeError(ErrorCode::kInvalidInput, "a tenant name must not be empty");
+  if (Status text = CheckText(name, "the name", "tenant"); !text) {
+    return unexpected(std::move(text.error()));
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    try {
+      ReconnectIfBroken();
+      const std::string tenant_name(name);
+      const long long now = NowSeconds();
+      *session_ << "INSERT INTO tenants (name, created_at) VALUES (:name, :now) "
+                   "ON CONFLICT (name) DO NOTHING",
+          soci::use(tenant_name, "name"), soci::use(now, "now");
+    } catch (...) {
+      return unexpected(CurrentExceptionError(fmt::format("creating tenant \"{}\"", name)));
+    }
+  }
+  return FindTenant(name);
+}
+
+Result<Tenant> SqlRepository::FindTenant(std::string_view name) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    const std::string tenant_name(name);
+    long long id = 0;
+    *session_ << "SELECT id FROM tenants WHERE name = :name", soci::use(tenant_name, "name"),
+        soci::into(id);
+    if (!session_->got_data()) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no tenant named \"{}\"", name));
+    }
+    return Tenant{id, tenant_name};
+  } catch (...) {
+    return unexpected(CurrentExceptionError(fmt::format("looking up tenant \"{}\"", name)));
+  }
+}
+
+Result<ReplaceSummary> SqlRepository::ReplaceBillingScopes(std::int64_t tenant_id,
+                                                           const IngestBatch& batch) {
+  if (Status valid = ValidateBatchHeader(batch); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  const std::set<BillingScope> scopes(batch.scopes.begin(), batch.scopes.end());
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    soci::session& session = *session_;
+    Transaction transaction(session, backend_);
+    LockForTransaction(session, backend_, LockKind::kTenantCube, tenant_id);
+    const long long tenant = tenant_id;
+    int tenants = 0;
+    session << "SELECT COUNT(*) FROM tenants WHERE id = :tenant", soci::use(tenant, "tenant"),
+        soci::into(tenants);
+    if (tenants == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no tenant with id {}", tenant_id));
+    }
+
+    ReplaceSummary summary;
+    {
+      std::string provider;
+      std::string billing_account_id;
+      long long billing_period = 0;
+      soci::statement remove =
+          (session.prepare << "DELETE FROM cost_daily WHERE tenant_id = :tenant "
+                              "AND provider = :provider AND billing_account_id = :account "
+                              "AND billing_period = :period",
+           soci::use(tenant, "tenant"), soci::use(provider, "provider"),
+           soci::use(billing_account_id, "account"), soci::use(billing_period, "period"));
+      for (const BillingScope& scope : batch.scopes) {
+        provider = scope.provider;
+        billing_account_id = scope.billing_account_id;
+        billing_period = scope.billing_period.days();
+        remove.execute(true);
+        summary.rows_deleted += remove.get_affected_rows();
+      }
+    }
+
+    TagSetResolver tag_sets(session, backend_, tenant_id);
+    const auto store_rows = [&](std::span<const CubeRow> rows) -> Status {
+      if (Status valid = ValidateRows(rows, summary.rows_inserted, scopes); !valid) return valid;
+      const std::vector<std::int64_t> tag_set_ids = tag_sets.Resolve(rows);
+      InsertCubeRows(session, backend_, tenant_id, rows, tag_set_ids);
+      summary.rows_inserted += static_cast<std::int64_t>(rows.size());
+      return {};
+    };
+    if (batch.row_reader) {
+      std::vector<CubeRow> chunk;
+      for (bool more = true; more;) {
+        chunk.clear();
+        more = batch.row_reader(chunk);
+        if (chunk.empty()) continue;
+        if (Status stored = store_rows(chunk); !stored) {
+          return unexpected(std::move(stored.error()));
+        }
+      }
+    } else if (Status stored = store_rows(batch.rows); !stored) {
+      return unexpected(std::move(stored.error()));
+    }
+
+    {
+      IngestFileRecord file;
+      std::string billing_periods;
+      const std::string status(kCompletedStatus);
+      const long long started_at = batch.started_at;
+      const long long finished_at = NowSeconds();
+      long long rows = 0;
+      long long rejected_rows = 0;
+      long long run_id = 0;
+      soci::statement insert =
+          (session.prepare
+               << "INSERT INTO ingest_runs (tenant_id, path, sha256, format, billing_periods, "
+                  "rows, rejected_rows, status, started_at, finished_at) VALUES (:tenant, :path, "
+                  ":sha256, :format, :periods, :rows, :rejected, :status, :started, :finished) "
+                  "RETURNING id",
+           soci::use(tenant, "tenant"), soci::use(file.path, "path"),
+           soci::use(file.sha256, "sha256"), soci::use(file.format, "format"),
+           soci::use(billing_periods, "periods"), soci::use(rows, "rows"),
+           soci::use(rejected_rows, "rejected"), soci::use(status, "status"),
+           soci::use(started_at, "started"), soci::use(finished_at, "finished"),
+           soci::into(run_id));
+      for (const IngestFileRecord& record : batch.files) {
+        file = record;
+        billing_periods = BillingPeriodsText(record.billing_periods);
+        rows = record.rows;
+        rejected_rows = record.rejected_rows;
+        insert.execute(true);
+        summary.run_ids.push_back(run_id);
+      }
+    }
+    transaction.Commit();
+    RefreshStatistics(session, backend_, summary);
+    return summary;
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("replacing {} billing scope(s) of tenant {}", batch.scopes.size(), tenant_id)));
+  }
+}
+
+Result<std::vector<CostGroupRow>> SqlRepository::QueryCosts(std::int64_t tenant_id,
+                                                            const CostQuery& query) {
+  if (Status valid = ValidateCostQuery(query); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  for (const CostFilter& filter : query.filters) {
+    for (const std::string& value : filter.values) {
+      if (Status text = CheckText(value, "a filter value", "cost query"); !text) {
+        return unexpected(std::move(text.error()));
+      }
+    }
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return RunCostQuery(*session_, tenant_id, query);
+  } catch (...) {
+    return unexpected(CurrentExceptionError("querying costs"));
+  }
+}
+
+Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t tenant_id) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    const long long tenant = tenant_id;
+    IngestRunRecord run;
+    long long id = 0;
+    long long rows = 0;
+    long long rejected_rows = 0;
+    long long started_at = 0;
+    long long finished_at = 0;
+    soci::indicator finished_indicator = soci::i_ok;
+    soci::statement select =
+        (session_->prepare << "SELECT id, path, sha256, format, billing_periods, rows, "
+                              "rejected_rows, status, started_at, finished_at FROM ingest_runs "
+                              "WHERE tenant_id = :tenant ORDER BY started_at DESC, id DESC",
+         soci::use(tenant, "tenant"), soci::into(id), soci::into(run.path), soci::into(run.sha256),
+         soci::into(run.format), soci::into(run.billing_periods), soci::into(rows),
+         soci::into(rejected_rows), soci::into(run.status), soci::into(started_at),
+         soci::into(finished_at, finished_indicator));
+    select.execute();
+    std::vector<IngestRunRecord> runs;
+    while (select.fetch()) {
+      run.id = id;
+      run.rows = rows;
+      run.rejected_rows = rejected_rows;
+      run.started_at = started_at;
+      run.finished_at = finished_indicator == soci::i_ok ? finished_at : 0;
+      runs.push_back(run);
+    }
+    return runs;
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("listing the ingest runs of tenant {}", tenant_id)));
+  }
+}
+
+}  // namespace costwise::store
