@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 namespace costwise::ingest {
@@ -23,16 +23,16 @@ struct FileCloser {
     if (file != nullptr) std::fclose(file);
   }
 };
-struct DigestFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+struct HashStateFree {
+  void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
 };
 
 }  // namespace
 
 struct ByteSource::State {
   std::unique_ptr<std::FILE, FileCloser> file;
-  std::unique_ptr<EVP_MD_CTX, DigestFree> digest;
-  std::string digest_hex;
+  std::unique_ptr<XXH3_state_t, HashStateFree> hash;
+  std::string hash_hex;
   bool stored_eof = false;
   // gzip
   z_stream zs{};
@@ -78,9 +78,9 @@ Result<ByteSource> ByteSource::Open(const std::string& path) {
     return MakeError(ErrorCode::kInvalidInput,
                      fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   }
-  state->digest.reset(EVP_MD_CTX_new());
-  if (!state->digest || EVP_DigestInit_ex(state->digest.get(), EVP_sha256(), nullptr) != 1) {
-    return MakeError(ErrorCode::kInternal, "cannot initialise SHA-256");
+  state->hash.reset(XXH3_createState());
+  if (!state->hash || XXH3_128bits_reset(state->hash.get()) != XXH_OK) {
+    return MakeError(ErrorCode::kInternal, "cannot initialise the checksum");
   }
   // Peek at the magic bytes.
   std::array<unsigned char, 2> magic{};
@@ -112,7 +112,7 @@ Result<std::size_t> ByteSource::ReadStored(char* out, std::size_t capacity) {
     }
     s.stored_eof = true;
   }
-  if (got > 0) EVP_DigestUpdate(s.digest.get(), out, got);
+  if (got > 0) XXH3_128bits_update(s.hash.get(), out, got);
   stored_bytes_read_ += got;
   return got;
 }
@@ -160,17 +160,15 @@ Result<std::size_t> ByteSource::Read(char* out, std::size_t capacity) {
   return gzip_ ? ReadGzip(out, capacity) : ReadStored(out, capacity);
 }
 
-std::string ByteSource::Sha256Hex() const {
+std::string ByteSource::ChecksumHex() const {
   State& s = *state_;
-  if (s.digest_hex.empty()) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    std::unique_ptr<EVP_MD_CTX, DigestFree> copy(EVP_MD_CTX_new());
-    EVP_MD_CTX_copy_ex(copy.get(), s.digest.get());
-    EVP_DigestFinal_ex(copy.get(), digest.data(), &length);
-    for (unsigned int i = 0; i < length; ++i) s.digest_hex += fmt::format("{:02x}", digest[i]);
+  if (s.hash_hex.empty()) {
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(s.hash.get()));
+    s.hash_hex = "xxh3-128:";
+    for (const unsigned char byte : canonical.digest) s.hash_hex += fmt::format("{:02x}", byte);
   }
-  return s.digest_hex;
+  return s.hash_hex;
 }
 
 }  // namespace costwise::ingest

@@ -1,6 +1,7 @@
 #pragma once
 // A file's bytes, decompressed when the file is gzip (recognised by its magic bytes, not its name),
-// read in order with a SHA-256 of the stored bytes computed on the way.
+// read in order with a checksum of the stored bytes (XXH3-128, fast enough to hash gigabytes
+// without slowing ingestion) computed on the way.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -33,8 +34,8 @@ class ByteSource {
   [[nodiscard]] std::uint64_t file_size() const { return file_size_; }
   // Stored (compressed) bytes consumed so far; safe to read from another thread for progress.
   [[nodiscard]] std::uint64_t stored_bytes_read() const { return stored_bytes_read_.load(); }
-  // Hex SHA-256 of the stored bytes; complete once Read has returned 0.
-  [[nodiscard]] std::string Sha256Hex() const;
+  // "xxh3-128:<32 hex digits>" of the stored bytes; complete once Read has returned 0.
+  [[nodiscard]] std::string ChecksumHex() const;
 
  private:
   struct State;

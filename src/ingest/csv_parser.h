@@ -35,11 +35,14 @@ class CsvParser {
 
  private:
   void SkipToLineEnd();
+  const char* FindSpecial(const char* p);
 
   std::string_view block_;
   std::size_t pos_ = 0;
   std::int64_t line_ = 0;
   std::string scratch_;
+  std::size_t mask_start_ = static_cast<std::size_t>(-1) / 2;  // no chunk cached yet
+  std::uint64_t mask_ = 0;
 };
 
 }  // namespace costwise::ingest

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <xxhash.h>
+
 namespace costwise::ingest {
 namespace {
 
@@ -213,18 +215,57 @@ std::vector<CubeRow> DailyCube::Rows() const {
   return rows;
 }
 
+// ---- StringIdCache ----
+
+std::uint64_t StringIdCache::Hash(std::string_view text) {
+  return XXH3_64bits(text.data(), text.size());
+}
+
+std::uint32_t StringIdCache::Find(std::string_view text, std::uint64_t hash) const {
+  if (entries_.empty()) return kNone;
+  const std::size_t mask = entries_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Entry& entry = entries_[i];
+    if (entry.id == kNone) return kNone;
+    if (entry.hash == hash && entry.length == text.size() &&
+        std::string_view(arena_).substr(entry.offset, entry.length) == text) {
+      return entry.id;
+    }
+  }
+}
+
+void StringIdCache::Insert(std::string_view text, std::uint64_t hash, std::uint32_t id) {
+  if ((size_ + 1) * kLoadDenominator > entries_.size() * kLoadNumerator) Grow();
+  const std::size_t mask = entries_.size() - 1;
+  std::size_t i = hash & mask;
+  while (entries_[i].id != kNone) i = (i + 1) & mask;
+  entries_[i] = Entry{hash, arena_.size(), static_cast<std::uint32_t>(text.size()), id};
+  arena_.append(text);
+  ++size_;
+}
+
+void StringIdCache::Grow() {
+  std::vector<Entry> old = std::move(entries_);
+  entries_.assign(old.empty() ? kInitialSlots : old.size() * 2, Entry{});
+  const std::size_t mask = entries_.size() - 1;
+  for (const Entry& entry : old) {
+    if (entry.id == kNone) continue;
+    std::size_t i = entry.hash & mask;
+    while (entries_[i].id != kNone) i = (i + 1) & mask;
+    entries_[i] = entry;
+  }
+}
+
 // ---- CubeAccumulator ----
 
 std::uint32_t CubeAccumulator::Intern(std::size_t slot, std::string_view text) {
   // Consecutive rows mostly repeat the previous row's account, service, region, ...
   if (has_last_[slot] && last_text_[slot] == text) return last_id_[slot];
-  std::uint32_t id = 0;
-  const auto it = ids_.find(text);
-  if (it != ids_.end()) {
-    id = it->second;
-  } else {
+  const std::uint64_t hash = StringIdCache::Hash(text);
+  std::uint32_t id = ids_.Find(text, hash);
+  if (id == StringIdCache::kNone) {
     id = cube_.InternString(text);
-    ids_.emplace(std::string(text), id);
+    ids_.Insert(text, hash, id);
   }
   last_text_[slot].assign(text);
   last_id_[slot] = id;

@@ -209,7 +209,7 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
 
   FileIngestResult result;
   result.path = path;
-  result.sha256 = source.Sha256Hex();
+  result.checksum = source.ChecksumHex();
   result.format = mapper->format_name();
   result.gzip = source.gzip();
   result.stored_bytes = source.stored_bytes_read();

@@ -28,7 +28,7 @@ struct RejectedRow {
 
 struct FileIngestResult {
   std::string path;
-  std::string sha256;
+  std::string checksum;
   std::string format;  // "cur-legacy", "cur-2.0", "focus-1.x"
   bool gzip = false;
   std::uint64_t stored_bytes = 0;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -10,6 +13,61 @@ namespace costwise::service {
 namespace {
 
 constexpr std::size_t kStoreChunkRows = 20'000;
+
+// Reads the cube's rows one chunk ahead on a background thread.
+class ChunkPrefetcher {
+ public:
+  explicit ChunkPrefetcher(const ingest::DailyCube& cube)
+      : reader_(cube.Reader()), thread_([this] { Run(); }) {}
+  ChunkPrefetcher(const ChunkPrefetcher&) = delete;
+  ChunkPrefetcher& operator=(const ChunkPrefetcher&) = delete;
+  ~ChunkPrefetcher() {
+    {
+      const std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  bool Next(std::vector<CubeRow>& chunk) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return ready_ || done_; });
+    if (!ready_) return false;
+    chunk.swap(next_);
+    ready_ = false;
+    changed_.notify_all();
+    return true;
+  }
+
+ private:
+  void Run() {
+    std::vector<CubeRow> chunk;
+    while (true) {
+      const bool more = reader_.Next(chunk, kStoreChunkRows);
+      std::unique_lock lock(mutex_);
+      if (!more) {
+        done_ = true;
+        changed_.notify_all();
+        return;
+      }
+      changed_.wait(lock, [&] { return !ready_ || stopped_; });
+      if (stopped_) return;
+      next_.swap(chunk);
+      ready_ = true;
+      changed_.notify_all();
+    }
+  }
+
+  ingest::DailyCube::RowReader reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<CubeRow> next_;
+  bool ready_ = false;
+  bool done_ = false;
+  bool stopped_ = false;
+  std::thread thread_;
+};
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -66,7 +124,7 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
     IngestedFile info;
     info.path = file->path;
     info.format = file->format;
-    info.sha256 = file->sha256;
+    info.checksum = file->checksum;
     info.gzip = file->gzip;
     info.stored_bytes = file->stored_bytes;
     info.decoded_bytes = file->decoded_bytes;
@@ -74,7 +132,7 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
     info.rejected_rows = file->rejected_rows;
     info.rejections = file->rejections;
     info.billing_periods = file->billing_periods;
-    batch.files.push_back(store::IngestFileRecord{info.path, info.sha256, info.format, info.rows,
+    batch.files.push_back(store::IngestFileRecord{info.path, info.checksum, info.format, info.rows,
                                                   info.rejected_rows, info.billing_periods});
     summary.files.push_back(std::move(info));
   }
@@ -82,10 +140,9 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
     batch.scopes.push_back(
         store::BillingScope{scope.provider, scope.billing_account_id, scope.billing_period});
   }
-  ingest::DailyCube::RowReader reader = cube.Reader();
-  batch.row_reader = [&reader](std::vector<CubeRow>& chunk) {
-    return reader.Next(chunk, kStoreChunkRows);
-  };
+  // Cube rows are made on a thread of their own while the database inserts the previous chunk.
+  ChunkPrefetcher prefetcher(cube);
+  batch.row_reader = [&prefetcher](std::vector<CubeRow>& chunk) { return prefetcher.Next(chunk); };
   summary.scopes = batch.scopes;
   summary.cube_rows = static_cast<std::int64_t>(cube.cell_count());
   summary.billed_total = cube.billed_total();

@@ -30,7 +30,7 @@ struct IngestOptions {
 struct IngestedFile {
   std::string path;
   std::string format;
-  std::string sha256;
+  std::string checksum;
   bool gzip = false;
   std::uint64_t stored_bytes = 0;
   std::uint64_t decoded_bytes = 0;

@@ -54,7 +54,7 @@ CREATE TABLE ingest_runs (
   id {{ID}},
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   path TEXT NOT NULL,
-  sha256 TEXT NOT NULL,
+  checksum TEXT NOT NULL,
   format TEXT NOT NULL,
   billing_periods TEXT NOT NULL,
   rows BIGINT NOT NULL,
@@ -102,8 +102,7 @@ CREATE TABLE cost_daily (
   line_items BIGINT NOT NULL CHECK (line_items >= 0)
 );
 CREATE INDEX cost_daily_tenant_date ON cost_daily (tenant_id, usage_date);
-CREATE INDEX cost_daily_scope
-  ON cost_daily (tenant_id, provider, billing_account_id, billing_period);
+CREATE INDEX cost_daily_period ON cost_daily (tenant_id, billing_period);
 
 CREATE TABLE ml_models (
   id {{ID}},

@@ -31,7 +31,7 @@ struct BillingScope {
 // One input file of an ingest run, as recorded in ingest_runs.
 struct IngestFileRecord {
   std::string path;
-  std::string sha256;  // of the file's bytes as stored (compressed when gzip)
+  std::string checksum;  // "xxh3-128:<hex>" of the file's bytes as stored (compressed when gzip)
   std::string format;  // "cur-legacy", "cur-2.0", "focus-1.0", ...
   std::int64_t rows = 0;           // data rows read
   std::int64_t rejected_rows = 0;  // rows that failed to parse, not ingested
@@ -60,7 +60,7 @@ struct ReplaceSummary {
 struct IngestRunRecord {
   std::int64_t id = 0;
   std::string path;
-  std::string sha256;
+  std::string checksum;
   std::string format;
   std::string billing_periods;  // "2023-11" or "2023-10,2023-11"
   std::int64_t rows = 0;

@@ -130,7 +130,7 @@ Status ValidateBatchHeader(const IngestBatch& batch) {
   }
   for (const IngestFileRecord& file : batch.files) {
     const std::pair<std::string_view, const std::string*> fields[] = {
-        {"path", &file.path}, {"sha256", &file.sha256}, {"format", &file.format}};
+        {"path", &file.path}, {"checksum", &file.checksum}, {"format", &file.format}};
     for (const auto& [name, value] : fields) {
       if (auto status = CheckText(*value, name, "ingest file record"); !status) return status;
     }
@@ -378,12 +378,12 @@ Result<ReplaceSummary> SqlRepository::ReplaceBillingScopes(std::int64_t tenant_i
       long long run_id = 0;
       soci::statement insert =
           (session.prepare
-               << "INSERT INTO ingest_runs (tenant_id, path, sha256, format, billing_periods, "
+               << "INSERT INTO ingest_runs (tenant_id, path, checksum, format, billing_periods, "
                   "rows, rejected_rows, status, started_at, finished_at) VALUES (:tenant, :path, "
-                  ":sha256, :format, :periods, :rows, :rejected, :status, :started, :finished) "
+                  ":checksum, :format, :periods, :rows, :rejected, :status, :started, :finished) "
                   "RETURNING id",
            soci::use(tenant, "tenant"), soci::use(file.path, "path"),
-           soci::use(file.sha256, "sha256"), soci::use(file.format, "format"),
+           soci::use(file.checksum, "checksum"), soci::use(file.format, "format"),
            soci::use(billing_periods, "periods"), soci::use(rows, "rows"),
            soci::use(rejected_rows, "rejected"), soci::use(status, "status"),
            soci::use(started_at, "started"), soci::use(finished_at, "finished"),
@@ -440,10 +440,10 @@ Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t 
     long long finished_at = 0;
     soci::indicator finished_indicator = soci::i_ok;
     soci::statement select =
-        (session_->prepare << "SELECT id, path, sha256, format, billing_periods, rows, "
+        (session_->prepare << "SELECT id, path, checksum, format, billing_periods, rows, "
                               "rejected_rows, status, started_at, finished_at FROM ingest_runs "
                               "WHERE tenant_id = :tenant ORDER BY started_at DESC, id DESC",
-         soci::use(tenant, "tenant"), soci::into(id), soci::into(run.path), soci::into(run.sha256),
+         soci::use(tenant, "tenant"), soci::into(id), soci::into(run.path), soci::into(run.checksum),
          soci::into(run.format), soci::into(run.billing_periods), soci::into(rows),
          soci::into(rejected_rows), soci::into(run.status), soci::into(started_at),
          soci::into(finished_at, finished_indicator));

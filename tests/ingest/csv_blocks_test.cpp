@@ -26,6 +26,14 @@ TEST(CountQuotesTest, CountsEveryQuoteAcrossVectorWidths) {
   }
 }
 
+TEST(CountQuotesTest, LongRunsPastTheLaneFlush) {
+  const std::string quotes(100'003, '"');
+  EXPECT_EQ(CountQuotes(quotes), quotes.size());
+  std::string mixed;
+  for (int i = 0; i < 70'000; ++i) mixed += i % 3 == 0 ? "\"ab" : "cd";
+  EXPECT_EQ(CountQuotes(mixed), static_cast<std::size_t>(std::count(mixed.begin(), mixed.end(), '"')));
+}
+
 TEST(CsvBlockSplitterTest, BlocksEndOnRecords) {
   testing::TempDir dir;
   std::string text = "h1,h2\n";

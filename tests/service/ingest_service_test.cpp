@@ -57,7 +57,7 @@ TEST_F(IngestServiceTest, IngestsAndSummarises) {
   ASSERT_TRUE(runs);
   ASSERT_EQ(runs->size(), 1U);
   EXPECT_EQ((*runs)[0].rows, 1000);
-  EXPECT_EQ((*runs)[0].sha256.size(), 64U);
+  EXPECT_EQ((*runs)[0].checksum.size(), 9U + 32U);  // "xxh3-128:" and 32 hex digits
 }
 
 TEST_F(IngestServiceTest, TooManyRejectedRowsFailsAndStoresNothing) {

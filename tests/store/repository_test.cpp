@@ -102,7 +102,7 @@ IngestBatch BatchOf(std::vector<CubeRow> rows, std::string path = "s3://bucket/c
   batch.scopes.assign(scopes.begin(), scopes.end());
   IngestFileRecord file;
   file.path = std::move(path);
-  file.sha256 = std::string(64, 'a');
+  file.checksum = "xxh3-128:" + std::string(32, 'a');
   file.format = "cur-2.0";
   file.rows = static_cast<std::int64_t>(rows.size()) * 3;
   file.rejected_rows = 1;
@@ -311,7 +311,7 @@ TEST_P(RepositoryTest, InsertsRowsAndRecordsOneRunPerFile) {
   const IngestRunRecord& first = (*runs)[1];
   EXPECT_EQ(first.id, summary.run_ids[0]);
   EXPECT_EQ(first.path, "s3://bucket/cur.csv.gz");
-  EXPECT_EQ(first.sha256, std::string(64, 'a'));
+  EXPECT_EQ(first.checksum, "xxh3-128:" + std::string(32, 'a'));
   EXPECT_EQ(first.format, "cur-2.0");
   EXPECT_EQ(first.billing_periods, "2023-10,2023-11");
   EXPECT_EQ(first.rows, 6);
