@@ -57,12 +57,16 @@ coverage: deps
 	find $(COV_BUILD) -name '*.gcda' -delete
 	scripts/with-postgres.sh ctest --test-dir $(COV_BUILD) --output-on-failure -j $(JOBS)
 	@mkdir -p coverage
-	gcovr --root . --filter 'src/' --object-directory $(COV_BUILD) --txt --branches \
-	  --html-details coverage/index.html --print-summary | tee coverage/summary.txt
-	@echo "coverage report: coverage/index.html"
+	gcovr --root . --filter 'src/' --object-directory $(COV_BUILD) --json coverage/coverage.json
+	gcovr --add-tracefile coverage/coverage.json --html-details coverage/index.html
+	gcovr --add-tracefile coverage/coverage.json --txt coverage/lines.txt
+	gcovr --add-tracefile coverage/coverage.json --branches --txt coverage/branches.txt
+	@echo "line coverage of src/:";   tail -n 2 coverage/lines.txt
+	@echo "branch coverage of src/:"; tail -n 2 coverage/branches.txt
+	@echo "per-file reports: coverage/lines.txt, coverage/branches.txt, coverage/index.html"
 
 bench: build
-	bench/ingest_bench.sh
+	COSTWISE_BUILD_DIR=$(BUILD) bench/ingest_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) build-fuzz coverage
