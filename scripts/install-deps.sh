@@ -7,7 +7,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
   # libraries (see docs/architecture.md)
-  libfmt-dev libxxhash-dev libspdlog-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
+  libfmt-dev libxxhash-dev libisal-dev libspdlog-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libeigen3-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libpugixml-dev libsodium-dev
   libsoci-dev libsqlite3-dev libpq-dev
   # tests: GoogleTest, PostgreSQL for the repository tests, clang for the fuzzers, coverage

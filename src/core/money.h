@@ -38,6 +38,18 @@ class Money {
   friend constexpr Money operator-(Money a, Money b) { return Money(a.nanos_ - b.nanos_); }
   friend constexpr auto operator<=>(Money, Money) = default;
 
+  // Sum and difference, empty when the result does not fit.
+  [[nodiscard]] static std::optional<Money> CheckedAdd(Money a, Money b) {
+    std::int64_t out = 0;
+    if (__builtin_add_overflow(a.nanos_, b.nanos_, &out)) return std::nullopt;
+    return Money(out);
+  }
+  [[nodiscard]] static std::optional<Money> CheckedSubtract(Money a, Money b) {
+    std::int64_t out = 0;
+    if (__builtin_sub_overflow(a.nanos_, b.nanos_, &out)) return std::nullopt;
+    return Money(out);
+  }
+
  private:
   constexpr explicit Money(std::int64_t nanos) : nanos_(nanos) {}
   std::int64_t nanos_ = 0;

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 #include <xxhash.h>
-#include <zlib.h>
+#include <isa-l/igzip_lib.h>
 
 namespace costwise::ingest {
 namespace {
@@ -16,7 +16,6 @@ namespace {
 constexpr std::size_t kStoredBufferSize = 1 << 20;
 constexpr unsigned char kGzipMagic0 = 0x1f;
 constexpr unsigned char kGzipMagic1 = 0x8b;
-constexpr int kZlibGzipWindowBits = 15 + 32;  // max window, auto-detect gzip/zlib header
 
 struct FileCloser {
   void operator()(std::FILE* file) const {
@@ -34,14 +33,12 @@ struct ByteSource::State {
   std::unique_ptr<XXH3_state_t, HashStateFree> hash;
   std::string hash_hex;
   bool stored_eof = false;
-  // gzip
-  z_stream zs{};
-  bool zs_initialised = false;
+  // gzip, through ISA-L's igzip: several times faster than zlib's inflate, which would make
+  // decompression the bottleneck of ingesting a .gz report.
+  inflate_state inflater{};
   bool member_done = false;  // the current gzip member ended; another may follow
+  bool any_member = false;
   std::vector<char> in;
-  ~State() {
-    if (zs_initialised) inflateEnd(&zs);
-  }
 };
 
 ByteSource::ByteSource(std::string path, std::unique_ptr<State> state)
@@ -93,10 +90,8 @@ Result<ByteSource> ByteSource::Open(const std::string& path) {
   if (gzip) {
     State& s = *source.state_;
     s.in.resize(kStoredBufferSize);
-    if (inflateInit2(&s.zs, kZlibGzipWindowBits) != Z_OK) {
-      return MakeError(ErrorCode::kInternal, "cannot initialise zlib");
-    }
-    s.zs_initialised = true;
+    isal_inflate_init(&s.inflater);
+    s.inflater.crc_flag = ISAL_GZIP;
   }
   return source;
 }
@@ -119,40 +114,51 @@ Result<std::size_t> ByteSource::ReadStored(char* out, std::size_t capacity) {
 
 Result<std::size_t> ByteSource::ReadGzip(char* out, std::size_t capacity) {
   State& s = *state_;
-  s.zs.next_out = reinterpret_cast<Bytef*>(out);
-  s.zs.avail_out = static_cast<uInt>(capacity);
-  while (s.zs.avail_out > 0) {
-    if (s.zs.avail_in == 0) {
+  inflate_state& z = s.inflater;
+  z.next_out = reinterpret_cast<std::uint8_t*>(out);
+  z.avail_out = static_cast<std::uint32_t>(capacity);
+  while (z.avail_out > 0) {
+    if (z.avail_in == 0 && !s.stored_eof) {
       auto got = ReadStored(s.in.data(), s.in.size());
       if (!got) return unexpected(got.error());
-      if (*got == 0) {
-        if (s.member_done || (s.zs.total_in == 0 && stored_bytes_read_ == 0)) break;
-        return MakeError(ErrorCode::kInvalidInput,
-                         fmt::format("{}: truncated gzip data: the stream ends at byte {} before "
-                                     "the end of its compressed data",
-                                     path_, stored_bytes_read_.load()));
-      }
-      s.zs.next_in = reinterpret_cast<Bytef*>(s.in.data());
-      s.zs.avail_in = static_cast<uInt>(*got);
+      z.next_in = reinterpret_cast<std::uint8_t*>(s.in.data());
+      z.avail_in = static_cast<std::uint32_t>(*got);
     }
     if (s.member_done) {
+      if (z.avail_in == 0) break;  // the end of the last member: the end of the data
       // Another gzip member follows (concatenated .gz files are valid gzip).
-      if (inflateReset(&s.zs) != Z_OK) return MakeError(ErrorCode::kInternal, "zlib reset failed");
+      std::uint8_t* const next_in = z.next_in;
+      const std::uint32_t avail_in = z.avail_in;
+      isal_inflate_reset(&z);
+      z.crc_flag = ISAL_GZIP;
+      z.next_in = next_in;
+      z.avail_in = avail_in;
       s.member_done = false;
     }
-    const int rc = inflate(&s.zs, Z_NO_FLUSH);
-    if (rc == Z_STREAM_END) {
+    const std::uint32_t out_before = z.avail_out;
+    const std::uint32_t in_before = z.avail_in;
+    const int rc = isal_inflate(&z);
+    if (rc < 0) {
+      const std::uint64_t offset = stored_bytes_read_.load() - z.avail_in;
+      const char* what = rc == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
+                         : rc == ISAL_INVALID_WRAPPER  ? "invalid gzip header"
+                                                       : "invalid deflate data";
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: corrupt gzip data near byte {}: {}", path_, offset, what));
+    }
+    s.any_member = true;
+    if (z.block_state == ISAL_BLOCK_FINISH) {
       s.member_done = true;
       continue;
     }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      const std::uint64_t offset = stored_bytes_read_.load() - s.zs.avail_in;
+    if (s.stored_eof && z.avail_in == 0 && z.avail_out == out_before && in_before == 0) {
       return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}: corrupt gzip data near byte {}: {}", path_, offset,
-                                   s.zs.msg != nullptr ? s.zs.msg : "inflate failed"));
+                       fmt::format("{}: truncated gzip data: the stream ends at byte {} before "
+                                   "the end of its compressed data",
+                                   path_, stored_bytes_read_.load()));
     }
   }
-  return capacity - s.zs.avail_out;
+  return capacity - z.avail_out;
 }
 
 Result<std::size_t> ByteSource::Read(char* out, std::size_t capacity) {

@@ -10,6 +10,11 @@
 #include <fmt/format.h>
 
 namespace costwise::ingest {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+}  // namespace
 
 std::size_t CountQuotes(std::string_view data) {
   std::size_t count = 0;
@@ -79,6 +84,14 @@ Result<bool> CsvBlockSplitter::Next(CsvBlock& block) {
       if (!got) return unexpected(got.error());
       block.size += *got;
       if (*got == 0) eof_ = true;
+    }
+    if (next_index_ == 0 && !bom_checked_ && block.size >= kBom.size()) {
+      bom_checked_ = true;
+      if (block.view().starts_with(kBom)) {  // a UTF-8 byte-order mark is not data
+        std::memmove(block.buffer.get(), block.buffer.get() + kBom.size(), block.size - kBom.size());
+        block.size -= kBom.size();
+        continue;
+      }
     }
     if (block.size == 0) return false;
     if (eof_) break;  // the rest is the last block, whole

@@ -42,6 +42,7 @@ class CsvBlockSplitter {
   std::string carry_;  // bytes after the last boundary of the previous block
   std::int64_t next_index_ = 0;
   bool eof_ = false;
+  bool bom_checked_ = false;
 };
 
 // Number of double quotes in `data` (vectorised: the splitter runs it over every byte).

@@ -1,6 +1,7 @@
 #include "ingest/cube_builder.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <xxhash.h>
 
@@ -62,7 +63,7 @@ void CellTable::Add(const CellKey& key, const CellValue& value) {
       return;
     }
     if (slot.key == key) {
-      slot.value.Add(value);
+      if (!slot.value.Add(value)) overflowed_ = true;
       return;
     }
     i = (i + 1) & mask;
@@ -81,6 +82,7 @@ void CellTable::Grow() {
 void CellTable::Clear() {
   std::fill(slots_.begin(), slots_.end(), Slot{});
   size_ = 0;
+  overflowed_ = false;
 }
 
 // ---- DailyCube ----
@@ -115,10 +117,17 @@ std::uint32_t DailyCube::InternCombo(const Combo& combo) {
 
 void DailyCube::Merge(const CellTable& table, std::int64_t line_items) {
   const std::lock_guard lock(mutex_);
+  overflowed_ = overflowed_ || table.overflowed();
   for (const CellTable::Slot& slot : table.slots()) {
     if (slot.value.line_items != 0) cells_.Add(slot.key, slot.value);
   }
   line_items_ += line_items;
+  overflowed_ = overflowed_ || cells_.overflowed();
+}
+
+bool DailyCube::overflowed() const {
+  const std::lock_guard lock(mutex_);
+  return overflowed_;
 }
 
 std::size_t DailyCube::cell_count() const {
@@ -131,18 +140,28 @@ std::int64_t DailyCube::line_items() const {
   return line_items_;
 }
 
+namespace {
+
+__extension__ using Int128 = __int128;  // GCC and Clang; a sum of 2^64 cells cannot overflow it
+
+Money SaturatedSum(const std::vector<CellTable::Slot>& slots, std::int64_t CellValue::*field) {
+  Int128 total = 0;
+  for (const CellTable::Slot& slot : slots) total += slot.value.*field;
+  constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr Int128 kMin = std::numeric_limits<std::int64_t>::min();
+  return Money::FromNanos(static_cast<std::int64_t>(std::clamp(total, kMin, kMax)));
+}
+
+}  // namespace
+
 Money DailyCube::billed_total() const {
   const std::lock_guard lock(mutex_);
-  std::int64_t total = 0;
-  for (const CellTable::Slot& slot : cells_.slots()) total += slot.value.billed;
-  return Money::FromNanos(total);
+  return SaturatedSum(cells_.slots(), &CellValue::billed);
 }
 
 Money DailyCube::effective_total() const {
   const std::lock_guard lock(mutex_);
-  std::int64_t total = 0;
-  for (const CellTable::Slot& slot : cells_.slots()) total += slot.value.effective;
-  return Money::FromNanos(total);
+  return SaturatedSum(cells_.slots(), &CellValue::effective);
 }
 
 std::vector<CubeScope> DailyCube::Scopes() const {

@@ -41,13 +41,15 @@ struct CellValue {
   double usage = 0;
   std::uint32_t line_items = 0;  // 0 marks an empty slot in CellTable
   std::uint32_t has_list = 0;
-  void Add(const CellValue& other) {
-    billed += other.billed;
-    effective += other.effective;
-    list += other.list;
+  // False when a money sum overflows (the cell is then unusable; ingestion fails).
+  [[nodiscard]] bool Add(const CellValue& other) {
+    const bool overflow = __builtin_add_overflow(billed, other.billed, &billed) ||
+                          __builtin_add_overflow(effective, other.effective, &effective) ||
+                          __builtin_add_overflow(list, other.list, &list);
     usage += other.usage;
     line_items += other.line_items;
     has_list |= other.has_list;
+    return !overflow;
   }
 };
 
@@ -62,11 +64,14 @@ class CellTable {
   void Clear();
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] const std::vector<Slot>& slots() const { return slots_; }
+  // True once any cell's money sum overflowed 64 bits.
+  [[nodiscard]] bool overflowed() const { return overflowed_; }
 
  private:
   void Grow();
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
+  bool overflowed_ = false;
 };
 
 // A (provider, billing account, billing period) triple: what one ingest replaces.
@@ -114,7 +119,9 @@ class DailyCube {
 
   [[nodiscard]] std::size_t cell_count() const;
   [[nodiscard]] std::int64_t line_items() const;
-  // Sums over all cells and currencies.
+  // True when a cell's money sum overflowed: the cube must not be stored.
+  [[nodiscard]] bool overflowed() const;
+  // Sums over all cells and currencies (saturating at the int64 range).
   [[nodiscard]] Money billed_total() const;
   [[nodiscard]] Money effective_total() const;
   [[nodiscard]] std::vector<CubeScope> Scopes() const;
@@ -160,6 +167,7 @@ class DailyCube {
   std::unordered_map<Combo, std::uint32_t, ComboHash> combo_ids_;
   CellTable cells_;
   std::int64_t line_items_ = 0;
+  bool overflowed_ = false;
 };
 
 class CubeAccumulator {

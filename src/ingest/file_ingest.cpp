@@ -148,14 +148,14 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   if (!*got_first) {
     return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
   }
+  // The header's field views may point into the parser's scratch space (escaped quotes), so the
+  // parser lives until the mapper has copied the names.
   CsvRecord header;
-  {
-    CsvParser parser(first->view(), 1);
-    if (parser.Next(header) != CsvParser::Status::kRecord) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}: the first line is not a CSV header{}{}", path,
-                                   header.error.empty() ? "" : ": ", header.error));
-    }
+  CsvParser header_parser(first->view(), 1);
+  if (header_parser.Next(header) != CsvParser::Status::kRecord) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: the first line is not a CSV header{}{}", path,
+                                 header.error.empty() ? "" : ": ", header.error));
   }
   auto mapper = RowMapper::ForHeader(header.fields, path);
   if (!mapper) return unexpected(mapper.error());
@@ -229,6 +229,13 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
       }
       newlines[static_cast<std::size_t>(index)] = count;
     }
+  }
+  if (cube.overflowed()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: amounts sum beyond what costwise stores (about ±9.2 billion "
+                                 "per day, resource and usage type); the file's numbers are "
+                                 "probably not costs",
+                                 path));
   }
   // First line of each block = 1 + newlines of the blocks before it.
   std::vector<std::int64_t> first_line(newlines.size() + 1, 1);

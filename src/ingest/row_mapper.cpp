@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -112,6 +113,16 @@ constexpr CurNames kCur2 = {
 std::string NormaliseTagKey(std::string_view key) {
   if (key.starts_with("user:") || key.starts_with("user_")) key.remove_prefix(5);
   return std::string(key);
+}
+
+// Appends a tag key or value to the canonical tag text; the two separator characters cannot
+// appear inside one, so they become spaces.
+void AppendTagText(std::string& out, std::string_view text) {
+  const std::size_t start = out.size();
+  out.append(text);
+  for (std::size_t i = start; i < out.size(); ++i) {
+    if (out[i] == kTagKeyValueSeparator || out[i] == kTagSeparator) out[i] = ' ';
+  }
 }
 
 }  // namespace
@@ -338,23 +349,26 @@ std::string_view RowMapper::CurService(const CsvRecord& record) {
   if (!IsNull(record, columns_.service_name)) return Text(record, columns_.service_name);
   const std::string_view code = Text(record, columns_.product_code);
   if (IsNull(record, columns_.product_map)) return code;
-  // CUR 2.0 keeps product_name inside the "product" map; learn it once per product code.
-  auto it = service_by_code_.find(std::string(code));
-  if (it == service_by_code_.end()) {
-    std::string name(code);
-    service_storage_.clear();
-    const std::string_view map_text = Text(record, columns_.product_map);
-    service_storage_.reserve(map_text.size() + 1);
-    tag_pairs_.clear();
-    if (ParseTagMap(map_text, service_storage_, tag_pairs_)) {
-      for (const auto& [key, value] : tag_pairs_) {
-        if (key == "product_name" && !value.empty()) name = std::string(value);
-      }
-    }
-    tag_pairs_.clear();
-    it = service_by_code_.emplace(std::string(code), std::move(name)).first;
+  // CUR 2.0 keeps product_name inside the "product" map. The name is a function of the map's
+  // text alone (so of the row alone, whatever thread reads it); the text repeats from row to
+  // row, so the last one's answer is kept.
+  const std::string_view map_text = Text(record, columns_.product_map);
+  if (service_map_valid_ && map_text == service_map_text_) {
+    return service_name_.empty() ? code : std::string_view(service_name_);
   }
-  return it->second;
+  service_storage_.clear();
+  service_storage_.reserve(map_text.size() + 1);
+  tag_pairs_.clear();
+  service_name_.clear();
+  if (ParseTagMap(map_text, service_storage_, tag_pairs_)) {
+    for (const auto& [key, value] : tag_pairs_) {
+      if (key == "product_name" && !value.empty()) service_name_.assign(value);
+    }
+  }
+  tag_pairs_.clear();
+  service_map_text_.assign(map_text);
+  service_map_valid_ = true;
+  return service_name_.empty() ? code : std::string_view(service_name_);
 }
 
 bool RowMapper::MapCur(const CsvRecord& record, LineItem& item, std::string& reason) {
@@ -392,7 +406,12 @@ bool RowMapper::MapCur(const CsvRecord& record, LineItem& item, std::string& rea
         !need(columns_.sp_used_commitment, "UsedCommitment", b)) {
       return false;
     }
-    item.effective_cost = a - b;
+    const std::optional<Money> unused = Money::CheckedSubtract(a, b);
+    if (!unused) {
+      reason = "TotalCommitmentToDate - UsedCommitment is out of range";
+      return false;
+    }
+    item.effective_cost = *unused;
   } else if (type == "SavingsPlanNegation" || type == "SavingsPlanUpfrontFee") {
     item.effective_cost = Money();
   } else if (type == "DiscountedUsage") {
@@ -404,7 +423,12 @@ bool RowMapper::MapCur(const CsvRecord& record, LineItem& item, std::string& rea
         !need(columns_.ri_unused_recurring, "UnusedRecurringFee", b)) {
       return false;
     }
-    item.effective_cost = a + b;
+    const std::optional<Money> unused = Money::CheckedAdd(a, b);
+    if (!unused) {
+      reason = "UnusedAmortizedUpfrontFeeForBillingPeriod + UnusedRecurringFee is out of range";
+      return false;
+    }
+    item.effective_cost = *unused;
   } else if (type == "Fee" && !IsNull(record, columns_.ri_arn)) {
     item.effective_cost = Money();  // RI upfront fee: amortised over the term instead
   } else {
@@ -464,9 +488,9 @@ bool RowMapper::BuildTagsUncached(const CsvRecord& record, LineItem& item, std::
     // Keep the last value of a repeated key; skip empty keys and values.
     if (i + 1 < tag_pairs_.size() && tag_pairs_[i + 1].first == key) continue;
     if (key.empty() || value.empty()) continue;
-    tag_text_.append(key);
+    AppendTagText(tag_text_, key);
     tag_text_.push_back(kTagKeyValueSeparator);
-    tag_text_.append(value);
+    AppendTagText(tag_text_, value);
     tag_text_.push_back(kTagSeparator);
   }
   item.tags = tag_text_;

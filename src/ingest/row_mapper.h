@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -102,7 +101,9 @@ class RowMapper {
   std::string tag_text_;
   std::vector<std::pair<std::string_view, std::string_view>> tag_pairs_;
   std::string service_storage_;
-  std::unordered_map<std::string, std::string> service_by_code_;  // CUR 2.0 product map cache
+  std::string service_map_text_;  // CUR 2.0: the last product map and the name found in it
+  std::string service_name_;
+  bool service_map_valid_ = false;
 };
 
 }  // namespace costwise::ingest

@@ -10,113 +10,85 @@
 namespace costwise::store {
 namespace {
 
-constexpr std::size_t kSqliteBatchRows = 10'000;
-
 constexpr std::string_view kCubeColumns =
     "tenant_id, usage_date, billing_period, provider, billing_account_id, sub_account_id, "
     "service, region, usage_type, charge_category, resource_id, currency, tag_set_id, "
     "billed_cost_nanos, effective_cost_nanos, list_cost_nanos, has_list_cost, usage_quantity, "
     "line_items";
 
-// One batch of rows as column vectors, bound once to the prepared INSERT.
-struct CubeColumns {
-  std::vector<long long> tenant_id;
-  std::vector<long long> usage_date;
-  std::vector<long long> billing_period;
-  std::vector<std::string> provider;
-  std::vector<std::string> billing_account_id;
-  std::vector<std::string> sub_account_id;
-  std::vector<std::string> service;
-  std::vector<std::string> region;
-  std::vector<std::string> usage_type;
-  std::vector<std::string> charge_category;
-  std::vector<std::string> resource_id;
-  std::vector<std::string> currency;
-  std::vector<long long> tag_set_id;
-  std::vector<long long> billed_cost_nanos;
-  std::vector<long long> effective_cost_nanos;
-  std::vector<long long> list_cost_nanos;
-  std::vector<int> has_list_cost;
-  std::vector<double> usage_quantity;
-  std::vector<long long> line_items;
+// SQLite through its C API, under SOCI's connection: the row's strings are bound in place
+// (SQLITE_STATIC) instead of being copied into column vectors, which halves the cost per row.
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite_api::sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite_api::sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_,
+                                       nullptr) != SQLITE_OK) {
+      Fail("prepare");
+    }
+  }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement() { sqlite_api::sqlite3_finalize(stmt_); }
 
-  void Resize(std::size_t size) {
-    tenant_id.resize(size);
-    usage_date.resize(size);
-    billing_period.resize(size);
-    provider.resize(size);
-    billing_account_id.resize(size);
-    sub_account_id.resize(size);
-    service.resize(size);
-    region.resize(size);
-    usage_type.resize(size);
-    charge_category.resize(size);
-    resource_id.resize(size);
-    currency.resize(size);
-    tag_set_id.resize(size);
-    billed_cost_nanos.resize(size);
-    effective_cost_nanos.resize(size);
-    list_cost_nanos.resize(size);
-    has_list_cost.resize(size);
-    usage_quantity.resize(size);
-    line_items.resize(size);
+  void Integer(int index, std::int64_t value) {
+    Check(sqlite_api::sqlite3_bind_int64(stmt_, index, value), "bind");
+  }
+  void Real(int index, double value) {
+    Check(sqlite_api::sqlite3_bind_double(stmt_, index, value), "bind");
+  }
+  // `text` must stay alive until Step.
+  void Text(int index, const std::string& text) {
+    Check(sqlite_api::sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                                        static_cast<sqlite_api::sqlite3_destructor_type>(nullptr)),
+          "bind");
+  }
+  void Step() {
+    if (sqlite_api::sqlite3_step(stmt_) != SQLITE_DONE) Fail("insert");
+    sqlite_api::sqlite3_reset(stmt_);
   }
 
-  void Set(std::size_t i, std::int64_t tenant, const CubeRow& row, std::int64_t tag_set) {
-    tenant_id[i] = tenant;
-    usage_date[i] = row.date.days();
-    billing_period[i] = row.billing_period.days();
-    provider[i] = row.provider;
-    billing_account_id[i] = row.billing_account_id;
-    sub_account_id[i] = row.sub_account_id;
-    service[i] = row.service;
-    region[i] = row.region;
-    usage_type[i] = row.usage_type;
-    charge_category[i] = row.charge_category;
-    resource_id[i] = row.resource_id;
-    currency[i] = row.currency;
-    tag_set_id[i] = tag_set;
-    billed_cost_nanos[i] = row.billed_cost.nanos();
-    effective_cost_nanos[i] = row.effective_cost.nanos();
-    list_cost_nanos[i] = row.list_cost.nanos();
-    has_list_cost[i] = row.has_list_cost ? 1 : 0;
-    usage_quantity[i] = row.usage_quantity;
-    line_items[i] = row.line_items;
+ private:
+  void Check(int rc, const char* what) {
+    if (rc != SQLITE_OK) Fail(what);
   }
+  [[noreturn]] void Fail(const char* what) {
+    throw soci::soci_error(std::string("sqlite3 ") + what +
+                           " into cost_daily failed: " + sqlite_api::sqlite3_errmsg(db_));
+  }
+  sqlite_api::sqlite3* db_;
+  sqlite_api::sqlite3_stmt* stmt_ = nullptr;
 };
 
 void InsertSqlite(soci::session& session, std::int64_t tenant_id, std::span<const CubeRow> rows,
                   std::span<const std::int64_t> tag_set_ids) {
-  CubeColumns columns;
-  columns.Resize(std::min(rows.size(), kSqliteBatchRows));
-  soci::statement insert =
-      (session.prepare << "INSERT INTO cost_daily (" << kCubeColumns
-                       << ") VALUES (:tenant_id, :usage_date, :billing_period, :provider, "
-                          ":billing_account_id, :sub_account_id, :service, :region, :usage_type, "
-                          ":charge_category, :resource_id, :currency, :tag_set_id, "
-                          ":billed_cost_nanos, :effective_cost_nanos, :list_cost_nanos, "
-                          ":has_list_cost, :usage_quantity, :line_items)",
-       soci::use(columns.tenant_id, "tenant_id"), soci::use(columns.usage_date, "usage_date"),
-       soci::use(columns.billing_period, "billing_period"), soci::use(columns.provider, "provider"),
-       soci::use(columns.billing_account_id, "billing_account_id"),
-       soci::use(columns.sub_account_id, "sub_account_id"), soci::use(columns.service, "service"),
-       soci::use(columns.region, "region"), soci::use(columns.usage_type, "usage_type"),
-       soci::use(columns.charge_category, "charge_category"),
-       soci::use(columns.resource_id, "resource_id"), soci::use(columns.currency, "currency"),
-       soci::use(columns.tag_set_id, "tag_set_id"),
-       soci::use(columns.billed_cost_nanos, "billed_cost_nanos"),
-       soci::use(columns.effective_cost_nanos, "effective_cost_nanos"),
-       soci::use(columns.list_cost_nanos, "list_cost_nanos"),
-       soci::use(columns.has_list_cost, "has_list_cost"),
-       soci::use(columns.usage_quantity, "usage_quantity"),
-       soci::use(columns.line_items, "line_items"));
-  for (std::size_t begin = 0; begin < rows.size(); begin += kSqliteBatchRows) {
-    const std::size_t count = std::min(kSqliteBatchRows, rows.size() - begin);
-    columns.Resize(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      columns.Set(i, tenant_id, rows[begin + i], tag_set_ids[begin + i]);
-    }
-    insert.execute(true);
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
+  SqliteStatement insert(backend->conn_, std::string("INSERT INTO cost_daily (") +
+                                             std::string(kCubeColumns) +
+                                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                             "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const CubeRow& row = rows[i];
+    int column = 0;
+    insert.Integer(++column, tenant_id);
+    insert.Integer(++column, row.date.days());
+    insert.Integer(++column, row.billing_period.days());
+    insert.Text(++column, row.provider);
+    insert.Text(++column, row.billing_account_id);
+    insert.Text(++column, row.sub_account_id);
+    insert.Text(++column, row.service);
+    insert.Text(++column, row.region);
+    insert.Text(++column, row.usage_type);
+    insert.Text(++column, row.charge_category);
+    insert.Text(++column, row.resource_id);
+    insert.Text(++column, row.currency);
+    insert.Integer(++column, tag_set_ids[i]);
+    insert.Integer(++column, row.billed_cost.nanos());
+    insert.Integer(++column, row.effective_cost.nanos());
+    insert.Integer(++column, row.list_cost.nanos());
+    insert.Integer(++column, row.has_list_cost ? 1 : 0);
+    insert.Real(++column, row.usage_quantity);
+    insert.Integer(++column, row.line_items);
+    insert.Step();
   }
 }
 

@@ -62,6 +62,15 @@ TEST(MoneyTest, SumsExactly) {
   EXPECT_EQ((Money::FromNanos(5) - Money::FromNanos(7)).nanos(), -2);
 }
 
+TEST(MoneyTest, CheckedArithmeticDetectsOverflow) {
+  const Money big = Money::FromNanos(std::numeric_limits<std::int64_t>::max() - 1);
+  EXPECT_FALSE(Money::CheckedAdd(big, Money::FromNanos(2)).has_value());
+  EXPECT_EQ(Money::CheckedAdd(big, Money::FromNanos(1))->nanos(),
+            std::numeric_limits<std::int64_t>::max());
+  EXPECT_FALSE(Money::CheckedSubtract(Money::FromNanos(-3), big).has_value());
+  EXPECT_EQ(Money::CheckedSubtract(Money::FromNanos(5), Money::FromNanos(7))->nanos(), -2);
+}
+
 TEST(ParseDoubleTest, ParsesAndRejects) {
   EXPECT_DOUBLE_EQ(*ParseDouble("2.5"), 2.5);
   EXPECT_DOUBLE_EQ(*ParseDouble("+1e3"), 1000.0);

@@ -162,6 +162,34 @@ TEST(FileIngestTest, NotBillingDataEmptyAndTruncated) {
   ASSERT_FALSE(binary);
 }
 
+TEST(FileIngestTest, ByteOrderMarkBeforeAQuotedHeader) {
+  testing::TempDir dir;
+  const std::string text = testing::ReadFile(testing::SharedData(kFocusSample));
+  const auto result = Ingest(dir.Write("bom.csv", "\xEF\xBB\xBF" + text), 2, 4096);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->rows, 1000);
+  EXPECT_EQ(result->rejected_rows, 0);
+}
+
+TEST(FileIngestTest, EscapedQuotesInTheHeader) {
+  testing::TempDir dir;
+  const auto result = Ingest(dir.Write("q.csv", "\"a\"\"b\",BilledCost\n1,2\n"));
+  ASSERT_FALSE(result);  // not billing data, and no use of freed memory on the way (ASan)
+  EXPECT_NE(result.error().message.find("lacks required column(s)"), std::string::npos)
+      << result.error().message;
+}
+
+TEST(FileIngestTest, CellSumsBeyondTheStoredRangeFailTheFile) {
+  testing::TempDir dir;
+  const std::string text =
+      "BilledCost,ChargePeriodStart,BillingPeriodStart\n"
+      "9000000000,2024-09-01,2024-09-01\n9000000000,2024-09-01,2024-09-01\n";
+  const auto result = Ingest(dir.Write("big.csv", text));
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("beyond what costwise stores"), std::string::npos)
+      << result.error().message;
+}
+
 TEST(FileIngestTest, HeaderOnlyFileHasNoRows) {
   testing::TempDir dir;
   const std::string text = testing::ReadFile(testing::SharedData(kFocusSample));

@@ -189,6 +189,32 @@ TEST(RowMapperTest, Cur2UsesProductMapAndResourceTags) {
   EXPECT_EQ(m.item().tags, "env\x1fprod\x1eteam\x1f" "data\x1e");
 }
 
+TEST(RowMapperTest, Cur2ServiceComesFromEachRowsOwnProductMap) {
+  const std::string header =
+      "bill_billing_period_start_date,line_item_usage_start_date,line_item_product_code,"
+      "line_item_unblended_cost,product";
+  const std::string prefix = "2023-11-01,2023-11-02,AmazonS3,1,";
+  const Mapped named(header, prefix + "\"{\"\"product_name\"\": \"\"Amazon S3\"\"}\"");
+  EXPECT_EQ(named.item().service, "Amazon S3");
+  // No product_name in the map: the product code, not a name learned from another row.
+  const Mapped unnamed(header, prefix + "\"{}\"");
+  EXPECT_EQ(unnamed.item().service, "AmazonS3");
+}
+
+TEST(RowMapperTest, AmortisationOverflowIsARejectedRow) {
+  const Mapped m(kCurHeader, CurRow("RIFee", ",9000000000,9000000000,arn:ri,,,"));
+  EXPECT_FALSE(m.ok());
+  EXPECT_NE(m.reason().find("out of range"), std::string::npos) << m.reason();
+}
+
+TEST(RowMapperTest, TagSeparatorsInsideTagsBecomeSpaces) {
+  const Mapped m(kFocusHeader,
+                 "1,\"1\",\"USD\",\"2024-09-01\",\"Usage\",\"d\",\"2024-09-02\",1,1,1,\"AWS\","
+                 "\"r\",\"i\",\"s\",\"k\",\"a\",\"{\"\"a\\u001fb\"\": \"\"c\\u001ed\"\"}\"");
+  ASSERT_TRUE(m.ok()) << m.reason();
+  EXPECT_EQ(m.item().tags, "a b\x1f" "c d\x1e");
+}
+
 TEST(RowMapperTest, CurRowNeedingMissingAmortisationColumnIsRejected) {
   const std::string header =
       "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,"
