@@ -104,26 +104,30 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
       char* out = scratch_.data() + scratch_used;
       char* const out_start = out;
       bool escaped = false;
+      std::int64_t newlines = 0;
       while (true) {
-        const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
-        if (q == nullptr) {
-          line_ += std::count(start, end, '\n');
+        // The next quote, through the special-character masks; count newlines on the way.
+        const char* q = FindSpecial(p);
+        while (q < end && *q != '"') {
+          if (*q == '\n') ++newlines;
+          q = FindSpecial(q + 1);
+        }
+        if (q >= end) {
+          line_ += newlines;
           pos_ = block_.size();
           record.error = "a quoted field is not closed before the end of the file";
           return Status::kMalformed;
         }
         if (q + 1 < end && q[1] == '"') {
           // Doubled quote: copy the run so far plus one quote into scratch.
-          if (!escaped) {
-            escaped = true;
-          }
+          escaped = true;
           const auto run = static_cast<std::size_t>(q + 1 - p);
           std::memcpy(out, p, run);
           out += run;
           p = q + 2;
           continue;
         }
-        line_ += std::count(start, q, '\n');
+        line_ += newlines;
         if (escaped) {
           const auto run = static_cast<std::size_t>(q - p);
           std::memcpy(out, p, run);

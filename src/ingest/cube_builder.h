@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/cost_cube.h"
+#include "core/string_hash.h"
 #include "ingest/line_item.h"
 
 namespace costwise::ingest {
@@ -145,12 +146,6 @@ class DailyCube {
 
  private:
   friend class CubeAccumulator;
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
   struct ComboHash {
     std::size_t operator()(const Combo& combo) const;
   };
@@ -162,7 +157,8 @@ class DailyCube {
 
   mutable std::mutex mutex_;
   std::deque<std::string> strings_;
-  std::unordered_map<std::string_view, std::uint32_t, StringHash, std::equal_to<>> string_ids_;
+  std::unordered_map<std::string_view, std::uint32_t, TransparentStringHash, std::equal_to<>>
+      string_ids_;
   std::vector<Combo> combos_;
   std::unordered_map<Combo, std::uint32_t, ComboHash> combo_ids_;
   CellTable cells_;

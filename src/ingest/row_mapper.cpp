@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::string_view kNullToken = "NULL";
 constexpr std::size_t kReasonFieldLimit = 60;
+constexpr std::size_t kMaxCachedTagMaps = 4096;
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -446,7 +447,15 @@ bool RowMapper::BuildTags(const CsvRecord& record, LineItem& item, std::string& 
       return true;
     }
     last_tags_valid_ = false;
-    if (!BuildTagsUncached(record, item, reason)) return false;
+    // Tag maps come from a few hundred distinct sets: remember each one's canonical text.
+    if (const auto it = canonical_tags_.find(raw); it != canonical_tags_.end()) {
+      tag_text_ = it->second;
+    } else {
+      if (!BuildTagsUncached(record, item, reason)) return false;
+      if (canonical_tags_.size() >= kMaxCachedTagMaps) canonical_tags_.clear();
+      canonical_tags_.emplace(std::string(raw), tag_text_);
+    }
+    item.tags = tag_text_;
     last_tags_raw_.assign(raw);
     last_tags_valid_ = true;
     return true;

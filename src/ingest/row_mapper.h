@@ -7,10 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "core/error.h"
+#include "core/string_hash.h"
 #include "ingest/csv_parser.h"
 #include "ingest/line_item.h"
 
@@ -92,6 +94,8 @@ class RowMapper {
   DateCache billing_period_cache_;
   std::string last_tags_raw_;
   bool last_tags_valid_ = false;
+  std::unordered_map<std::string, std::string, TransparentStringHash, std::equal_to<>>
+      canonical_tags_;
   std::string format_name_;
   std::size_t column_count_ = 0;
   std::vector<std::string> header_;
