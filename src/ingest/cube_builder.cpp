@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
 constexpr std::size_t kInitialSlots = 1024;
-// Grow past 80% full: linear probing stays short below that with a well-mixed hash.
+// StringIdCache grows past 80% full: linear probing stays short below that with a good hash.
 constexpr std::size_t kLoadNumerator = 4;
 constexpr std::size_t kLoadDenominator = 5;
 
@@ -50,37 +50,44 @@ Tags ParseCanonicalTags(std::string_view text) {
 
 // ---- CellTable ----
 
+CellTable::Slot& CellTable::Append() {
+  const std::size_t chunk = size_ / kChunkSlots;
+  if (chunk == chunks_.size()) chunks_.push_back(std::make_unique_for_overwrite<Slot[]>(kChunkSlots));
+  return chunks_[chunk][size_++ % kChunkSlots];
+}
+
 void CellTable::Add(const CellKey& key, const CellValue& value) {
-  if ((size_ + 1) * kLoadDenominator > slots_.size() * kLoadNumerator) Grow();
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t i = HashKey(key) & mask;
-  while (true) {
-    Slot& slot = slots_[i];
-    if (slot.value.line_items == 0) {
+  if ((size_ + 1) * 2 > index_.size()) GrowIndex();
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = HashKey(key) & mask;; i = (i + 1) & mask) {
+    const std::uint32_t position = index_[i];
+    if (position == 0) {
+      Slot& slot = Append();
       slot.key = key;
       slot.value = value;
-      ++size_;
+      index_[i] = static_cast<std::uint32_t>(size_);
       return;
     }
+    Slot& slot = chunks_[(position - 1) / kChunkSlots][(position - 1) % kChunkSlots];
     if (slot.key == key) {
       if (!slot.value.Add(value)) overflowed_ = true;
       return;
     }
-    i = (i + 1) & mask;
   }
 }
 
-void CellTable::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? kInitialSlots : old.size() * 2, Slot{});
-  size_ = 0;
-  for (const Slot& slot : old) {
-    if (slot.value.line_items != 0) Add(slot.key, slot.value);
+void CellTable::GrowIndex() {
+  index_.assign(index_.empty() ? kInitialSlots : index_.size() * 2, 0);
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t position = 0; position < size_; ++position) {
+    std::size_t i = HashKey(at(position).key) & mask;
+    while (index_[i] != 0) i = (i + 1) & mask;
+    index_[i] = static_cast<std::uint32_t>(position + 1);
   }
 }
 
 void CellTable::Clear() {
-  std::fill(slots_.begin(), slots_.end(), Slot{});
+  std::fill(index_.begin(), index_.end(), 0);
   size_ = 0;
   overflowed_ = false;
 }
@@ -118,9 +125,7 @@ std::uint32_t DailyCube::InternCombo(const Combo& combo) {
 void DailyCube::Merge(const CellTable& table, std::int64_t line_items) {
   const std::lock_guard lock(mutex_);
   overflowed_ = overflowed_ || table.overflowed();
-  for (const CellTable::Slot& slot : table.slots()) {
-    if (slot.value.line_items != 0) cells_.Add(slot.key, slot.value);
-  }
+  for (std::size_t i = 0; i < table.size(); ++i) cells_.Add(table.at(i).key, table.at(i).value);
   line_items_ += line_items;
   overflowed_ = overflowed_ || cells_.overflowed();
 }
@@ -144,9 +149,9 @@ namespace {
 
 __extension__ using Int128 = __int128;  // GCC and Clang; a sum of 2^64 cells cannot overflow it
 
-Money SaturatedSum(const std::vector<CellTable::Slot>& slots, std::int64_t CellValue::*field) {
+Money SaturatedSum(const CellTable& cells, std::int64_t CellValue::*field) {
   Int128 total = 0;
-  for (const CellTable::Slot& slot : slots) total += slot.value.*field;
+  for (std::size_t i = 0; i < cells.size(); ++i) total += cells.at(i).value.*field;
   constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max();
   constexpr Int128 kMin = std::numeric_limits<std::int64_t>::min();
   return Money::FromNanos(static_cast<std::int64_t>(std::clamp(total, kMin, kMax)));
@@ -156,19 +161,19 @@ Money SaturatedSum(const std::vector<CellTable::Slot>& slots, std::int64_t CellV
 
 Money DailyCube::billed_total() const {
   const std::lock_guard lock(mutex_);
-  return SaturatedSum(cells_.slots(), &CellValue::billed);
+  return SaturatedSum(cells_, &CellValue::billed);
 }
 
 Money DailyCube::effective_total() const {
   const std::lock_guard lock(mutex_);
-  return SaturatedSum(cells_.slots(), &CellValue::effective);
+  return SaturatedSum(cells_, &CellValue::effective);
 }
 
 std::vector<CubeScope> DailyCube::Scopes() const {
   const std::lock_guard lock(mutex_);
   std::set<std::pair<std::uint32_t, std::int32_t>> seen;  // (combo, period)
-  for (const CellTable::Slot& slot : cells_.slots()) {
-    if (slot.value.line_items != 0) seen.emplace(slot.key.combo, slot.key.billing_period);
+  for (std::size_t i = 0; i < cells_.size(); ++i) {
+    seen.emplace(cells_.at(i).key.combo, cells_.at(i).key.billing_period);
   }
   std::set<CubeScope> scopes;
   for (const auto& [combo, period] : seen) {
@@ -181,9 +186,7 @@ std::vector<CubeScope> DailyCube::Scopes() const {
 std::vector<Date> DailyCube::BillingPeriods() const {
   const std::lock_guard lock(mutex_);
   std::set<std::int32_t> periods;
-  for (const CellTable::Slot& slot : cells_.slots()) {
-    if (slot.value.line_items != 0) periods.insert(slot.key.billing_period);
-  }
+  for (std::size_t i = 0; i < cells_.size(); ++i) periods.insert(cells_.at(i).key.billing_period);
   std::vector<Date> out;
   for (const std::int32_t period : periods) out.push_back(Date::FromDays(period));
   return out;
@@ -216,10 +219,9 @@ CubeRow DailyCube::MakeRow(const CellTable::Slot& slot) const {
 bool DailyCube::RowReader::Next(std::vector<CubeRow>& chunk, std::size_t max_rows) {
   chunk.clear();
   const std::lock_guard lock(cube_.mutex_);
-  const auto& slots = cube_.cells_.slots();
-  while (position_ < slots.size() && chunk.size() < max_rows) {
-    const CellTable::Slot& slot = slots[position_++];
-    if (slot.value.line_items != 0) chunk.push_back(cube_.MakeRow(slot));
+  const CellTable& cells = cube_.cells_;
+  while (position_ < cells.size() && chunk.size() < max_rows) {
+    chunk.push_back(cube_.MakeRow(cells.at(position_++)));
   }
   return !chunk.empty();
 }
