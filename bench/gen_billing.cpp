@@ -47,15 +47,16 @@ std::string Decimal(std::int64_t value) {
 }
 
 [[noreturn]] void Fail(std::string_view message) {
-  std::fprintf(stderr, "costwise_gen_billing: %.*s\n%.*s", static_cast<int>(message.size()), message.data(),
-               static_cast<int>(kUsage.size()), kUsage.data());
+  std::fprintf(stderr, "costwise_gen_billing: %.*s\n%.*s", static_cast<int>(message.size()),
+               message.data(), static_cast<int>(kUsage.size()), kUsage.data());
   std::exit(2);
 }
 
 std::int64_t ParseInteger(std::string_view name, const char* text) {
   char* end = nullptr;
   const long long value = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || value < 0) Fail(fmt::format("{} needs a non-negative integer", name));
+  if (end == text || *end != '\0' || value < 0)
+    Fail(fmt::format("{} needs a non-negative integer", name));
   return value;
 }
 
@@ -80,7 +81,8 @@ Arguments Parse(int argc, char** argv) {
       if (args.gzip_level < 1 || args.gzip_level > 9) Fail("--gzip-level must be 1 to 9");
     } else if (flag == "--month") {
       const std::string text = value();
-      if (std::sscanf(text.c_str(), "%4d-%2d", &args.year, &args.month) != 2 || args.month < 1 || args.month > 12) {
+      if (std::sscanf(text.c_str(), "%4d-%2d", &args.year, &args.month) != 2 || args.month < 1 ||
+          args.month > 12) {
         Fail("--month needs YYYY-MM");
       }
     } else if (flag == "--output") {
@@ -107,8 +109,8 @@ int main(int argc, char** argv) {
   const Arguments args = Parse(argc, argv);
   try {
     const auto started = std::chrono::steady_clock::now();
-    const costwise::bench::Fleet fleet =
-        costwise::bench::BuildFleet({.rows = args.rows, .seed = args.seed, .year = args.year, .month = args.month});
+    const costwise::bench::Fleet fleet = costwise::bench::BuildFleet(
+        {.rows = args.rows, .seed = args.seed, .year = args.year, .month = args.month});
     const auto built = std::chrono::steady_clock::now();
     const auto writer = costwise::bench::MakeRowWriter(args.format, fleet);
     costwise::bench::OutputSink sink(args.output, args.gzip, args.gzip_level);
@@ -116,25 +118,33 @@ int main(int argc, char** argv) {
     sink.Finish();
     const auto done = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(done - started).count();
-    const auto by_type = [&](LineType type) { return stats.rows_by_type[static_cast<std::size_t>(type)]; };
+    const auto by_type = [&](LineType type) {
+      return stats.rows_by_type[static_cast<std::size_t>(type)];
+    };
     fmt::print(
-        "{{\"format\":\"{}\",\"rows\":{},\"seed\":{},\"month\":\"{:04}-{:02}\",\"gzip\":{},\"gzip_level\":{},"
-        "\"output\":\"{}\",\"csv_bytes\":{},\"file_bytes\":{},\"seconds\":{:.3f},\"fleet_seconds\":{:.3f},"
+        "{{\"format\":\"{}\",\"rows\":{},\"seed\":{},\"month\":\"{:04}-{:02}\",\"gzip\":{},\"gzip_"
+        "level\":{},"
+        "\"output\":\"{}\",\"csv_bytes\":{},\"file_bytes\":{},\"seconds\":{:.3f},\"fleet_seconds\":"
+        "{:.3f},"
         "\"rows_per_second\":{:.0f},"
-        "\"cardinality\":{{\"payer_accounts\":{},\"usage_accounts\":{},\"services\":{},\"regions\":{},"
+        "\"cardinality\":{{\"payer_accounts\":{},\"usage_accounts\":{},\"services\":{},\"regions\":"
+        "{},"
         "\"usage_types\":{},\"resource_ids\":{},\"tag_sets\":{}}},"
         "\"line_types\":{{\"Usage\":{},\"DiscountedUsage\":{},\"SavingsPlanCoveredUsage\":{},"
-        "\"SavingsPlanNegation\":{},\"SavingsPlanRecurringFee\":{},\"RIFee\":{},\"Fee\":{},\"Tax\":{},"
-        "\"Credit\":{}}},\"description_newlines\":{},\"billed_total\":\"{}\",\"effective_total\":\"{}\"}}\n",
-        args.format, stats.rows, args.seed, args.year, args.month, args.gzip, args.gzip ? args.gzip_level : 0,
-        args.output, sink.raw_bytes(), sink.file_bytes(), seconds,
-        std::chrono::duration<double>(built - started).count(), static_cast<double>(stats.rows) / seconds,
-        stats.payers, stats.accounts, stats.services, stats.regions, stats.usage_types, stats.resource_ids,
-        stats.tag_sets, by_type(LineType::kUsage), by_type(LineType::kDiscountedUsage),
+        "\"SavingsPlanNegation\":{},\"SavingsPlanRecurringFee\":{},\"RIFee\":{},\"Fee\":{},\"Tax\":"
+        "{},"
+        "\"Credit\":{}}},\"description_newlines\":{},\"billed_total\":\"{}\",\"effective_total\":"
+        "\"{}\"}}\n",
+        args.format, stats.rows, args.seed, args.year, args.month, args.gzip,
+        args.gzip ? args.gzip_level : 0, args.output, sink.raw_bytes(), sink.file_bytes(), seconds,
+        std::chrono::duration<double>(built - started).count(),
+        static_cast<double>(stats.rows) / seconds, stats.payers, stats.accounts, stats.services,
+        stats.regions, stats.usage_types, stats.resource_ids, stats.tag_sets,
+        by_type(LineType::kUsage), by_type(LineType::kDiscountedUsage),
         by_type(LineType::kSavingsPlanCoveredUsage), by_type(LineType::kSavingsPlanNegation),
-        by_type(LineType::kSavingsPlanRecurringFee), by_type(LineType::kRiFee), by_type(LineType::kFee),
-        by_type(LineType::kTax), by_type(LineType::kCredit), stats.description_newlines,
-        Decimal(stats.billed_total), Decimal(stats.effective_total));
+        by_type(LineType::kSavingsPlanRecurringFee), by_type(LineType::kRiFee),
+        by_type(LineType::kFee), by_type(LineType::kTax), by_type(LineType::kCredit),
+        stats.description_newlines, Decimal(stats.billed_total), Decimal(stats.effective_total));
   } catch (const std::exception& error) {
     std::fprintf(stderr, "costwise_gen_billing: %s\n", error.what());
     return 1;

@@ -31,10 +31,10 @@ enum class InstanceTable : std::uint8_t { kNone, kEc2, kRds, kCache };
 
 // How a usage type is prefixed with the region code, as AWS does it.
 enum class PrefixRule : std::uint8_t {
-  kAlways,          // USW2-Requests-Tier1 (USE1- too)
-  kNotInUsEast1,    // BoxUsage:m5.large in us-east-1, USW2-BoxUsage:m5.large elsewhere
-  kInterRegion,     // USE1-USW2-AWS-Out-Bytes
-  kGlobal,          // global services: no prefix, no region
+  kAlways,        // USW2-Requests-Tier1 (USE1- too)
+  kNotInUsEast1,  // BoxUsage:m5.large in us-east-1, USW2-BoxUsage:m5.large elsewhere
+  kInterRegion,   // USE1-USW2-AWS-Out-Bytes
+  kGlobal,        // global services: no prefix, no region
 };
 
 enum class AmountModel : std::uint8_t {
@@ -49,24 +49,24 @@ enum class Granularity : std::uint8_t { kHourly, kDaily };
 
 struct Service {
   std::string_view key;
-  std::string_view product_code;   // lineItem/ProductCode, e.g. AmazonEC2
-  std::string_view product_name;   // product/ProductName, FOCUS ServiceName
-  std::string_view focus_category; // FOCUS ServiceCategory
+  std::string_view product_code;    // lineItem/ProductCode, e.g. AmazonEC2
+  std::string_view product_name;    // product/ProductName, FOCUS ServiceName
+  std::string_view focus_category;  // FOCUS ServiceCategory
 };
 
 struct UsageTemplate {
   std::string_view key;
-  std::string_view service;      // Service::key
-  std::string_view usage;        // usage type without region prefix; {type} = instance type
+  std::string_view service;  // Service::key
+  std::string_view usage;    // usage type without region prefix; {type} = instance type
   PrefixRule prefix;
   std::string_view operation;
-  std::string_view family;       // product/productFamily
-  std::string_view unit;         // pricing/unit
-  std::string_view focus_unit;   // FOCUS ConsumedUnit / PricingUnit
-  InstanceTable instances;       // where {type} and the rate come from
-  double rate;                   // USD per unit in us-east-1 when instances == kNone
+  std::string_view family;      // product/productFamily
+  std::string_view unit;        // pricing/unit
+  std::string_view focus_unit;  // FOCUS ConsumedUnit / PricingUnit
+  InstanceTable instances;      // where {type} and the rate come from
+  double rate;                  // USD per unit in us-east-1 when instances == kNone
   AmountModel amount;
-  double amount_scale;           // typical amount per hour (hourly) or per day (daily)
+  double amount_scale;  // typical amount per hour (hourly) or per day (daily)
   Granularity granularity;
   // {rate}, {rate_k} (per 1,000), {rate_m} (per million), {type}, {region_name}
   std::string_view description;
@@ -82,14 +82,14 @@ struct ArchetypeUse {
 // upper-case alphanumerics).
 struct Archetype {
   std::string_view key;
-  std::string_view id_pattern;          // empty: the line items carry no resource id
-  std::string_view focus_resource_type; // empty: NULL
-  bool zonal;                           // has an availability zone
-  double steady_weight;                 // share among always-on hourly resources
-  double churn_weight;                  // share among resources that come and go over days
-  double sparse_weight;                 // share among resources billed now and then
-  double daily_weight;                  // share among resources billed only daily
-  double size_gb_median;                // storage size median (kStorage amounts)
+  std::string_view id_pattern;           // empty: the line items carry no resource id
+  std::string_view focus_resource_type;  // empty: NULL
+  bool zonal;                            // has an availability zone
+  double steady_weight;                  // share among always-on hourly resources
+  double churn_weight;                   // share among resources that come and go over days
+  double sparse_weight;                  // share among resources billed now and then
+  double daily_weight;                   // share among resources billed only daily
+  double size_gb_median;                 // storage size median (kStorage amounts)
   ArchetypeUse uses[6];
 };
 

@@ -6,11 +6,12 @@ namespace costwise::bench {
 namespace {
 
 constexpr int kDecimals = 10;
-constexpr std::uint64_t kPlainLow = 10'000'000;                 // 1e-3 in 10-decimal units
+constexpr std::uint64_t kPlainLow = 10'000'000;                   // 1e-3 in 10-decimal units
 constexpr std::uint64_t kPlainHigh = 100'000'000'000'000'000ULL;  // 1e7 in 10-decimal units
 
 std::uint64_t Magnitude(std::int64_t value) {
-  return value < 0 ? static_cast<std::uint64_t>(-(value + 1)) + 1 : static_cast<std::uint64_t>(value);
+  return value < 0 ? static_cast<std::uint64_t>(-(value + 1)) + 1
+                   : static_cast<std::uint64_t>(value);
 }
 
 // Writes the 10 fraction digits of `fraction` (< 1e10) into `digits`; returns the count left
@@ -56,7 +57,8 @@ char* PutJavaNumber(char* out, std::int64_t value) {
   if (value < 0) *out++ = '-';
   char digits[20];
   int length = 0;
-  for (std::uint64_t rest = magnitude; rest != 0; rest /= 10) digits[length++] = static_cast<char>('0' + rest % 10);
+  for (std::uint64_t rest = magnitude; rest != 0; rest /= 10)
+    digits[length++] = static_cast<char>('0' + rest % 10);
   // digits holds the number reversed; the exponent of its leading digit:
   const int exponent = length - 1 - kDecimals;
   int last = 0;  // index (reversed) of the last significant digit

@@ -18,35 +18,88 @@ namespace costwise::bench {
 namespace {
 
 constexpr std::array<std::string_view, 82> kColumns = {
-    "bill_bill_type", "bill_billing_entity", "bill_billing_period_end_date",
-    "bill_billing_period_start_date", "bill_invoice_id", "bill_invoicing_entity",
-    "bill_payer_account_id", "bill_payer_account_name", "identity_line_item_id",
-    "identity_time_interval", "line_item_availability_zone", "line_item_blended_cost",
-    "line_item_blended_rate", "line_item_currency_code", "line_item_legal_entity",
-    "line_item_line_item_description", "line_item_line_item_type", "line_item_normalization_factor",
-    "line_item_normalized_usage_amount", "line_item_operation", "line_item_product_code",
-    "line_item_resource_id", "line_item_tax_type", "line_item_unblended_cost",
-    "line_item_unblended_rate", "line_item_usage_account_id", "line_item_usage_account_name",
-    "line_item_usage_amount", "line_item_usage_end_date", "line_item_usage_start_date",
-    "line_item_usage_type", "pricing_currency", "pricing_lease_contract_length",
-    "pricing_offering_class", "pricing_public_on_demand_cost", "pricing_public_on_demand_rate",
-    "pricing_purchase_option", "pricing_rate_code", "pricing_rate_id", "pricing_term", "pricing_unit",
-    "product", "product_fee_code", "product_fee_description", "product_from_location",
-    "product_from_location_type", "product_from_region_code", "product_instance_family",
-    "product_instance_type", "product_location", "product_location_type", "product_operation",
-    "product_product_family", "product_region_code", "product_servicecode", "product_sku",
-    "product_to_location", "product_to_location_type", "product_to_region_code", "product_usagetype",
+    "bill_bill_type",
+    "bill_billing_entity",
+    "bill_billing_period_end_date",
+    "bill_billing_period_start_date",
+    "bill_invoice_id",
+    "bill_invoicing_entity",
+    "bill_payer_account_id",
+    "bill_payer_account_name",
+    "identity_line_item_id",
+    "identity_time_interval",
+    "line_item_availability_zone",
+    "line_item_blended_cost",
+    "line_item_blended_rate",
+    "line_item_currency_code",
+    "line_item_legal_entity",
+    "line_item_line_item_description",
+    "line_item_line_item_type",
+    "line_item_normalization_factor",
+    "line_item_normalized_usage_amount",
+    "line_item_operation",
+    "line_item_product_code",
+    "line_item_resource_id",
+    "line_item_tax_type",
+    "line_item_unblended_cost",
+    "line_item_unblended_rate",
+    "line_item_usage_account_id",
+    "line_item_usage_account_name",
+    "line_item_usage_amount",
+    "line_item_usage_end_date",
+    "line_item_usage_start_date",
+    "line_item_usage_type",
+    "pricing_currency",
+    "pricing_lease_contract_length",
+    "pricing_offering_class",
+    "pricing_public_on_demand_cost",
+    "pricing_public_on_demand_rate",
+    "pricing_purchase_option",
+    "pricing_rate_code",
+    "pricing_rate_id",
+    "pricing_term",
+    "pricing_unit",
+    "product",
+    "product_fee_code",
+    "product_fee_description",
+    "product_from_location",
+    "product_from_location_type",
+    "product_from_region_code",
+    "product_instance_family",
+    "product_instance_type",
+    "product_location",
+    "product_location_type",
+    "product_operation",
+    "product_product_family",
+    "product_region_code",
+    "product_servicecode",
+    "product_sku",
+    "product_to_location",
+    "product_to_location_type",
+    "product_to_region_code",
+    "product_usagetype",
     "reservation_amortized_upfront_cost_for_usage",
-    "reservation_amortized_upfront_fee_for_billing_period", "reservation_effective_cost",
-    "reservation_end_time", "reservation_number_of_reservations",
-    "reservation_recurring_fee_for_usage", "reservation_reservation_a_r_n", "reservation_start_time",
-    "reservation_subscription_id", "reservation_total_reserved_units",
-    "reservation_unused_amortized_upfront_fee_for_billing_period", "reservation_unused_quantity",
-    "reservation_unused_recurring_fee", "reservation_upfront_value", "resource_tags",
+    "reservation_amortized_upfront_fee_for_billing_period",
+    "reservation_effective_cost",
+    "reservation_end_time",
+    "reservation_number_of_reservations",
+    "reservation_recurring_fee_for_usage",
+    "reservation_reservation_a_r_n",
+    "reservation_start_time",
+    "reservation_subscription_id",
+    "reservation_total_reserved_units",
+    "reservation_unused_amortized_upfront_fee_for_billing_period",
+    "reservation_unused_quantity",
+    "reservation_unused_recurring_fee",
+    "reservation_upfront_value",
+    "resource_tags",
     "savings_plan_amortized_upfront_commitment_for_billing_period",
-    "savings_plan_recurring_commitment_for_billing_period", "savings_plan_savings_plan_a_r_n",
-    "savings_plan_savings_plan_effective_cost", "savings_plan_savings_plan_rate",
-    "savings_plan_total_commitment_to_date", "savings_plan_used_commitment",
+    "savings_plan_recurring_commitment_for_billing_period",
+    "savings_plan_savings_plan_a_r_n",
+    "savings_plan_savings_plan_effective_cost",
+    "savings_plan_savings_plan_rate",
+    "savings_plan_total_commitment_to_date",
+    "savings_plan_used_commitment",
 };
 
 std::string Join(const std::vector<std::string>& fields) {
@@ -91,8 +144,9 @@ class Cur2Writer final : public RowWriter {
       text.normalization_text = a.normalization_factor;
       text.operation_code = Join({product.operation, std::string(service.product_code)});
       text.usage_type = CsvField(product.usage_type);
-      text.rate_code_id_term_unit = Join({product.priced ? product.rate_code : "", product.priced ? product.rate_id : "",
-                                          product.term, product.unit});
+      text.rate_code_id_term_unit =
+          Join({product.priced ? product.rate_code : "", product.priced ? product.rate_id : "",
+                product.term, product.unit});
       const std::string map = JsonMap({{"product_name", a.product_name},
                                        {"servicename", a.servicename},
                                        {"region", a.region},
@@ -109,10 +163,11 @@ class Cur2Writer final : public RowWriter {
                                        {"volume_type", a.volume_type},
                                        {"transfer_type", a.transfer_type},
                                        {"queue_type", a.queue_type}});
-      text.attributes = Join({map, "", "", a.from_location, a.from_location_type, a.from_region_code,
-                              a.instance_family, a.instance_type, a.location, a.location_type, a.operation,
-                              a.product_family, a.region_code, a.servicecode, a.sku, a.to_location,
-                              a.to_location_type, a.to_region_code, a.usagetype});
+      text.attributes =
+          Join({map, "", "", a.from_location, a.from_location_type, a.from_region_code,
+                a.instance_family, a.instance_type, a.location, a.location_type, a.operation,
+                a.product_family, a.region_code, a.servicecode, a.sku, a.to_location,
+                a.to_location_type, a.to_region_code, a.usagetype});
       text.priced = product.priced;
       products_.push_back(std::move(text));
     }
@@ -120,23 +175,28 @@ class Cur2Writer final : public RowWriter {
     const std::string end(clock_.At(fleet.plan.hours, TimeStyle::kCur));
     for (const Payer& payer : fleet.payers) {
       const Account& account = fleet.accounts[static_cast<std::size_t>(payer.account)];
-      payers_.push_back(Join({"Anniversary", "AWS", end, start, payer.invoice_id, std::string(payer.legal_entity),
-                              account.id, account.name}));
+      payers_.push_back(Join({"Anniversary", "AWS", end, start, payer.invoice_id,
+                              std::string(payer.legal_entity), account.id, account.name}));
       legal_entities_.push_back(CsvField(payer.legal_entity));
     }
     for (const Account& account : fleet.accounts) account_names_.push_back(CsvField(account.name));
     for (std::size_t a = 0; a < fleet.accounts.size(); ++a) {
       for (std::size_t s = 0; s < services.size(); ++s) {
-        const std::uint64_t subscription = 100'000'000 + (a * 7919 + s * 104'729 + fleet.options.seed) % 900'000'000;
+        const std::uint64_t subscription =
+            100'000'000 + (a * 7919 + s * 104'729 + fleet.options.seed) % 900'000'000;
         subscription_ids_.push_back(std::to_string(subscription));
       }
     }
     for (const TagSet& tags : fleet.tag_sets) {
       const std::string map = JsonMap(
-          {{"user_team", tags.team >= 0 ? std::string(Teams()[static_cast<std::size_t>(tags.team)]) : ""},
-           {"user_env", tags.env >= 0 ? std::string(kEnvs[static_cast<std::size_t>(tags.env)]) : ""},
+          {{"user_team",
+            tags.team >= 0 ? std::string(Teams()[static_cast<std::size_t>(tags.team)]) : ""},
+           {"user_env",
+            tags.env >= 0 ? std::string(kEnvs[static_cast<std::size_t>(tags.env)]) : ""},
            {"user_app", tags.app >= 0 ? fleet.apps[static_cast<std::size_t>(tags.app)] : ""},
-           {"user_cost_center", tags.cost_center >= 0 ? fleet.cost_centers[static_cast<std::size_t>(tags.cost_center)] : ""}});
+           {"user_cost_center", tags.cost_center >= 0
+                                    ? fleet.cost_centers[static_cast<std::size_t>(tags.cost_center)]
+                                    : ""}});
       tags_.push_back(map == "{}" ? "" : CsvQuoted(map));
     }
   }
@@ -155,9 +215,14 @@ class Cur2Writer final : public RowWriter {
   void WriteRow(const LineItem& item, OutputSink& sink) override {
     const ProductText& product = products_[static_cast<std::size_t>(item.product)];
     const Account& account = fleet_.accounts[static_cast<std::size_t>(item.account)];
-    const std::size_t service = static_cast<std::size_t>(fleet_.products[static_cast<std::size_t>(item.product)].service);
-    const Reservation* ri = item.reservation >= 0 ? &fleet_.reservations[static_cast<std::size_t>(item.reservation)] : nullptr;
-    const SavingsPlan* sp = item.savings_plan >= 0 ? &fleet_.savings_plans[static_cast<std::size_t>(item.savings_plan)] : nullptr;
+    const std::size_t service =
+        static_cast<std::size_t>(fleet_.products[static_cast<std::size_t>(item.product)].service);
+    const Reservation* ri = item.reservation >= 0
+                                ? &fleet_.reservations[static_cast<std::size_t>(item.reservation)]
+                                : nullptr;
+    const SavingsPlan* sp = item.savings_plan >= 0
+                                ? &fleet_.savings_plans[static_cast<std::size_t>(item.savings_plan)]
+                                : nullptr;
 
     char* p = sink.Reserve(kMaxRowBytes);
     p = Put(p, payers_[static_cast<std::size_t>(account.payer)]);
@@ -199,7 +264,8 @@ class Cur2Writer final : public RowWriter {
     p = Put(p, ',');
     p = Put(p, item.resource_id);
     p = Put(p, ',');
-    if (item.type == LineType::kTax) p = Put(p, fleet_.payers[static_cast<std::size_t>(account.payer)].tax_type);
+    if (item.type == LineType::kTax)
+      p = Put(p, fleet_.payers[static_cast<std::size_t>(account.payer)].tax_type);
     p = Put(p, ',');
     p = PutTrimmed(p, item.cost);
     p = Put(p, ',');
@@ -229,7 +295,8 @@ class Cur2Writer final : public RowWriter {
     p = Put(p, product.attributes);
     p = Put(p, ',');
     // reservation_*
-    const std::string_view subscription = subscription_ids_[static_cast<std::size_t>(item.account) * Services().size() + service];
+    const std::string_view subscription =
+        subscription_ids_[static_cast<std::size_t>(item.account) * Services().size() + service];
     if (ri == nullptr) {
       p = Put(p, ",,,,,,,,");
       p = Put(p, subscription);
@@ -273,7 +340,8 @@ class Cur2Writer final : public RowWriter {
   };
 
   // The 14 reservation_* columns of a line tied to a Reserved Instance.
-  static char* PutReservation(char* p, const LineItem& item, const Reservation& ri, std::string_view subscription) {
+  static char* PutReservation(char* p, const LineItem& item, const Reservation& ri,
+                              std::string_view subscription) {
     const bool usage = item.type == LineType::kDiscountedUsage;
     const bool fee = item.type == LineType::kRiFee;
     const bool upfront = item.type == LineType::kFee;
@@ -319,6 +387,8 @@ class Cur2Writer final : public RowWriter {
 
 }  // namespace
 
-std::unique_ptr<RowWriter> MakeCur2Writer(const Fleet& fleet) { return std::make_unique<Cur2Writer>(fleet); }
+std::unique_ptr<RowWriter> MakeCur2Writer(const Fleet& fleet) {
+  return std::make_unique<Cur2Writer>(fleet);
+}
 
 }  // namespace costwise::bench

@@ -18,39 +18,109 @@ namespace costwise::bench {
 namespace {
 
 constexpr std::array<std::string_view, 103> kColumns = {
-    "identity/LineItemId", "identity/TimeInterval", "bill/InvoiceId", "bill/InvoicingEntity",
-    "bill/BillingEntity", "bill/BillType", "bill/PayerAccountId", "bill/BillingPeriodStartDate",
-    "bill/BillingPeriodEndDate", "lineItem/UsageAccountId", "lineItem/LineItemType",
-    "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/ProductCode", "lineItem/UsageType",
-    "lineItem/Operation", "lineItem/AvailabilityZone", "lineItem/ResourceId", "lineItem/UsageAmount",
-    "lineItem/NormalizationFactor", "lineItem/NormalizedUsageAmount", "lineItem/CurrencyCode",
-    "lineItem/UnblendedRate", "lineItem/UnblendedCost", "lineItem/BlendedRate", "lineItem/BlendedCost",
-    "lineItem/LineItemDescription", "lineItem/TaxType", "lineItem/LegalEntity", "product/ProductName",
-    "product/availability", "product/durability", "product/eventType", "product/feeCode",
-    "product/feeDescription", "product/fromLocation", "product/fromLocationType",
-    "product/fromRegionCode", "product/group", "product/groupDescription", "product/instanceType",
-    "product/location", "product/locationType", "product/memory", "product/messageDeliveryFrequency",
-    "product/messageDeliveryOrder", "product/operation", "product/overhead", "product/productFamily",
-    "product/productType", "product/queueType", "product/region", "product/regionCode",
-    "product/servicecode", "product/servicename", "product/sku", "product/storageClass",
-    "product/storageMedia", "product/toLocation", "product/toLocationType", "product/toRegionCode",
-    "product/transferType", "product/usagetype", "product/vcpu", "product/version",
-    "product/volumeType", "pricing/RateCode", "pricing/RateId", "pricing/currency",
-    "pricing/publicOnDemandCost", "pricing/publicOnDemandRate", "pricing/term", "pricing/unit",
-    "reservation/AmortizedUpfrontCostForUsage", "reservation/AmortizedUpfrontFeeForBillingPeriod",
-    "reservation/EffectiveCost", "reservation/EndTime", "reservation/ModificationStatus",
-    "reservation/NormalizedUnitsPerReservation", "reservation/NumberOfReservations",
-    "reservation/RecurringFeeForUsage", "reservation/ReservationARN", "reservation/StartTime",
-    "reservation/SubscriptionId", "reservation/TotalReservedNormalizedUnits",
-    "reservation/TotalReservedUnits", "reservation/UnitsPerReservation",
+    "identity/LineItemId",
+    "identity/TimeInterval",
+    "bill/InvoiceId",
+    "bill/InvoicingEntity",
+    "bill/BillingEntity",
+    "bill/BillType",
+    "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate",
+    "bill/BillingPeriodEndDate",
+    "lineItem/UsageAccountId",
+    "lineItem/LineItemType",
+    "lineItem/UsageStartDate",
+    "lineItem/UsageEndDate",
+    "lineItem/ProductCode",
+    "lineItem/UsageType",
+    "lineItem/Operation",
+    "lineItem/AvailabilityZone",
+    "lineItem/ResourceId",
+    "lineItem/UsageAmount",
+    "lineItem/NormalizationFactor",
+    "lineItem/NormalizedUsageAmount",
+    "lineItem/CurrencyCode",
+    "lineItem/UnblendedRate",
+    "lineItem/UnblendedCost",
+    "lineItem/BlendedRate",
+    "lineItem/BlendedCost",
+    "lineItem/LineItemDescription",
+    "lineItem/TaxType",
+    "lineItem/LegalEntity",
+    "product/ProductName",
+    "product/availability",
+    "product/durability",
+    "product/eventType",
+    "product/feeCode",
+    "product/feeDescription",
+    "product/fromLocation",
+    "product/fromLocationType",
+    "product/fromRegionCode",
+    "product/group",
+    "product/groupDescription",
+    "product/instanceType",
+    "product/location",
+    "product/locationType",
+    "product/memory",
+    "product/messageDeliveryFrequency",
+    "product/messageDeliveryOrder",
+    "product/operation",
+    "product/overhead",
+    "product/productFamily",
+    "product/productType",
+    "product/queueType",
+    "product/region",
+    "product/regionCode",
+    "product/servicecode",
+    "product/servicename",
+    "product/sku",
+    "product/storageClass",
+    "product/storageMedia",
+    "product/toLocation",
+    "product/toLocationType",
+    "product/toRegionCode",
+    "product/transferType",
+    "product/usagetype",
+    "product/vcpu",
+    "product/version",
+    "product/volumeType",
+    "pricing/RateCode",
+    "pricing/RateId",
+    "pricing/currency",
+    "pricing/publicOnDemandCost",
+    "pricing/publicOnDemandRate",
+    "pricing/term",
+    "pricing/unit",
+    "reservation/AmortizedUpfrontCostForUsage",
+    "reservation/AmortizedUpfrontFeeForBillingPeriod",
+    "reservation/EffectiveCost",
+    "reservation/EndTime",
+    "reservation/ModificationStatus",
+    "reservation/NormalizedUnitsPerReservation",
+    "reservation/NumberOfReservations",
+    "reservation/RecurringFeeForUsage",
+    "reservation/ReservationARN",
+    "reservation/StartTime",
+    "reservation/SubscriptionId",
+    "reservation/TotalReservedNormalizedUnits",
+    "reservation/TotalReservedUnits",
+    "reservation/UnitsPerReservation",
     "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
-    "reservation/UnusedNormalizedUnitQuantity", "reservation/UnusedQuantity",
-    "reservation/UnusedRecurringFee", "reservation/UpfrontValue",
-    "savingsPlan/TotalCommitmentToDate", "savingsPlan/SavingsPlanARN", "savingsPlan/SavingsPlanRate",
-    "savingsPlan/UsedCommitment", "savingsPlan/SavingsPlanEffectiveCost",
+    "reservation/UnusedNormalizedUnitQuantity",
+    "reservation/UnusedQuantity",
+    "reservation/UnusedRecurringFee",
+    "reservation/UpfrontValue",
+    "savingsPlan/TotalCommitmentToDate",
+    "savingsPlan/SavingsPlanARN",
+    "savingsPlan/SavingsPlanRate",
+    "savingsPlan/UsedCommitment",
+    "savingsPlan/SavingsPlanEffectiveCost",
     "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
-    "savingsPlan/RecurringCommitmentForBillingPeriod", "resourceTags/user:team",
-    "resourceTags/user:env", "resourceTags/user:app", "resourceTags/user:cost-center",
+    "savingsPlan/RecurringCommitmentForBillingPeriod",
+    "resourceTags/user:team",
+    "resourceTags/user:env",
+    "resourceTags/user:app",
+    "resourceTags/user:cost-center",
 };
 
 std::string Join(const std::vector<std::string>& fields) {
@@ -78,44 +148,79 @@ class CurLegacyWriter final : public RowWriter {
       const ProductAttributes a = DescribeProduct(product);
       const Service& service = services[static_cast<std::size_t>(product.service)];
       ProductText text;
-      text.code_usage_operation = Join({std::string(service.product_code), product.usage_type, product.operation});
+      text.code_usage_operation =
+          Join({std::string(service.product_code), product.usage_type, product.operation});
       text.description = CsvField(product.description);
       text.description_newline = CsvQuoted(WithNewline(product.description));
       text.normalization_factor = NormalizationFactor(product);
       text.normalization_text = a.normalization_factor;
-      text.attributes = Join({a.product_name, a.availability, a.durability, "", "", "", a.from_location,
-                              a.from_location_type, a.from_region_code, a.group, a.group_description,
-                              a.instance_type, a.location, a.location_type, a.memory,
-                              a.message_delivery_frequency, a.message_delivery_order, a.operation, "",
-                              a.product_family, "", a.queue_type, a.region, a.region_code, a.servicecode,
-                              a.servicename, a.sku, a.storage_class, a.storage_media, a.to_location,
-                              a.to_location_type, a.to_region_code, a.transfer_type, a.usagetype, a.vcpu,
-                              "", a.volume_type});
-      text.rate_code_id_currency = product.priced ? Join({product.rate_code, product.rate_id, "USD"}) : ",,";
+      text.attributes = Join({a.product_name,
+                              a.availability,
+                              a.durability,
+                              "",
+                              "",
+                              "",
+                              a.from_location,
+                              a.from_location_type,
+                              a.from_region_code,
+                              a.group,
+                              a.group_description,
+                              a.instance_type,
+                              a.location,
+                              a.location_type,
+                              a.memory,
+                              a.message_delivery_frequency,
+                              a.message_delivery_order,
+                              a.operation,
+                              "",
+                              a.product_family,
+                              "",
+                              a.queue_type,
+                              a.region,
+                              a.region_code,
+                              a.servicecode,
+                              a.servicename,
+                              a.sku,
+                              a.storage_class,
+                              a.storage_media,
+                              a.to_location,
+                              a.to_location_type,
+                              a.to_region_code,
+                              a.transfer_type,
+                              a.usagetype,
+                              a.vcpu,
+                              "",
+                              a.volume_type});
+      text.rate_code_id_currency =
+          product.priced ? Join({product.rate_code, product.rate_id, "USD"}) : ",,";
       text.term_unit = Join({product.term, product.unit});
       products_.push_back(std::move(text));
     }
     const std::string start(clock_.At(0, TimeStyle::kCur));
     const std::string end(clock_.At(fleet.plan.hours, TimeStyle::kCur));
     for (const Payer& payer : fleet.payers) {
-      payers_.push_back(Join({payer.invoice_id, std::string(payer.legal_entity), "AWS", "Anniversary",
-                              fleet.accounts[static_cast<std::size_t>(payer.account)].id, start, end}));
+      payers_.push_back(
+          Join({payer.invoice_id, std::string(payer.legal_entity), "AWS", "Anniversary",
+                fleet.accounts[static_cast<std::size_t>(payer.account)].id, start, end}));
       legal_entities_.push_back(CsvField(payer.legal_entity));
     }
     // reservation/* (19) and savingsPlan/* (7) of a line with no commitment: only the
     // subscription id, one per account and service.
     for (std::size_t a = 0; a < fleet.accounts.size(); ++a) {
       for (std::size_t s = 0; s < services.size(); ++s) {
-        const std::uint64_t subscription = 100'000'000 + (a * 7919 + s * 104'729 + fleet.options.seed) % 900'000'000;
+        const std::uint64_t subscription =
+            100'000'000 + (a * 7919 + s * 104'729 + fleet.options.seed) % 900'000'000;
         subscription_ids_.push_back(std::to_string(subscription));
         plain_commitments_.push_back(",,,,,,,,,," + subscription_ids_.back() + ",,,,,,,,,,,,,,,");
       }
     }
     for (const TagSet& tags : fleet.tag_sets) {
-      tags_.push_back(Join({tags.team >= 0 ? std::string(Teams()[static_cast<std::size_t>(tags.team)]) : "",
-                            tags.env >= 0 ? std::string(kEnvs[static_cast<std::size_t>(tags.env)]) : "",
-                            tags.app >= 0 ? fleet.apps[static_cast<std::size_t>(tags.app)] : "",
-                            tags.cost_center >= 0 ? fleet.cost_centers[static_cast<std::size_t>(tags.cost_center)] : ""}));
+      tags_.push_back(Join(
+          {tags.team >= 0 ? std::string(Teams()[static_cast<std::size_t>(tags.team)]) : "",
+           tags.env >= 0 ? std::string(kEnvs[static_cast<std::size_t>(tags.env)]) : "",
+           tags.app >= 0 ? fleet.apps[static_cast<std::size_t>(tags.app)] : "",
+           tags.cost_center >= 0 ? fleet.cost_centers[static_cast<std::size_t>(tags.cost_center)]
+                                 : ""}));
     }
   }
 
@@ -133,8 +238,10 @@ class CurLegacyWriter final : public RowWriter {
   void WriteRow(const LineItem& item, OutputSink& sink) override {
     const ProductText& product = products_[static_cast<std::size_t>(item.product)];
     const Account& account = fleet_.accounts[static_cast<std::size_t>(item.account)];
-    const std::size_t service = static_cast<std::size_t>(fleet_.products[static_cast<std::size_t>(item.product)].service);
-    const std::size_t commitment_key = static_cast<std::size_t>(item.account) * Services().size() + service;
+    const std::size_t service =
+        static_cast<std::size_t>(fleet_.products[static_cast<std::size_t>(item.product)].service);
+    const std::size_t commitment_key =
+        static_cast<std::size_t>(item.account) * Services().size() + service;
 
     char* p = sink.Reserve(kMaxRowBytes);
     p = Put(p, item.line_item_id);
@@ -176,7 +283,8 @@ class CurLegacyWriter final : public RowWriter {
     p = Put(p, ',');
     p = PutJavaNumber(p, item.cost);
     p = Put(p, ',');
-    if (item.has_rate) p = PutJavaNumber(p, item.rate);  // blended = unblended: one rate per account
+    if (item.has_rate)
+      p = PutJavaNumber(p, item.rate);  // blended = unblended: one rate per account
     p = Put(p, ',');
     p = PutJavaNumber(p, item.cost);
     p = Put(p, ',');
@@ -225,9 +333,14 @@ class CurLegacyWriter final : public RowWriter {
   };
 
   // reservation/* (19 columns) then savingsPlan/* (7 columns) of a line tied to a commitment.
-  char* PutCommitments(char* p, const LineItem& item, std::string_view subscription, std::int64_t factor) const {
-    const Reservation* ri = item.reservation >= 0 ? &fleet_.reservations[static_cast<std::size_t>(item.reservation)] : nullptr;
-    const SavingsPlan* sp = item.savings_plan >= 0 ? &fleet_.savings_plans[static_cast<std::size_t>(item.savings_plan)] : nullptr;
+  char* PutCommitments(char* p, const LineItem& item, std::string_view subscription,
+                       std::int64_t factor) const {
+    const Reservation* ri = item.reservation >= 0
+                                ? &fleet_.reservations[static_cast<std::size_t>(item.reservation)]
+                                : nullptr;
+    const SavingsPlan* sp = item.savings_plan >= 0
+                                ? &fleet_.savings_plans[static_cast<std::size_t>(item.savings_plan)]
+                                : nullptr;
     const bool usage = item.type == LineType::kDiscountedUsage;
     const bool ri_fee = item.type == LineType::kRiFee;
     const bool upfront = item.type == LineType::kFee && ri != nullptr;
@@ -245,7 +358,8 @@ class CurLegacyWriter final : public RowWriter {
     p = Put(p, ',');
     if (ri_fee) p = Put(p, "Unmodified");
     p = Put(p, ',');
-    if (ri_fee && factor > 0) p = PutJavaNumber(p, FixedMul(item.ri_reserved_units / ri->count, factor));
+    if (ri_fee && factor > 0)
+      p = PutJavaNumber(p, FixedMul(item.ri_reserved_units / ri->count, factor));
     p = Put(p, ',');
     if (ri_fee || upfront) p = PutUnsigned(p, static_cast<std::uint64_t>(ri->count));
     p = Put(p, ',');

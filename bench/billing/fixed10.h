@@ -23,8 +23,8 @@ inline constexpr std::int64_t kFixedScale = 10'000'000'000;  // 1e10
 [[nodiscard]] inline std::int64_t FixedMul(std::int64_t a, std::int64_t b) {
   const Int128 product = static_cast<Int128>(a) * b;
   const Int128 half = kFixedScale / 2;
-  const Int128 rounded = product >= 0 ? (product + half) / kFixedScale
-                                        : (product - half) / kFixedScale;
+  const Int128 rounded =
+      product >= 0 ? (product + half) / kFixedScale : (product - half) / kFixedScale;
   return static_cast<std::int64_t>(rounded);
 }
 

@@ -18,20 +18,20 @@ namespace costwise::bench {
 namespace {
 
 // Shape of the plan (shares of the rows).
-constexpr double kDailyRowShare = 0.08;      // rows billed per day (storage, metrics)
-constexpr double kSteadyShare = 0.42;        // of an average hour: always-on streams
-constexpr double kSparseShare = 0.12;        // of the non-steady hourly rows
-constexpr double kChurnDailyShift = 0.35;    // churn window advance per day, of its width
+constexpr double kDailyRowShare = 0.08;    // rows billed per day (storage, metrics)
+constexpr double kSteadyShare = 0.42;      // of an average hour: always-on streams
+constexpr double kSparseShare = 0.12;      // of the non-steady hourly rows
+constexpr double kChurnDailyShift = 0.35;  // churn window advance per day, of its width
 constexpr double kDailyChurnShift = 0.10;
-constexpr double kPeakOverMean = 1.45;       // busiest hour over the mean, non-steady part
+constexpr double kPeakOverMean = 1.45;  // busiest hour over the mean, non-steady part
 constexpr std::int64_t kMaxChurnPool = 60'000;
 constexpr std::int64_t kMaxSparsePool = 90'000;
 constexpr std::int64_t kMaxDailyPool = 60'000;
 // Commitments.
-constexpr double kRiCoverage = 0.10;          // of steady EC2 Linux instances
-constexpr double kSpCoverage = 0.11;          // of other EC2 Linux instances
+constexpr double kRiCoverage = 0.10;  // of steady EC2 Linux instances
+constexpr double kSpCoverage = 0.11;  // of other EC2 Linux instances
 constexpr int kMaxReservations = 40;
-constexpr double kRiUpfrontShare = 0.31;      // of the on-demand rate, per hour
+constexpr double kRiUpfrontShare = 0.31;  // of the on-demand rate, per hour
 constexpr double kRiRecurringShare = 0.31;
 constexpr double kSpDiscount = 0.28;
 constexpr int kCreditServicesPerAccount = 6;
@@ -118,10 +118,14 @@ int TemplateIndex(std::string_view key) {
 
 std::span<const InstanceType> InstanceTypes(InstanceTable table) {
   switch (table) {
-    case InstanceTable::kEc2: return Ec2InstanceTypes();
-    case InstanceTable::kRds: return RdsInstanceTypes();
-    case InstanceTable::kCache: return CacheInstanceTypes();
-    case InstanceTable::kNone: break;
+    case InstanceTable::kEc2:
+      return Ec2InstanceTypes();
+    case InstanceTable::kRds:
+      return RdsInstanceTypes();
+    case InstanceTable::kCache:
+      return CacheInstanceTypes();
+    case InstanceTable::kNone:
+      break;
   }
   return {};
 }
@@ -130,8 +134,7 @@ enum class Lifecycle : std::uint8_t { kSteady, kChurn, kSparse, kDailyOnly };
 
 class FleetBuilder {
  public:
-  explicit FleetBuilder(const FleetOptions& options)
-      : rng_(options.seed ^ 0x636f737477697365ULL) {
+  explicit FleetBuilder(const FleetOptions& options) : rng_(options.seed ^ 0x636f737477697365ULL) {
     fleet_.options = options;
   }
 
@@ -208,23 +211,26 @@ class FleetBuilder {
       account.payer = i < payer_count ? i : static_cast<int>(rng_.Below(payer_count));
       account.home_region = static_cast<int>(region_picker_.Pick(rng_));
       const double env_draw = rng_.Uniform();
-      account.env = env_draw < 0.45 ? 0 : env_draw < 0.6 ? 1 : env_draw < 0.85 ? 2 : env_draw < 0.93 ? 3 : 4;
+      account.env = env_draw < 0.45   ? 0
+                    : env_draw < 0.6  ? 1
+                    : env_draw < 0.85 ? 2
+                    : env_draw < 0.93 ? 3
+                                      : 4;
       const std::size_t apps = 2 + rng_.Below(5);
       for (std::size_t a = 0; a < apps; ++a) {
         account.apps.push_back(static_cast<int>(rng_.Below(fleet_.apps.size())));
       }
       account.archetype_enabled.resize(archetypes.size());
       for (std::size_t a = 0; a < archetypes.size(); ++a) {
-        account.archetype_enabled[a] = i == 0 || IsCoreArchetype(archetypes[a].key) ||
-                                       rng_.Chance(0.45);
+        account.archetype_enabled[a] =
+            i == 0 || IsCoreArchetype(archetypes[a].key) || rng_.Chance(0.45);
       }
       fleet_.accounts.push_back(std::move(account));
     }
     static constexpr std::array<std::string_view, 3> kEntities = {
         "Amazon Web Services, Inc.", "Amazon Web Services EMEA SARL",
         "Amazon Web Services Canada, Inc."};
-    static constexpr std::array<std::string_view, 3> kTaxTypes = {"Sales Tax", "VAT",
-                                                                  "Canada Tax"};
+    static constexpr std::array<std::string_view, 3> kTaxTypes = {"Sales Tax", "VAT", "Canada Tax"};
     static constexpr std::array<double, 3> kTaxRates = {0.0725, 0.20, 0.13};
     for (int p = 0; p < payer_count; ++p) {
       Payer payer;
@@ -239,7 +245,8 @@ class FleetBuilder {
     for (int i = 0; i < account_count; ++i) {
       auto& account = fleet_.accounts[static_cast<std::size_t>(i)];
       account.taxable = account.payer != 0 || rng_.Chance(0.55);
-      account_weights.push_back(1.0 / std::pow(1.0 + static_cast<double>(rng_.Below(account_count)), 0.9));
+      account_weights.push_back(
+          1.0 / std::pow(1.0 + static_cast<double>(rng_.Below(account_count)), 0.9));
     }
     account_picker_ = WeightedPicker(account_weights);
     const int credit_accounts = std::min(3, account_count);
@@ -251,9 +258,9 @@ class FleetBuilder {
 
   static bool IsCoreArchetype(std::string_view key) {
     static constexpr std::array<std::string_view, 11> kCore = {
-        "ec2.instance", "ebs.volume",   "ebs.snapshot", "s3.bucket",     "cw.account",
-        "cw.loggroup",  "kms.key",      "vpc.ipv4",     "lambda.function", "ec2.natgateway",
-        "cw.api"};
+        "ec2.instance",    "ebs.volume",     "ebs.snapshot", "s3.bucket",
+        "cw.account",      "cw.loggroup",    "kms.key",      "vpc.ipv4",
+        "lambda.function", "ec2.natgateway", "cw.api"};
     return std::ranges::find(kCore, key) != kCore.end();
   }
 
@@ -269,7 +276,8 @@ class FleetBuilder {
       tags.cost_center = tags.team;
     }
     const auto key = std::make_tuple(tags.team, tags.env, tags.app, tags.cost_center);
-    const auto [it, inserted] = tag_index_.try_emplace(key, static_cast<int>(fleet_.tag_sets.size()));
+    const auto [it, inserted] =
+        tag_index_.try_emplace(key, static_cast<int>(fleet_.tag_sets.size()));
     if (inserted) fleet_.tag_sets.push_back(tags);
     return it->second;
   }
@@ -292,7 +300,8 @@ class FleetBuilder {
     double rate = tmpl.rate;
     std::string type_name;
     if (tmpl.instances != InstanceTable::kNone) {
-      const InstanceType& type = InstanceTypes(tmpl.instances)[static_cast<std::size_t>(instance_type)];
+      const InstanceType& type =
+          InstanceTypes(tmpl.instances)[static_cast<std::size_t>(instance_type)];
       type_name = std::string(type.name);
       usage = ReplaceAll(usage, "{type}", type.name);
       rate = type.rate;
@@ -302,7 +311,8 @@ class FleetBuilder {
         rate *= 0.35;
       }
     }
-    const Region* home = product.region >= 0 ? &regions[static_cast<std::size_t>(product.region)] : nullptr;
+    const Region* home =
+        product.region >= 0 ? &regions[static_cast<std::size_t>(product.region)] : nullptr;
     if (home != nullptr) rate *= home->price_factor;
     rate = RoundSignificant(rate, 4);
     product.rate = FixedFromDouble(rate);
@@ -313,11 +323,12 @@ class FleetBuilder {
         product.usage_type = fmt::format("{}-{}", home->prefix, usage);
         break;
       case PrefixRule::kNotInUsEast1:
-        product.usage_type = home->code == "us-east-1" ? usage : fmt::format("{}-{}", home->prefix, usage);
+        product.usage_type =
+            home->code == "us-east-1" ? usage : fmt::format("{}-{}", home->prefix, usage);
         break;
       case PrefixRule::kInterRegion:
-        product.usage_type = fmt::format("{}-{}-{}", home->prefix,
-                                         regions[static_cast<std::size_t>(to_region)].prefix, usage);
+        product.usage_type = fmt::format(
+            "{}-{}-{}", home->prefix, regions[static_cast<std::size_t>(to_region)].prefix, usage);
         break;
       case PrefixRule::kGlobal:
         product.usage_type = usage;
@@ -341,8 +352,9 @@ class FleetBuilder {
                                             home != nullptr ? home->code : "global");
     const std::uint64_t sku_hash = Fnv1a(sku_key);
     product.sku = RandomChars(sku_hash, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16);
-    product.rate_code = fmt::format("{}.JRTCKXETXF.{}", product.sku,
-                                    RandomChars(sku_hash ^ 0x5a5a, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 10));
+    product.rate_code =
+        fmt::format("{}.JRTCKXETXF.{}", product.sku,
+                    RandomChars(sku_hash ^ 0x5a5a, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 10));
     product.rate_id = fmt::format("{}", 10'000'000'000ULL + (sku_hash % 90'000'000'000ULL));
 
     if (tmpl.family == "Data Transfer" && home != nullptr) {
@@ -397,14 +409,16 @@ class FleetBuilder {
   void BuildResources() {
     const std::int64_t rows = fleet_.options.rows;
     const double hourly_rows = (1.0 - kDailyRowShare) * static_cast<double>(rows) / hours_;
-    const std::int64_t steady_target = std::max<std::int64_t>(1, std::llround(kSteadyShare * hourly_rows));
+    const std::int64_t steady_target =
+        std::max<std::int64_t>(1, std::llround(kSteadyShare * hourly_rows));
     const double rest = std::max(1.0, hourly_rows - 1.04 * static_cast<double>(steady_target));
     const double churn_width = (1.0 - kSparseShare) * rest;
     const double churn_shift = std::max(1.0, kChurnDailyShift * churn_width);
     const std::int64_t churn_target = std::min<std::int64_t>(
         kMaxChurnPool, std::llround(churn_width * kPeakOverMean + churn_shift * (days_ - 1)));
     const std::int64_t sparse_target = std::min<std::int64_t>(
-        kMaxSparsePool, std::max<std::int64_t>(1, std::llround(kSparseShare * rest * hours_ / 3.0)));
+        kMaxSparsePool,
+        std::max<std::int64_t>(1, std::llround(kSparseShare * rest * hours_ / 3.0)));
     const double daily_rows = kDailyRowShare * static_cast<double>(rows) / days_;
 
     const auto archetypes = Archetypes();
@@ -427,7 +441,8 @@ class FleetBuilder {
     while (static_cast<std::int64_t>(fleet_.sparse.size()) < sparse_target) {
       AddResource(Lifecycle::kSparse, sparse_pick.Pick(rng_));
     }
-    const double daily_width = std::max(1.0, daily_rows - static_cast<double>(fleet_.daily_steady.size()));
+    const double daily_width =
+        std::max(1.0, daily_rows - static_cast<double>(fleet_.daily_steady.size()));
     const std::int64_t daily_target = std::min<std::int64_t>(
         kMaxDailyPool, std::llround(daily_width * (1.0 + kDailyChurnShift * (days_ - 1))));
     while (static_cast<std::int64_t>(fleet_.daily_churn.size()) < daily_target) {
@@ -454,13 +469,16 @@ class FleetBuilder {
                        RandomChars(unique, "abcdefghijklmnopqrstuvwxyz0123456789", 6));
   }
 
-  std::string ResourceId(const Archetype& archetype, const Resource& resource, std::uint64_t unique) {
+  std::string ResourceId(const Archetype& archetype, const Resource& resource,
+                         std::uint64_t unique) {
     if (archetype.id_pattern.empty()) return {};
     const auto regions = Regions();
     std::string id(archetype.id_pattern);
-    const std::string_view region = resource.region >= 0 ? regions[static_cast<std::size_t>(resource.region)].code : "";
+    const std::string_view region =
+        resource.region >= 0 ? regions[static_cast<std::size_t>(resource.region)].code : "";
     id = ReplaceAll(id, "{region}", region);
-    id = ReplaceAll(id, "{account}", fleet_.accounts[static_cast<std::size_t>(resource.account)].id);
+    id =
+        ReplaceAll(id, "{account}", fleet_.accounts[static_cast<std::size_t>(resource.account)].id);
     id = ReplaceAll(id, "{hex}", Hex17(unique));
     id = ReplaceAll(id, "{uuid}", Uuid(unique ^ 0x75756964));
     id = ReplaceAll(id, "{upper}", RandomChars(unique ^ 0x7570, kUpper, 13));
@@ -474,12 +492,15 @@ class FleetBuilder {
     resource.archetype = static_cast<int>(archetype_index);
     resource.account = PickAccount(archetype_index);
     const Account& account = fleet_.accounts[static_cast<std::size_t>(resource.account)];
-    resource.region = rng_.Chance(0.75) ? account.home_region : static_cast<int>(region_picker_.Pick(rng_));
+    resource.region =
+        rng_.Chance(0.75) ? account.home_region : static_cast<int>(region_picker_.Pick(rng_));
     resource.zone = archetype.zonal ? static_cast<int>(rng_.Below(3)) : -1;
     resource.tag_set = TagSetFor(account);
-    resource.size_gb = archetype.size_gb_median > 0 ? archetype.size_gb_median * rng_.LogNormal(0, 0.9) : 0;
+    resource.size_gb =
+        archetype.size_gb_median > 0 ? archetype.size_gb_median * rng_.LogNormal(0, 0.9) : 0;
     resource.scale = rng_.LogNormal(0, 1.0);
-    const std::uint64_t unique = Mix64(fleet_.options.seed * 1'000'003ULL + fleet_.resources.size());
+    const std::uint64_t unique =
+        Mix64(fleet_.options.seed * 1'000'003ULL + fleet_.resources.size());
     resource.id = ResourceId(archetype, resource, unique);
     const auto resource_index = static_cast<std::uint32_t>(fleet_.resources.size());
     fleet_.resources.push_back(resource);
@@ -508,18 +529,21 @@ class FleetBuilder {
             to_region = static_cast<int>(region_picker_.Pick(rng_));
           } while (to_region == resource.region);
         }
-        const int product = ProductFor(t, tmpl.instances != InstanceTable::kNone ? instance_type : -1,
-                                       resource.region, tmpl.prefix == PrefixRule::kInterRegion ? to_region : -1);
+        const int product =
+            ProductFor(t, tmpl.instances != InstanceTable::kNone ? instance_type : -1,
+                       resource.region, tmpl.prefix == PrefixRule::kInterRegion ? to_region : -1);
         const auto stream_index = static_cast<std::uint32_t>(fleet_.streams.size());
         Stream stream;
         stream.resource = resource_index;
         stream.product = static_cast<std::uint32_t>(product);
-        const std::string id = RandomChars(Mix64(fleet_.options.seed ^ (0x11ULL << 40) ^ stream_index), kBase32, 52);
+        const std::string id =
+            RandomChars(Mix64(fleet_.options.seed ^ (0x11ULL << 40) ^ stream_index), kBase32, 52);
         std::copy(id.begin(), id.end(), stream.line_item_id.begin());
         fleet_.streams.push_back(stream);
         added = true;
         if (daily) {
-          (lifecycle == Lifecycle::kSteady ? fleet_.daily_steady : fleet_.daily_churn).push_back(stream_index);
+          (lifecycle == Lifecycle::kSteady ? fleet_.daily_steady : fleet_.daily_churn)
+              .push_back(stream_index);
         } else if (lifecycle == Lifecycle::kSteady) {
           fleet_.steady.push_back(stream_index);
         } else if (lifecycle == Lifecycle::kChurn) {
@@ -562,7 +586,9 @@ class FleetBuilder {
       Stream& stream = fleet_.streams[s];
       const Product& product = products[stream.product];
       if (product.usage_template != ec2_box || !rng_.Chance(kRiCoverage)) continue;
-      const int payer = fleet_.accounts[static_cast<std::size_t>(fleet_.resources[stream.resource].account)].payer;
+      const int payer =
+          fleet_.accounts[static_cast<std::size_t>(fleet_.resources[stream.resource].account)]
+              .payer;
       const auto key = std::make_pair(payer, static_cast<int>(stream.product));
       auto it = ri_of.find(key);
       if (it == ri_of.end()) {
@@ -585,10 +611,13 @@ class FleetBuilder {
     std::vector<double> covered_per_hour(static_cast<std::size_t>(plan_count), 0.0);
     for (int p = 0; p < plan_count; ++p) {
       SavingsPlan plan;
-      plan.account = fleet_.payers[static_cast<std::size_t>(p % static_cast<int>(fleet_.payers.size()))].account;
+      plan.account =
+          fleet_.payers[static_cast<std::size_t>(p % static_cast<int>(fleet_.payers.size()))]
+              .account;
       plan.product = sp_product;
       plan.arn = fmt::format("arn:aws:savingsplans::{}:savingsplan/{}",
-                             fleet_.accounts[static_cast<std::size_t>(plan.account)].id, Uuid(rng_.Next()));
+                             fleet_.accounts[static_cast<std::size_t>(plan.account)].id,
+                             Uuid(rng_.Next()));
       const int start_day = -static_cast<int>(30 + rng_.Below(300));
       const int start_second = static_cast<int>(rng_.Below(86400));
       plan.start_time = PeriodTimestamp(start_day, start_second);
@@ -601,10 +630,15 @@ class FleetBuilder {
       if (stream.coverage != Coverage::kOnDemand) return;
       const Product& product = products[stream.product];
       if (product.usage_template != ec2_box || !rng_.Chance(kSpCoverage)) return;
-      const int payer = fleet_.accounts[static_cast<std::size_t>(fleet_.resources[stream.resource].account)].payer;
+      const int payer =
+          fleet_.accounts[static_cast<std::size_t>(fleet_.resources[stream.resource].account)]
+              .payer;
       std::vector<int> candidates;
       for (int p = 0; p < plan_count; ++p) {
-        if (fleet_.accounts[static_cast<std::size_t>(fleet_.savings_plans[static_cast<std::size_t>(p)].account)].payer == payer) {
+        if (fleet_
+                .accounts[static_cast<std::size_t>(
+                    fleet_.savings_plans[static_cast<std::size_t>(p)].account)]
+                .payer == payer) {
           candidates.push_back(p);
         }
       }
@@ -612,13 +646,15 @@ class FleetBuilder {
       const int p = candidates[rng_.Below(candidates.size())];
       stream.coverage = Coverage::kSavingsPlan;
       stream.commitment = static_cast<std::int16_t>(p);
-      covered_per_hour[static_cast<std::size_t>(p)] += weight * FixedToDouble(product.rate) * (1 - kSpDiscount);
+      covered_per_hour[static_cast<std::size_t>(p)] +=
+          weight * FixedToDouble(product.rate) * (1 - kSpDiscount);
     };
     for (std::uint32_t s : fleet_.steady) cover(s, 1.0);
     for (std::uint32_t s : fleet_.churn) cover(s, 0.1);
     for (int p = 0; p < plan_count; ++p) {
       auto& plan = fleet_.savings_plans[static_cast<std::size_t>(p)];
-      const double commitment = std::max(1.0, std::round(covered_per_hour[static_cast<std::size_t>(p)] * 1.04 * 100) / 100);
+      const double commitment = std::max(
+          1.0, std::round(covered_per_hour[static_cast<std::size_t>(p)] * 1.04 * 100) / 100);
       plan.commitment_per_hour = FixedFromDouble(commitment);
     }
   }
@@ -637,11 +673,13 @@ class FleetBuilder {
     const auto regions = Regions();
     const Region& region = regions[static_cast<std::size_t>(product_region)];
     const std::string& account_id = fleet_.accounts[static_cast<std::size_t>(ri.account)].id;
-    ri.arn = fmt::format("arn:aws:ec2:{}:{}:reserved-instances/{}", region.code, account_id, Uuid(rng_.Next()));
+    ri.arn = fmt::format("arn:aws:ec2:{}:{}:reserved-instances/{}", region.code, account_id,
+                         Uuid(rng_.Next()));
     ri.subscription_id = fmt::format("{}", 1'000'000'000ULL + rng_.Below(9'000'000'000ULL));
     const bool bought_this_month = rng_.Chance(0.25);
-    const int start_day = bought_this_month ? static_cast<int>(rng_.Below(static_cast<std::uint64_t>(days_)))
-                                            : -static_cast<int>(20 + rng_.Below(330));
+    const int start_day = bought_this_month
+                              ? static_cast<int>(rng_.Below(static_cast<std::uint64_t>(days_)))
+                              : -static_cast<int>(20 + rng_.Below(330));
     const int start_second = static_cast<int>(rng_.Below(86400));
     ri.start_time = PeriodTimestamp(start_day, start_second);
     ri.end_time = PeriodTimestamp(start_day + 365, start_second);
@@ -649,13 +687,13 @@ class FleetBuilder {
     const std::string usage = region.code == "us-east-1"
                                   ? fmt::format("HeavyUsage:{}", type.name)
                                   : fmt::format("{}-HeavyUsage:{}", region.prefix, type.name);
-    ri.fee_description = fmt::format("Sign up charge for subscription: {}, planId: {}", ri.subscription_id,
-                                     1'000'000 + rng_.Below(9'000'000));
-    ri.fee_product = SpecialProduct(
-        ec2_service, product_region, usage, "RunInstances",
-        fmt::format("USD {} hourly fee per Linux/UNIX (Amazon VPC), {} instance",
-                    PriceText(FixedToDouble(ri.recurring_per_hour)), type.name),
-        "Reserved", "Hrs");
+    ri.fee_description = fmt::format("Sign up charge for subscription: {}, planId: {}",
+                                     ri.subscription_id, 1'000'000 + rng_.Below(9'000'000));
+    ri.fee_product =
+        SpecialProduct(ec2_service, product_region, usage, "RunInstances",
+                       fmt::format("USD {} hourly fee per Linux/UNIX (Amazon VPC), {} instance",
+                                   PriceText(FixedToDouble(ri.recurring_per_hour)), type.name),
+                       "Reserved", "Hrs");
     fleet_.reservations.push_back(std::move(ri));
     return static_cast<int>(fleet_.reservations.size()) - 1;
   }
@@ -666,12 +704,14 @@ class FleetBuilder {
     fleet_.tax_products.assign(services.size(), -1);
     if (fleet_.options.rows < 50'000) return;
     for (std::size_t s = 0; s < services.size(); ++s) {
-      fleet_.tax_products[s] = SpecialProduct(static_cast<int>(s), -1, "", "",
-                                              fmt::format("Tax for product code {}", services[s].product_code), "", "");
+      fleet_.tax_products[s] =
+          SpecialProduct(static_cast<int>(s), -1, "", "",
+                         fmt::format("Tax for product code {}", services[s].product_code), "", "");
     }
     const int support = ServiceIndex("support");
     for (std::size_t p = 0; p < fleet_.payers.size(); ++p) {
-      fleet_.support_products.push_back(SpecialProduct(support, -1, "Dollar", "", "AWS Support (Business)", "", ""));
+      fleet_.support_products.push_back(
+          SpecialProduct(support, -1, "Dollar", "", "AWS Support (Business)", "", ""));
     }
     // Credits: a few accounts get a daily promotional credit on their busiest services.
     std::vector<int> credit_product(services.size(), -1);
@@ -686,7 +726,8 @@ class FleetBuilder {
       std::vector<int> order(services.size());
       for (std::size_t s = 0; s < order.size(); ++s) order[s] = static_cast<int>(s);
       std::ranges::stable_sort(order, [&](int x, int y) {
-        return streams_per_service[static_cast<std::size_t>(x)] > streams_per_service[static_cast<std::size_t>(y)];
+        return streams_per_service[static_cast<std::size_t>(x)] >
+               streams_per_service[static_cast<std::size_t>(y)];
       });
       for (int k = 0; k < kCreditServicesPerAccount; ++k) {
         const int s = order[static_cast<std::size_t>(k)];
@@ -695,7 +736,8 @@ class FleetBuilder {
           credit_product[static_cast<std::size_t>(s)] =
               SpecialProduct(s, -1, "", "", "AWS Promotional Credit", "", "");
         }
-        fleet_.credit_pairs.push_back({static_cast<int>(a), s, credit_product[static_cast<std::size_t>(s)]});
+        fleet_.credit_pairs.push_back(
+            {static_cast<int>(a), s, credit_product[static_cast<std::size_t>(s)]});
       }
     }
   }
@@ -711,7 +753,8 @@ class FleetBuilder {
     for (const auto& ri : fleet_.reservations) plan.monthly_rows += ri.start_hour >= 0 ? 2 : 1;
     plan.closing_rows = static_cast<std::int64_t>(fleet_.support_products.size());
     if (rows >= 50'000) {
-      std::vector<std::vector<bool>> seen(fleet_.accounts.size(), std::vector<bool>(Services().size(), false));
+      std::vector<std::vector<bool>> seen(fleet_.accounts.size(),
+                                          std::vector<bool>(Services().size(), false));
       for (const Stream& stream : fleet_.streams) {
         const int account = fleet_.resources[stream.resource].account;
         const int service = fleet_.products[stream.product].service;
@@ -727,7 +770,8 @@ class FleetBuilder {
       }
       plan.closing_rows += static_cast<std::int64_t>(fleet_.tax_pairs.size());
     }
-    const std::int64_t fixed = plan.sp_fee_rows + plan.credit_rows + plan.monthly_rows + plan.closing_rows;
+    const std::int64_t fixed =
+        plan.sp_fee_rows + plan.credit_rows + plan.monthly_rows + plan.closing_rows;
     if (fixed > rows / 5) {
       throw std::invalid_argument(fmt::format("--rows {} is too small for this fleet", rows));
     }
@@ -737,12 +781,14 @@ class FleetBuilder {
 
     plan.daily_quota.resize(static_cast<std::size_t>(days_));
     for (int d = 0; d < days_; ++d) {
-      plan.daily_quota[static_cast<std::size_t>(d)] = daily_total * (d + 1) / days_ - daily_total * d / days_;
+      plan.daily_quota[static_cast<std::size_t>(d)] =
+          daily_total * (d + 1) / days_ - daily_total * d / days_;
     }
     std::vector<double> weights(static_cast<std::size_t>(hours_));
     double total = 0;
     for (int h = 0; h < hours_; ++h) {
-      total += weights[static_cast<std::size_t>(h)] = 0.5 + 0.5 * fleet_.activity[static_cast<std::size_t>(h)];
+      total += weights[static_cast<std::size_t>(h)] =
+          0.5 + 0.5 * fleet_.activity[static_cast<std::size_t>(h)];
     }
     plan.hourly_quota.resize(static_cast<std::size_t>(hours_));
     double cumulative = 0;
@@ -751,22 +797,27 @@ class FleetBuilder {
     const auto steady = static_cast<std::int64_t>(fleet_.steady.size());
     for (int h = 0; h < hours_; ++h) {
       cumulative += weights[static_cast<std::size_t>(h)];
-      const std::int64_t target = h + 1 == hours_ ? hourly_total
-                                                  : std::llround(static_cast<double>(hourly_total) * cumulative / total);
+      const std::int64_t target =
+          h + 1 == hours_ ? hourly_total
+                          : std::llround(static_cast<double>(hourly_total) * cumulative / total);
       plan.hourly_quota[static_cast<std::size_t>(h)] = target - assigned;
       widest = std::max(widest, target - assigned - steady);
       assigned = target;
     }
     plan.sparse_share = kSparseShare;
-    const auto churn_width = static_cast<std::int64_t>(static_cast<double>(widest) * (1 - kSparseShare));
+    const auto churn_width =
+        static_cast<std::int64_t>(static_cast<double>(widest) * (1 - kSparseShare));
     const auto churn_pool = static_cast<std::int64_t>(fleet_.churn.size());
-    plan.churn_shift = days_ > 1 ? std::max<std::int64_t>(0, (churn_pool - churn_width) / (days_ - 1)) : 0;
+    plan.churn_shift =
+        days_ > 1 ? std::max<std::int64_t>(0, (churn_pool - churn_width) / (days_ - 1)) : 0;
     std::int64_t daily_width = 0;
     for (std::int64_t q : plan.daily_quota) {
-      daily_width = std::max(daily_width, q - static_cast<std::int64_t>(fleet_.daily_steady.size()));
+      daily_width =
+          std::max(daily_width, q - static_cast<std::int64_t>(fleet_.daily_steady.size()));
     }
     const auto daily_pool = static_cast<std::int64_t>(fleet_.daily_churn.size());
-    plan.daily_shift = days_ > 1 ? std::max<std::int64_t>(0, (daily_pool - daily_width) / (days_ - 1)) : 0;
+    plan.daily_shift =
+        days_ > 1 ? std::max<std::int64_t>(0, (daily_pool - daily_width) / (days_ - 1)) : 0;
   }
 
   Fleet fleet_;

@@ -17,15 +17,50 @@ namespace costwise::bench {
 namespace {
 
 constexpr std::array<std::string_view, 44> kColumns = {
-    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
-    "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription",
-    "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart", "CommitmentDiscountCategory",
-    "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountStatus",
-    "CommitmentDiscountType", "ConsumedQuantity", "ConsumedUnit", "ContractedCost",
-    "ContractedUnitPrice", "EffectiveCost", "InvoiceIssuerName", "ListCost", "ListUnitPrice",
-    "PricingCategory", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "RegionId",
-    "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "Id",
-    "ServiceName", "SkuId", "SkuPriceId", "SubAccountId", "SubAccountName", "Tags",
+    "AvailabilityZone",
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "CommitmentDiscountCategory",
+    "CommitmentDiscountId",
+    "CommitmentDiscountName",
+    "CommitmentDiscountStatus",
+    "CommitmentDiscountType",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "Id",
+    "ServiceName",
+    "SkuId",
+    "SkuPriceId",
+    "SubAccountId",
+    "SubAccountName",
+    "Tags",
 };
 
 constexpr int kCostDecimals = 11;
@@ -38,7 +73,9 @@ std::string WithNewline(std::string text) {
   return text;
 }
 
-std::string QuotedOrNull(std::string_view text) { return text.empty() ? std::string(kNull) : CsvQuoted(text); }
+std::string QuotedOrNull(std::string_view text) {
+  return text.empty() ? std::string(kNull) : CsvQuoted(text);
+}
 
 class FocusWriter final : public RowWriter {
  public:
@@ -54,7 +91,8 @@ class FocusWriter final : public RowWriter {
       text.unit = QuotedOrNull(product.focus_unit);
       text.category = CsvQuoted(service.focus_category);
       text.service = CsvQuoted(service.product_name);
-      text.sku = product.priced ? CsvQuoted(product.sku) + "," + CsvQuoted(product.rate_code) : "NULL,NULL";
+      text.sku = product.priced ? CsvQuoted(product.sku) + "," + CsvQuoted(product.rate_code)
+                                : "NULL,NULL";
       if (product.region >= 0) {
         const Region& region = regions[static_cast<std::size_t>(product.region)];
         text.region = CsvQuoted(region.code) + "," + CsvQuoted(region.name);
@@ -63,7 +101,10 @@ class FocusWriter final : public RowWriter {
       }
       char buffer[64];
       char* end = PutTrimmed(buffer, product.rate, false);
-      text.list_unit_price = product.priced ? CsvQuoted(std::string_view(buffer, static_cast<std::size_t>(end - buffer))) : "NULL";
+      text.list_unit_price =
+          product.priced
+              ? CsvQuoted(std::string_view(buffer, static_cast<std::size_t>(end - buffer)))
+              : "NULL";
       text.spot = product.usage_type.find("SpotUsage") != std::string::npos;
       products_.push_back(std::move(text));
     }
@@ -74,7 +115,8 @@ class FocusWriter final : public RowWriter {
                         std::string(clock_.At(0, TimeStyle::kFocus)) + "\"");
       issuers_.push_back(CsvQuoted(payer.legal_entity));
     }
-    for (const Account& account : fleet.accounts) accounts_.push_back(CsvQuoted(account.id) + "," + CsvQuoted(account.name));
+    for (const Account& account : fleet.accounts)
+      accounts_.push_back(CsvQuoted(account.id) + "," + CsvQuoted(account.name));
     for (const TagSet& tags : fleet.tag_sets) {
       std::string json;
       const auto add = [&json](std::string_view key, std::string_view value) {
@@ -84,11 +126,16 @@ class FocusWriter final : public RowWriter {
       };
       add("team", tags.team >= 0 ? Teams()[static_cast<std::size_t>(tags.team)] : "");
       add("env", tags.env >= 0 ? kEnvs[static_cast<std::size_t>(tags.env)] : "");
-      add("app", tags.app >= 0 ? std::string_view(fleet.apps[static_cast<std::size_t>(tags.app)]) : "");
-      add("cost-center", tags.cost_center >= 0 ? std::string_view(fleet.cost_centers[static_cast<std::size_t>(tags.cost_center)]) : "");
+      add("app",
+          tags.app >= 0 ? std::string_view(fleet.apps[static_cast<std::size_t>(tags.app)]) : "");
+      add("cost-center",
+          tags.cost_center >= 0
+              ? std::string_view(fleet.cost_centers[static_cast<std::size_t>(tags.cost_center)])
+              : "");
       tags_.push_back(json.empty() ? std::string(kNull) : CsvQuoted(json + "}"));
     }
-    for (const Archetype& archetype : Archetypes()) resource_types_.push_back(QuotedOrNull(archetype.focus_resource_type));
+    for (const Archetype& archetype : Archetypes())
+      resource_types_.push_back(QuotedOrNull(archetype.focus_resource_type));
   }
 
   void WriteHeader(OutputSink& sink) override {
@@ -107,10 +154,12 @@ class FocusWriter final : public RowWriter {
   void WriteRow(const LineItem& item, OutputSink& sink) override {
     const ProductText& product = products_[static_cast<std::size_t>(item.product)];
     const Account& account = fleet_.accounts[static_cast<std::size_t>(item.account)];
-    const Resource* resource = item.resource >= 0 ? &fleet_.resources[static_cast<std::size_t>(item.resource)] : nullptr;
+    const Resource* resource =
+        item.resource >= 0 ? &fleet_.resources[static_cast<std::size_t>(item.resource)] : nullptr;
     const bool usage = item.type == LineType::kUsage || item.type == LineType::kDiscountedUsage ||
                        item.type == LineType::kSavingsPlanCoveredUsage;
-    const bool covered = item.type == LineType::kDiscountedUsage || item.type == LineType::kSavingsPlanCoveredUsage;
+    const bool covered =
+        item.type == LineType::kDiscountedUsage || item.type == LineType::kSavingsPlanCoveredUsage;
     const std::int64_t billed = covered ? 0 : item.cost;
 
     char* p = sink.Reserve(kMaxRowBytes);
@@ -126,7 +175,9 @@ class FocusWriter final : public RowWriter {
     p = Put(p, ',');
     p = PutFixedDecimals(p, billed, kCostDecimals);
     p = Put(p, ',');
-    p = Put(p, payers_[static_cast<std::size_t>(account.payer)]);  // BillingAccountId..BillingPeriodStart
+    p = Put(
+        p,
+        payers_[static_cast<std::size_t>(account.payer)]);  // BillingAccountId..BillingPeriodStart
     p = Put(p, ',');
     p = Put(p, ChargeCategory(item.type));
     p = Put(p, ",NULL,");  // ChargeClass
@@ -205,7 +256,10 @@ class FocusWriter final : public RowWriter {
       p = Put(p, '"');
     }
     p = Put(p, ",NULL,");
-    p = Put(p, resource != nullptr ? std::string_view(resource_types_[static_cast<std::size_t>(resource->archetype)]) : kNull);
+    p = Put(p,
+            resource != nullptr
+                ? std::string_view(resource_types_[static_cast<std::size_t>(resource->archetype)])
+                : kNull);
     p = Put(p, ',');
     // ServiceCategory, Id, ServiceName
     p = Put(p, product.category);
@@ -229,20 +283,24 @@ class FocusWriter final : public RowWriter {
     std::string unit;
     std::string category;  // "ServiceCategory"
     std::string service;   // "ServiceName"
-    std::string sku;      // "SkuId","SkuPriceId"
-    std::string region;   // "RegionId","RegionName"
+    std::string sku;       // "SkuId","SkuPriceId"
+    std::string region;    // "RegionId","RegionName"
     std::string list_unit_price;
     bool spot = false;
   };
 
   static std::string_view ChargeCategory(LineType type) {
     switch (type) {
-      case LineType::kTax: return "\"Tax\"";
-      case LineType::kCredit: return "\"Credit\"";
+      case LineType::kTax:
+        return "\"Tax\"";
+      case LineType::kCredit:
+        return "\"Credit\"";
       case LineType::kRiFee:
       case LineType::kFee:
-      case LineType::kSavingsPlanRecurringFee: return "\"Purchase\"";
-      default: return "\"Usage\"";
+      case LineType::kSavingsPlanRecurringFee:
+        return "\"Purchase\"";
+      default:
+        return "\"Usage\"";
     }
   }
 
@@ -250,19 +308,26 @@ class FocusWriter final : public RowWriter {
     switch (type) {
       case LineType::kRiFee:
       case LineType::kSavingsPlanRecurringFee:
-      case LineType::kTax: return "\"Recurring\"";
-      case LineType::kFee: return reservation ? "\"One-Time\"" : "\"Recurring\"";
-      case LineType::kCredit: return "\"One-Time\"";
-      default: return "\"Usage-Based\"";
+      case LineType::kTax:
+        return "\"Recurring\"";
+      case LineType::kFee:
+        return reservation ? "\"One-Time\"" : "\"Recurring\"";
+      case LineType::kCredit:
+        return "\"One-Time\"";
+      default:
+        return "\"Usage-Based\"";
     }
   }
 
   static std::string_view PricingCategory(const LineItem& item, const ProductText& product) {
     switch (item.type) {
-      case LineType::kUsage: return product.spot ? "\"Dynamic\"" : "\"Standard\"";
+      case LineType::kUsage:
+        return product.spot ? "\"Dynamic\"" : "\"Standard\"";
       case LineType::kDiscountedUsage:
-      case LineType::kSavingsPlanCoveredUsage: return "\"Committed\"";
-      default: return kNull;
+      case LineType::kSavingsPlanCoveredUsage:
+        return "\"Committed\"";
+      default:
+        return kNull;
     }
   }
 
@@ -278,6 +343,8 @@ class FocusWriter final : public RowWriter {
 
 }  // namespace
 
-std::unique_ptr<RowWriter> MakeFocusWriter(const Fleet& fleet) { return std::make_unique<FocusWriter>(fleet); }
+std::unique_ptr<RowWriter> MakeFocusWriter(const Fleet& fleet) {
+  return std::make_unique<FocusWriter>(fleet);
+}
 
 }  // namespace costwise::bench

@@ -13,9 +13,9 @@
 namespace costwise::bench {
 namespace {
 
-constexpr double kNewlineChance = 1e-5;      // descriptions with a line break inside
-constexpr double kFractionalTail = 0.85;     // churn rows past this share of the window
-constexpr double kAmountSigma = 0.35;        // spread of variable amounts hour to hour
+constexpr double kNewlineChance = 1e-5;   // descriptions with a line break inside
+constexpr double kFractionalTail = 0.85;  // churn rows past this share of the window
+constexpr double kAmountSigma = 0.35;     // spread of variable amounts hour to hour
 constexpr double kStorageGrowthPerDay = 0.003;
 constexpr std::string_view kBase32 = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -94,15 +94,16 @@ class Emitter {
     tag_set_seen_[static_cast<std::size_t>(item.tag_set)] = true;
     if (item.type != LineType::kTax && !(item.type == LineType::kFee && item.reservation < 0)) {
       const int service = fleet_.products[static_cast<std::size_t>(item.product)].service;
-      accrued_[static_cast<std::size_t>(item.account) * services_ + static_cast<std::size_t>(service)] += item.cost;
+      accrued_[static_cast<std::size_t>(item.account) * services_ +
+               static_cast<std::size_t>(service)] += item.cost;
       const int payer = fleet_.accounts[static_cast<std::size_t>(item.account)].payer;
       payer_accrued_[static_cast<std::size_t>(payer)] += item.cost;
     }
     writer_.WriteRow(item, sink_);
   }
 
-  std::int64_t Amount(const UsageTemplate& tmpl, const Resource& resource, double activity, bool daily,
-                      bool fractional, int day) {
+  std::int64_t Amount(const UsageTemplate& tmpl, const Resource& resource, double activity,
+                      bool daily, bool fractional, int day) {
     switch (tmpl.amount) {
       case AmountModel::kInstanceHour:
         if (!fractional) return kFixedScale;
@@ -113,9 +114,11 @@ class Emitter {
       }
       case AmountModel::kVariable:
         return std::max<std::int64_t>(
-            1, FixedFromDouble(tmpl.amount_scale * resource.scale * activity * rng_.LogNormal(0, kAmountSigma)));
+            1, FixedFromDouble(tmpl.amount_scale * resource.scale * activity *
+                               rng_.LogNormal(0, kAmountSigma)));
       case AmountModel::kCount: {
-        const double count = tmpl.amount_scale * resource.scale * activity * rng_.LogNormal(0, kAmountSigma);
+        const double count =
+            tmpl.amount_scale * resource.scale * activity * rng_.LogNormal(0, kAmountSigma);
         return std::max<std::int64_t>(1, std::llround(count)) * kFixedScale;
       }
       case AmountModel::kMonthlyUnit:
@@ -124,15 +127,17 @@ class Emitter {
     return kFixedScale;
   }
 
-  std::int64_t SavingsPlanRate(const Product& product, std::uint32_t product_index, double discount) {
+  std::int64_t SavingsPlanRate(const Product& product, std::uint32_t product_index,
+                               double discount) {
     std::int64_t& rate = sp_rate_[product_index];
-    if (rate < 0) rate = FixedFromDouble(RoundSignificant(FixedToDouble(product.rate) * (1 - discount), 4));
+    if (rate < 0)
+      rate = FixedFromDouble(RoundSignificant(FixedToDouble(product.rate) * (1 - discount), 4));
     return rate;
   }
 
   // Writes the line(s) of one stream for one hour (or one day); returns the rows written.
-  int EmitStream(std::uint32_t stream_index, int start_hour, int length, double activity, bool fractional,
-                 std::int64_t room) {
+  int EmitStream(std::uint32_t stream_index, int start_hour, int length, double activity,
+                 bool fractional, std::int64_t room) {
     const Stream& stream = fleet_.streams[stream_index];
     const Product& product = fleet_.products[stream.product];
     const UsageTemplate& tmpl = UsageTemplates()[static_cast<std::size_t>(product.usage_template)];
@@ -184,9 +189,11 @@ class Emitter {
     if (item.type != LineType::kSavingsPlanCoveredUsage || !negations_ || room < 2) return 1;
 
     const std::string& account_id = fleet_.accounts[static_cast<std::size_t>(item.account)].id;
-    negation_description_ = fmt::format("SavingsPlanNegation used by AccountId : {} and UsageSku : {}",
-                                        account_id, product.sku);
-    FillId(Mix64(stream_index ^ (0x4e4547ULL << 32) ^ (static_cast<std::uint64_t>(start_hour) << 20)), negation_id_);
+    negation_description_ = fmt::format(
+        "SavingsPlanNegation used by AccountId : {} and UsageSku : {}", account_id, product.sku);
+    FillId(
+        Mix64(stream_index ^ (0x4e4547ULL << 32) ^ (static_cast<std::uint64_t>(start_hour) << 20)),
+        negation_id_);
     item.type = LineType::kSavingsPlanNegation;
     item.line_item_id = std::string_view(negation_id_.data(), negation_id_.size());
     item.description = negation_description_;
@@ -208,7 +215,8 @@ class Emitter {
     for (std::size_t r = 0; r < fleet_.reservations.size(); ++r) {
       const Reservation& ri = fleet_.reservations[r];
       const int start = std::max(0, ri.start_hour);
-      const std::int64_t units = static_cast<std::int64_t>(ri.count) * (hours_ - start) * kFixedScale;
+      const std::int64_t units =
+          static_cast<std::int64_t>(ri.count) * (hours_ - start) * kFixedScale;
       LineItem item;
       item.type = LineType::kRiFee;
       item.line_item_id = std::string_view(ri_ids_[r].data(), ri_ids_[r].size());
@@ -224,7 +232,8 @@ class Emitter {
       item.reservation = static_cast<int>(r);
       item.ri_reserved_units = units;
       item.ri_amortized_upfront_period = FixedMul(units, ri.upfront_per_hour);
-      item.ri_unused_quantity = FixedFromDouble(std::round(FixedToDouble(units) * ri.unused_share * 100) / 100);
+      item.ri_unused_quantity =
+          FixedFromDouble(std::round(FixedToDouble(units) * ri.unused_share * 100) / 100);
       item.ri_unused_upfront = FixedMul(item.ri_unused_quantity, ri.upfront_per_hour);
       item.ri_unused_recurring = FixedMul(item.ri_unused_quantity, ri.recurring_per_hour);
       item.effective = item.ri_unused_upfront + item.ri_unused_recurring;
@@ -253,7 +262,8 @@ class Emitter {
 
   double DayActivity(int day) const {
     double total = 0;
-    for (int h = day * 24; h < day * 24 + 24; ++h) total += fleet_.activity[static_cast<std::size_t>(h)];
+    for (int h = day * 24; h < day * 24 + 24; ++h)
+      total += fleet_.activity[static_cast<std::size_t>(h)];
     return total / 24;
   }
 
@@ -267,12 +277,13 @@ class Emitter {
     const auto& pool = fleet_.daily_churn;
     const std::int64_t offset = fleet_.plan.daily_shift * day;
     for (std::size_t i = 0; left > 0 && i < pool.size(); ++i) {
-      left -= EmitStream(pool[(static_cast<std::size_t>(offset) + i) % pool.size()], day * 24, 24, activity, false, left);
+      left -= EmitStream(pool[(static_cast<std::size_t>(offset) + i) % pool.size()], day * 24, 24,
+                         activity, false, left);
     }
     while (left > 0) {  // a pool smaller than the day's quota: top up with steady daily streams
       const auto& fallback = fleet_.daily_steady.empty() ? fleet_.steady : fleet_.daily_steady;
-      left -= EmitStream(fallback[rng_.Below(fallback.size())], day * 24, fleet_.daily_steady.empty() ? 1 : 24,
-                         activity, false, left);
+      left -= EmitStream(fallback[rng_.Below(fallback.size())], day * 24,
+                         fleet_.daily_steady.empty() ? 1 : 24, activity, false, left);
     }
   }
 
@@ -280,7 +291,8 @@ class Emitter {
   void EmitCredits(int day) {
     for (std::size_t c = 0; c < fleet_.credit_pairs.size(); ++c) {
       const CreditPair& pair = fleet_.credit_pairs[c];
-      const std::size_t key = static_cast<std::size_t>(pair.account) * services_ + static_cast<std::size_t>(pair.service);
+      const std::size_t key = static_cast<std::size_t>(pair.account) * services_ +
+                              static_cast<std::size_t>(pair.service);
       const std::int64_t spent_today = accrued_[key] - credit_base_[c];
       LineItem item;
       item.type = LineType::kCredit;
@@ -290,7 +302,8 @@ class Emitter {
       item.start_hour = day * 24;
       item.end_hour = day * 24 + 24;
       item.amount = 0;
-      item.cost = -FixedMul(std::max<std::int64_t>(0, spent_today), FixedFromDouble(rng_.Uniform(0.2, 0.5)));
+      item.cost = -FixedMul(std::max<std::int64_t>(0, spent_today),
+                            FixedFromDouble(rng_.Uniform(0.2, 0.5)));
       item.effective = item.cost;
       Emit(item);
       credit_base_[c] = accrued_[key];
@@ -315,7 +328,8 @@ class Emitter {
       item.cost = plan.commitment_per_hour;
       item.savings_plan = static_cast<int>(p);
       item.sp_total_commitment = plan.commitment_per_hour;
-      item.sp_used_commitment = FixedMul(plan.commitment_per_hour, FixedFromDouble(rng_.Uniform(0.88, 1.0)));
+      item.sp_used_commitment =
+          FixedMul(plan.commitment_per_hour, FixedFromDouble(rng_.Uniform(0.88, 1.0)));
       item.sp_recurring_period = plan.commitment_per_hour * hours_;
       item.effective = item.sp_total_commitment - item.sp_used_commitment;
       Emit(item);
@@ -327,7 +341,8 @@ class Emitter {
       left -= EmitStream(s, hour, 1, activity, false, left);
     }
     const auto& sparse = fleet_.sparse;
-    const auto sparse_rows = static_cast<std::int64_t>(std::llround(fleet_.plan.sparse_share * static_cast<double>(left)));
+    const auto sparse_rows = static_cast<std::int64_t>(
+        std::llround(fleet_.plan.sparse_share * static_cast<double>(left)));
     for (std::int64_t j = 0; j < sparse_rows && left > 0 && !sparse.empty(); ++j) {
       left -= EmitStream(sparse[rng_.Below(sparse.size())], hour, 1, activity, false, left);
     }
@@ -335,7 +350,8 @@ class Emitter {
     const std::int64_t width = left;
     const auto offset = static_cast<std::size_t>(fleet_.plan.churn_shift * day);
     for (std::size_t i = 0; left > 0 && i < churn.size(); ++i) {
-      const bool fractional = static_cast<double>(i) >= kFractionalTail * static_cast<double>(width);
+      const bool fractional =
+          static_cast<double>(i) >= kFractionalTail * static_cast<double>(width);
       left -= EmitStream(churn[(offset + i) % churn.size()], hour, 1, activity, fractional, left);
     }
     while (left > 0) {  // pools smaller than the hour's quota (tiny files)
@@ -346,20 +362,23 @@ class Emitter {
 
   void EmitClosing() {
     for (const auto& [account, service] : fleet_.tax_pairs) {
-      const Payer& payer = fleet_.payers[static_cast<std::size_t>(fleet_.accounts[static_cast<std::size_t>(account)].payer)];
+      const Payer& payer = fleet_.payers[static_cast<std::size_t>(
+          fleet_.accounts[static_cast<std::size_t>(account)].payer)];
       LineItem item;
       item.type = LineType::kTax;
       std::array<char, 52>& id = closing_ids_.emplace_back();
-      FillId(Mix64(fleet_.options.seed ^ (0x5458ULL << 32) ^ (static_cast<std::uint64_t>(account) << 16) ^
-                   static_cast<std::uint64_t>(service)),
-             id);
+      FillId(
+          Mix64(fleet_.options.seed ^ (0x5458ULL << 32) ^
+                (static_cast<std::uint64_t>(account) << 16) ^ static_cast<std::uint64_t>(service)),
+          id);
       item.line_item_id = std::string_view(id.data(), id.size());
       item.product = fleet_.tax_products[static_cast<std::size_t>(service)];
       item.account = account;
       item.start_hour = 0;
       item.end_hour = hours_;
       item.amount = kFixedScale;
-      const std::int64_t base = accrued_[static_cast<std::size_t>(account) * services_ + static_cast<std::size_t>(service)];
+      const std::int64_t base = accrued_[static_cast<std::size_t>(account) * services_ +
+                                         static_cast<std::size_t>(service)];
       item.cost = FixedMul(std::max<std::int64_t>(0, base), FixedFromDouble(payer.tax_rate));
       item.effective = item.cost;
       Emit(item);
@@ -403,7 +422,8 @@ class Emitter {
       const Product& product = fleet_.products[p];
       if (!product.usage_type.empty()) usage_types.insert(product.usage_type);
       codes.insert(Services()[static_cast<std::size_t>(product.service)].product_code);
-      if (product.region >= 0) regions.insert(Regions()[static_cast<std::size_t>(product.region)].code);
+      if (product.region >= 0)
+        regions.insert(Regions()[static_cast<std::size_t>(product.region)].code);
     }
     for (std::size_t a = 0; a < account_seen_.size(); ++a) {
       if (account_seen_[a]) payers.insert(fleet_.accounts[a].payer);
@@ -428,8 +448,8 @@ class Emitter {
   std::vector<std::int64_t> accrued_;        // unblended cost per (account, service)
   std::vector<std::int64_t> payer_accrued_;  // unblended cost per payer
   std::vector<bool> resource_seen_, product_seen_, account_seen_, tag_set_seen_;
-  std::vector<std::int64_t> sp_rate_;        // per product, -1 until computed
-  std::vector<std::int64_t> credit_base_;    // accrued cost of each credit pair at its last credit
+  std::vector<std::int64_t> sp_rate_;      // per product, -1 until computed
+  std::vector<std::int64_t> credit_base_;  // accrued cost of each credit pair at its last credit
   std::vector<std::array<char, 52>> plan_ids_, ri_ids_, credit_ids_;
   std::vector<std::array<char, 52>> fee_ids_, closing_ids_;
   std::array<char, 52> negation_id_{};

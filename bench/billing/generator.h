@@ -16,14 +16,14 @@ struct GenerateStats {
   std::int64_t rows = 0;
   std::array<std::int64_t, 9> rows_by_type{};  // indexed by LineType
   std::int64_t description_newlines = 0;
-  std::int64_t resource_ids = 0;   // distinct non-empty resource ids written
-  std::int64_t usage_types = 0;    // distinct lineItem/UsageType values written
-  std::int64_t accounts = 0;       // distinct usage accounts written
+  std::int64_t resource_ids = 0;  // distinct non-empty resource ids written
+  std::int64_t usage_types = 0;   // distinct lineItem/UsageType values written
+  std::int64_t accounts = 0;      // distinct usage accounts written
   std::int64_t payers = 0;
-  std::int64_t services = 0;       // distinct product codes written
-  std::int64_t regions = 0;        // distinct regions (not counting global)
-  std::int64_t tag_sets = 0;       // distinct tag sets written (untagged included)
-  std::int64_t billed_total = 0;   // sum of unblended / billed cost, 10 decimals
+  std::int64_t services = 0;      // distinct product codes written
+  std::int64_t regions = 0;       // distinct regions (not counting global)
+  std::int64_t tag_sets = 0;      // distinct tag sets written (untagged included)
+  std::int64_t billed_total = 0;  // sum of unblended / billed cost, 10 decimals
   std::int64_t effective_total = 0;
 };
 

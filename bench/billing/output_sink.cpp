@@ -17,7 +17,8 @@ OutputSink::OutputSink(const std::string& path, bool gzip, int level)
   std::setvbuf(file_, nullptr, _IONBF, 0);
   if (gzip_) {
     compressed_.reset(new char[kBufferSize]);
-    if (deflateInit2(&zstream_, level, Z_DEFLATED, kGzipWindowBits, kMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&zstream_, level, Z_DEFLATED, kGzipWindowBits, kMemLevel,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
       throw std::runtime_error("deflateInit2 failed");
     }
   }

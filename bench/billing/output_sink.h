@@ -1,12 +1,12 @@
 #pragma once
 // Buffered output to a file, plain or gzip (zlib deflate with large buffers). Rows are written
 // straight into the buffer: Reserve(n) returns room for n bytes, Commit(end) keeps them.
+#include <zlib.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <zlib.h>
 
 namespace costwise::bench {
 

@@ -16,7 +16,9 @@ class PeriodClock {
 
   // kCur: 2024-09-01T05:00:00.000Z, kInterval: 2024-09-01T05:00:00Z, kFocus: 2024-09-01 05:00:00.
   [[nodiscard]] std::string_view At(int hour, TimeStyle style) const {
-    const auto& table = style == TimeStyle::kCur ? cur_ : style == TimeStyle::kInterval ? interval_ : focus_;
+    const auto& table = style == TimeStyle::kCur        ? cur_
+                        : style == TimeStyle::kInterval ? interval_
+                                                        : focus_;
     return table[static_cast<std::size_t>(hour)];
   }
   [[nodiscard]] int hours() const { return hours_; }

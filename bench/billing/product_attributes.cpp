@@ -10,10 +10,14 @@ namespace {
 
 std::span<const InstanceType> InstanceTypesOf(InstanceTable table) {
   switch (table) {
-    case InstanceTable::kEc2: return Ec2InstanceTypes();
-    case InstanceTable::kRds: return RdsInstanceTypes();
-    case InstanceTable::kCache: return CacheInstanceTypes();
-    case InstanceTable::kNone: break;
+    case InstanceTable::kEc2:
+      return Ec2InstanceTypes();
+    case InstanceTable::kRds:
+      return RdsInstanceTypes();
+    case InstanceTable::kCache:
+      return CacheInstanceTypes();
+    case InstanceTable::kNone:
+      break;
   }
   return {};
 }
@@ -28,14 +32,16 @@ std::string Trimmed(double value) {
 
 std::int64_t NormalizationFactor(const Product& product) {
   if (product.instances != InstanceTable::kEc2 || product.instance_type < 0) return 0;
-  return FixedFromDouble(Ec2InstanceTypes()[static_cast<std::size_t>(product.instance_type)].normalization_factor);
+  return FixedFromDouble(
+      Ec2InstanceTypes()[static_cast<std::size_t>(product.instance_type)].normalization_factor);
 }
 
 ProductAttributes DescribeProduct(const Product& product) {
   const Service& service = Services()[static_cast<std::size_t>(product.service)];
   ProductAttributes a;
   a.product_name = std::string(service.product_name);
-  const Region* region = product.region >= 0 ? &Regions()[static_cast<std::size_t>(product.region)] : nullptr;
+  const Region* region =
+      product.region >= 0 ? &Regions()[static_cast<std::size_t>(product.region)] : nullptr;
   if (region != nullptr) {
     a.location = std::string(region->name);
     a.location_type = "AWS Region";
@@ -66,17 +72,20 @@ ProductAttributes DescribeProduct(const Product& product) {
   a.to_region_code = product.to_region_code;
   a.transfer_type = product.transfer_type;
   if (product.instance_type >= 0) {
-    const InstanceType& type = InstanceTypesOf(product.instances)[static_cast<std::size_t>(product.instance_type)];
+    const InstanceType& type =
+        InstanceTypesOf(product.instances)[static_cast<std::size_t>(product.instance_type)];
     a.instance_type = std::string(type.name);
-    const std::string_view name = type.name.starts_with("db.") ? type.name.substr(3)
-                                  : type.name.starts_with("cache.") ? type.name.substr(6) : type.name;
+    const std::string_view name = type.name.starts_with("db.")      ? type.name.substr(3)
+                                  : type.name.starts_with("cache.") ? type.name.substr(6)
+                                                                    : type.name;
     a.instance_family = std::string(name.substr(0, name.find('.')));
     a.memory = fmt::format("{} GiB", Trimmed(type.memory_gib));
     a.vcpu = fmt::format("{}", type.vcpu);
     if (product.instances == InstanceTable::kEc2) {
       a.operating_system = key == "ec2.box.windows" ? "Windows" : "Linux";
       a.tenancy = "Shared";
-      a.normalization_factor = Trimmed(Ec2InstanceTypes()[static_cast<std::size_t>(product.instance_type)].normalization_factor);
+      a.normalization_factor = Trimmed(
+          Ec2InstanceTypes()[static_cast<std::size_t>(product.instance_type)].normalization_factor);
       if (a.normalization_factor.find('.') == std::string::npos) a.normalization_factor += ".0";
     }
   }
@@ -93,7 +102,9 @@ ProductAttributes DescribeProduct(const Product& product) {
     a.volume_type = "Amazon Glacier";
   } else if (key.starts_with("ebs.")) {
     a.storage_media = "SSD-backed";
-    a.volume_type = key == "ebs.io2" ? "Provisioned IOPS" : key == "ebs.snapshot" ? "" : "General Purpose";
+    a.volume_type = key == "ebs.io2"        ? "Provisioned IOPS"
+                    : key == "ebs.snapshot" ? ""
+                                            : "General Purpose";
   } else if (key == "s3.requests.tier1") {
     a.group = "S3-API-Tier1";
     a.group_description = "PUT/COPY/POST or LIST requests";

@@ -75,11 +75,10 @@ std::string CostReportToCsv(const service::CostReport& report) {
   std::string out =
       "period,group,currency,billed_cost,effective_cost,list_cost,usage_quantity,line_items\n";
   for (const CostGroupRow& row : report.rows) {
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", row.period, CsvField(row.group),
-                       CsvField(row.currency), row.billed_cost.ToString(kExactDecimals),
-                       row.effective_cost.ToString(kExactDecimals),
-                       row.list_cost.ToString(kExactDecimals), RoundQuantity(row.usage_quantity),
-                       row.line_items);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{}\n", row.period, CsvField(row.group), CsvField(row.currency),
+        row.billed_cost.ToString(kExactDecimals), row.effective_cost.ToString(kExactDecimals),
+        row.list_cost.ToString(kExactDecimals), RoundQuantity(row.usage_quantity), row.line_items);
   }
   return out;
 }

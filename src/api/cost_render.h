@@ -1,5 +1,6 @@
 #pragma once
-// The one rendering of a cost report as JSON and CSV, shared by GET /api/costs and `costwise costs`.
+// The one rendering of a cost report as JSON and CSV, shared by GET /api/costs and `costwise
+// costs`.
 #include <string>
 
 #include <nlohmann/json.hpp>

@@ -21,8 +21,9 @@ int HttpStatusFor(ErrorCode code) {
 }
 
 nlohmann::json ErrorBody(const Error& error, const nlohmann::json& details) {
-  return {{"error",
-           {{"code", ErrorCodeName(error.code)}, {"message", error.message}, {"details", details}}}};
+  return {
+      {"error",
+       {{"code", ErrorCodeName(error.code)}, {"message", error.message}, {"details", details}}}};
 }
 
 }  // namespace costwise::api

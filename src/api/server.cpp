@@ -1,5 +1,7 @@
 #include "api/server.h"
 
+#include <httplib.h>
+
 #include <csignal>
 #include <ctime>
 #include <functional>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include "api/cost_render.h"
@@ -46,9 +47,7 @@ void Healthz(Context& /*context*/, const httplib::Request& /*request*/,
   SendJson(response, 200, {{"status", "ok"}});
 }
 
-Date Today() {
-  return DateOfTimestamp(static_cast<std::int64_t>(std::time(nullptr)));
-}
+Date Today() { return DateOfTimestamp(static_cast<std::int64_t>(std::time(nullptr))); }
 
 void GetCosts(Context& context, const httplib::Request& request, httplib::Response& response) {
   const std::string tenant = request.get_param_value("tenant");

@@ -115,8 +115,9 @@ void PrintTable(const service::CostReport& report) {
     fmt::print("{:<10}  {:<{}}  {:>16}  {:>16}  {:>8}\n", "total", "", group_width,
                total.billed_cost.ToString(2), total.effective_cost.ToString(2), total.currency);
   }
-  if (report.rows.empty()) fmt::print("(no costs in {} .. {})\n", report.query.from.ToString(),
-                                      report.query.to.ToString());
+  if (report.rows.empty())
+    fmt::print("(no costs in {} .. {})\n", report.query.from.ToString(),
+               report.query.to.ToString());
 }
 
 int RunCosts(const std::string& database, const std::string& tenant,
@@ -149,8 +150,9 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
 
   // ingest
-  auto* ingest = app.add_subcommand("ingest", "read CUR / CUR 2.0 / FOCUS CSV files (plain or "
-                                              "gzip) into the daily cost cube");
+  auto* ingest = app.add_subcommand("ingest",
+                                    "read CUR / CUR 2.0 / FOCUS CSV files (plain or "
+                                    "gzip) into the daily cost cube");
   std::string ingest_tenant;
   std::vector<std::string> files;
   int threads = 0;
@@ -158,8 +160,9 @@ int Run(int argc, char** argv) {
   ingest->add_option("--tenant", ingest_tenant, "tenant (organisation) name")->required();
   ingest->add_option("--threads", threads, "parser threads (0 = one per core)")
       ->capture_default_str();
-  ingest->add_option("--max-rejected-percent", max_rejected_percent,
-                     "fail when more than this share of a file's rows is malformed")
+  ingest
+      ->add_option("--max-rejected-percent", max_rejected_percent,
+                   "fail when more than this share of a file's rows is malformed")
       ->capture_default_str();
   ingest->add_option("files", files, "billing files; all parts of one report in one call")
       ->required()

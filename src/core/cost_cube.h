@@ -15,8 +15,8 @@
 namespace costwise {
 
 struct CubeRow {
-  Date date;            // UTC day of ChargePeriodStart / lineItem/UsageStartDate
-  Date billing_period;  // first day of the billing period the row was invoiced in
+  Date date;                       // UTC day of ChargePeriodStart / lineItem/UsageStartDate
+  Date billing_period;             // first day of the billing period the row was invoiced in
   std::string provider;            // "AWS", "Microsoft", "Google Cloud", "Oracle", ...
   std::string billing_account_id;  // payer account, billing account, ...
   std::string sub_account_id;      // usage (linked) account, subscription, project

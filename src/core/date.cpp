@@ -121,8 +121,8 @@ std::optional<std::int64_t> ParseTimestamp(std::string_view text) {
   }
   seconds += hour * kSecondsPerHour + minute * kSecondsPerMinute + second;
   if (pos == text.size()) return seconds;
-  if (text[pos] == 'Z' || text[pos] == 'z') return pos + 1 == text.size() ? std::optional(seconds)
-                                                                          : std::nullopt;
+  if (text[pos] == 'Z' || text[pos] == 'z')
+    return pos + 1 == text.size() ? std::optional(seconds) : std::nullopt;
   if (text[pos] != '+' && text[pos] != '-') return std::nullopt;
   const int sign = text[pos] == '+' ? 1 : -1;
   const int offset_hours = ReadDigits(text, pos + 1, 2);

@@ -26,8 +26,8 @@ class Date {
 
   [[nodiscard]] constexpr std::int32_t days() const { return days_; }
   [[nodiscard]] CivilDate ToCivil() const;
-  [[nodiscard]] std::string ToString() const;       // "YYYY-MM-DD"
-  [[nodiscard]] std::string MonthString() const;    // "YYYY-MM"
+  [[nodiscard]] std::string ToString() const;     // "YYYY-MM-DD"
+  [[nodiscard]] std::string MonthString() const;  // "YYYY-MM"
   [[nodiscard]] Date FirstOfMonth() const;
   [[nodiscard]] constexpr Date AddDays(std::int32_t n) const { return Date(days_ + n); }
 

@@ -39,9 +39,9 @@ class expected {  // NOLINT(readability-identifier-naming): mirrors std::expecte
 
   expected() requires std::is_default_constructible_v<T> : data_(std::in_place_index<0>) {}
   template <typename U = T>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, expected> &&
-             !std::is_same_v<std::decay_t<U>, unexpected<E>>)
-  expected(U&& value) : data_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, expected> &&
+           !std::is_same_v<std::decay_t<U>, unexpected<E> >) expected(U&& value)
+      : data_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
   template <typename G>
   expected(const unexpected<G>& error) : data_(std::in_place_index<1>, error.error()) {}  // NOLINT
   template <typename G>

@@ -1,14 +1,14 @@
 #include "ingest/byte_source.h"
 
-#include <sys/stat.h>
+#include <xxhash.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
-#include <xxhash.h>
 #include <isa-l/igzip_lib.h>
+#include <sys/stat.h>
 
 namespace costwise::ingest {
 namespace {

@@ -88,7 +88,8 @@ Result<bool> CsvBlockSplitter::Next(CsvBlock& block) {
     if (next_index_ == 0 && !bom_checked_ && block.size >= kBom.size()) {
       bom_checked_ = true;
       if (block.view().starts_with(kBom)) {  // a UTF-8 byte-order mark is not data
-        std::memmove(block.buffer.get(), block.buffer.get() + kBom.size(), block.size - kBom.size());
+        std::memmove(block.buffer.get(), block.buffer.get() + kBom.size(),
+                     block.size - kBom.size());
         block.size -= kBom.size();
         continue;
       }

@@ -26,11 +26,10 @@ std::uint64_t SpecialMask(const char* chunk, std::size_t size) {
     constexpr std::size_t kWidth = 16;
     for (std::size_t k = 0; k < kChunk; k += kWidth) {
       const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + k));
-      const __m128i hits = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, newline)),
-          _mm_or_si128(_mm_cmpeq_epi8(bytes, carriage), _mm_cmpeq_epi8(bytes, quote)));
-      mask |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(hits)))
-              << k;
+      const __m128i hits =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, newline)),
+                       _mm_or_si128(_mm_cmpeq_epi8(bytes, carriage), _mm_cmpeq_epi8(bytes, quote)));
+      mask |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(hits))) << k;
     }
     return mask;
   }

@@ -1,9 +1,9 @@
 #include "ingest/cube_builder.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <limits>
-
-#include <xxhash.h>
 
 namespace costwise::ingest {
 namespace {
@@ -38,7 +38,8 @@ Tags ParseCanonicalTags(std::string_view text) {
     const std::string_view entry = text.substr(0, end);
     const std::size_t split = entry.find(kTagKeyValueSeparator);
     if (split != std::string_view::npos) {
-      tags.push_back(Tag{std::string(entry.substr(0, split)), std::string(entry.substr(split + 1))});
+      tags.push_back(
+          Tag{std::string(entry.substr(0, split)), std::string(entry.substr(split + 1))});
     }
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
@@ -52,7 +53,8 @@ Tags ParseCanonicalTags(std::string_view text) {
 
 CellTable::Slot& CellTable::Append() {
   const std::size_t chunk = size_ / kChunkSlots;
-  if (chunk == chunks_.size()) chunks_.push_back(std::make_unique_for_overwrite<Slot[]>(kChunkSlots));
+  if (chunk == chunks_.size())
+    chunks_.push_back(std::make_unique_for_overwrite<Slot[]>(kChunkSlots));
   return chunks_[chunk][size_++ % kChunkSlots];
 }
 
@@ -296,8 +298,8 @@ std::uint32_t CubeAccumulator::Intern(std::size_t slot, std::string_view text) {
 
 void CubeAccumulator::Add(const LineItem& item) {
   const std::array<std::string_view, kComboDimensions> texts = {
-      item.provider,   item.billing_account_id, item.sub_account_id,    item.service,
-      item.region,     item.usage_type,         item.charge_category,   item.currency};
+      item.provider, item.billing_account_id, item.sub_account_id,  item.service,
+      item.region,   item.usage_type,         item.charge_category, item.currency};
   Combo combo;
   for (std::size_t i = 0; i < kComboDimensions; ++i) combo[i] = Intern(i, texts[i]);
   if (!has_last_combo_ || combo != last_combo_) {

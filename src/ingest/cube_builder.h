@@ -166,8 +166,8 @@ class DailyCube {
     std::size_t operator()(const Combo& combo) const;
   };
 
-  std::uint32_t InternString(std::string_view text);  // takes mutex_
-  std::uint32_t InternCombo(const Combo& combo);       // takes mutex_
+  std::uint32_t InternString(std::string_view text);            // takes mutex_
+  std::uint32_t InternCombo(const Combo& combo);                // takes mutex_
   void Merge(const CellTable& table, std::int64_t line_items);  // takes mutex_
   [[nodiscard]] CubeRow MakeRow(const CellTable::Slot& slot) const;
 

@@ -161,7 +161,8 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
   if (!mapper) return unexpected(mapper.error());
 
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  const std::size_t workers = options.threads > 0 ? static_cast<std::size_t>(options.threads) : cores;
+  const std::size_t workers =
+      options.threads > 0 ? static_cast<std::size_t>(options.threads) : cores;
   BlockQueue queue(workers + 2);
   std::optional<Error> read_error;
   std::uint64_t decoded_bytes = first->size;
@@ -244,7 +245,8 @@ Result<FileIngestResult> IngestFile(const std::string& path, const FileIngestOpt
     const std::int64_t absolute = first_line[static_cast<std::size_t>(row.block)] + row.line - 1;
     result.rejections.push_back(RejectedRow{absolute, std::move(row.reason)});
   }
-  for (const std::int32_t period : periods) result.billing_periods.push_back(Date::FromDays(period));
+  for (const std::int32_t period : periods)
+    result.billing_periods.push_back(Date::FromDays(period));
   std::sort(result.rejections.begin(), result.rejections.end(),
             [](const RejectedRow& a, const RejectedRow& b) { return a.line < b.line; });
   if (result.rejections.size() > options.max_listed_rejections) {

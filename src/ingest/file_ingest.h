@@ -16,7 +16,8 @@ namespace costwise::ingest {
 struct FileIngestOptions {
   int threads = 0;  // parser threads; 0 = one per core
   std::size_t block_size = std::size_t{4} << 20;
-  std::size_t max_listed_rejections = 20;  // rejected rows listed with their reason (all are counted)
+  std::size_t max_listed_rejections =
+      20;  // rejected rows listed with their reason (all are counted)
   // Called from the reading thread with stored bytes read so far and the file's size.
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
@@ -33,7 +34,7 @@ struct FileIngestResult {
   bool gzip = false;
   std::uint64_t stored_bytes = 0;
   std::uint64_t decoded_bytes = 0;
-  std::int64_t rows = 0;           // data rows read (accepted + rejected)
+  std::int64_t rows = 0;  // data rows read (accepted + rejected)
   std::int64_t rejected_rows = 0;
   std::vector<RejectedRow> rejections;  // the first ones, by line
   std::vector<Date> billing_periods;    // of the accepted rows

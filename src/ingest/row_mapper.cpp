@@ -89,26 +89,53 @@ struct CurNames {
       ri_arn, tag_prefix;
 };
 
-constexpr CurNames kLegacyCur = {
-    "lineItem/UsageStartDate", "bill/BillingPeriodStartDate", "bill/PayerAccountId",
-    "lineItem/UsageAccountId", "product/ProductName", "lineItem/ProductCode", "product/regionCode",
-    "product/region", "lineItem/UsageType", "lineItem/LineItemType", "lineItem/ResourceId",
-    "lineItem/CurrencyCode", "lineItem/UnblendedCost", "pricing/publicOnDemandCost",
-    "lineItem/UsageAmount", "savingsPlan/SavingsPlanEffectiveCost",
-    "savingsPlan/TotalCommitmentToDate", "savingsPlan/UsedCommitment", "reservation/EffectiveCost",
-    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedRecurringFee",
-    "reservation/ReservationARN", "resourceTags/"};
+constexpr CurNames kLegacyCur = {"lineItem/UsageStartDate",
+                                 "bill/BillingPeriodStartDate",
+                                 "bill/PayerAccountId",
+                                 "lineItem/UsageAccountId",
+                                 "product/ProductName",
+                                 "lineItem/ProductCode",
+                                 "product/regionCode",
+                                 "product/region",
+                                 "lineItem/UsageType",
+                                 "lineItem/LineItemType",
+                                 "lineItem/ResourceId",
+                                 "lineItem/CurrencyCode",
+                                 "lineItem/UnblendedCost",
+                                 "pricing/publicOnDemandCost",
+                                 "lineItem/UsageAmount",
+                                 "savingsPlan/SavingsPlanEffectiveCost",
+                                 "savingsPlan/TotalCommitmentToDate",
+                                 "savingsPlan/UsedCommitment",
+                                 "reservation/EffectiveCost",
+                                 "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+                                 "reservation/UnusedRecurringFee",
+                                 "reservation/ReservationARN",
+                                 "resourceTags/"};
 
-constexpr CurNames kCur2 = {
-    "line_item_usage_start_date", "bill_billing_period_start_date", "bill_payer_account_id",
-    "line_item_usage_account_id", "product_product_name", "line_item_product_code",
-    "product_region_code", "product_region", "line_item_usage_type", "line_item_line_item_type",
-    "line_item_resource_id", "line_item_currency_code", "line_item_unblended_cost",
-    "pricing_public_on_demand_cost", "line_item_usage_amount",
-    "savings_plan_savings_plan_effective_cost", "savings_plan_total_commitment_to_date",
-    "savings_plan_used_commitment", "reservation_effective_cost",
-    "reservation_unused_amortized_upfront_fee_for_billing_period",
-    "reservation_unused_recurring_fee", "reservation_reservation_a_r_n", "resource_tags_"};
+constexpr CurNames kCur2 = {"line_item_usage_start_date",
+                            "bill_billing_period_start_date",
+                            "bill_payer_account_id",
+                            "line_item_usage_account_id",
+                            "product_product_name",
+                            "line_item_product_code",
+                            "product_region_code",
+                            "product_region",
+                            "line_item_usage_type",
+                            "line_item_line_item_type",
+                            "line_item_resource_id",
+                            "line_item_currency_code",
+                            "line_item_unblended_cost",
+                            "pricing_public_on_demand_cost",
+                            "line_item_usage_amount",
+                            "savings_plan_savings_plan_effective_cost",
+                            "savings_plan_total_commitment_to_date",
+                            "savings_plan_used_commitment",
+                            "reservation_effective_cost",
+                            "reservation_unused_amortized_upfront_fee_for_billing_period",
+                            "reservation_unused_recurring_fee",
+                            "reservation_reservation_a_r_n",
+                            "resource_tags_"};
 
 // Tag keys as people name them: user-defined tags lose the export's "user:" / "user_" prefix.
 std::string NormaliseTagKey(std::string_view key) {
@@ -138,7 +165,8 @@ Result<RowMapper> RowMapper::ForHeader(const std::vector<std::string_view>& head
   std::vector<std::string_view> required;
 
   const bool legacy = index.Has("lineItem/UnblendedCost") || index.Has("lineItem/UsageStartDate");
-  const bool cur2 = index.Has("line_item_unblended_cost") || index.Has("line_item_usage_start_date");
+  const bool cur2 =
+      index.Has("line_item_unblended_cost") || index.Has("line_item_usage_start_date");
   const bool focus = index.Has("BilledCost") || index.Has("ChargePeriodStart");
   if (legacy || cur2) {
     const CurNames& n = legacy ? kLegacyCur : kCur2;
@@ -234,11 +262,13 @@ namespace {
 bool IsNull(const CsvRecord& record, int index) {
   if (index < 0) return true;
   const std::string_view field = record.fields[static_cast<std::size_t>(index)];
-  return field.empty() || (record.quoted[static_cast<std::size_t>(index)] == 0 && field == kNullToken);
+  return field.empty() ||
+         (record.quoted[static_cast<std::size_t>(index)] == 0 && field == kNullToken);
 }
 
 std::string_view Text(const CsvRecord& record, int index) {
-  return IsNull(record, index) ? std::string_view() : record.fields[static_cast<std::size_t>(index)];
+  return IsNull(record, index) ? std::string_view()
+                               : record.fields[static_cast<std::size_t>(index)];
 }
 
 }  // namespace
@@ -290,8 +320,8 @@ bool RowMapper::DateOf(const CsvRecord& record, int index, DateCache& cache, Dat
 namespace {
 
 // Parses a money column; null means zero. False (with a reason) when the text is not a number.
-bool MoneyOf(const CsvRecord& record, int index, const std::vector<std::string>& header,
-             Money& out, std::string& reason) {
+bool MoneyOf(const CsvRecord& record, int index, const std::vector<std::string>& header, Money& out,
+             std::string& reason) {
   const std::string_view text = Text(record, index);
   if (text.empty()) {
     out = Money();

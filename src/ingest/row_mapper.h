@@ -43,9 +43,9 @@ class RowMapper {
     int provider = kMissing;
     int billing_account = kMissing;
     int sub_account = kMissing;
-    int service_name = kMissing;   // product/ProductName, ServiceName
-    int product_code = kMissing;   // lineItem/ProductCode (fallback service)
-    int product_map = kMissing;    // CUR 2.0 "product" map column
+    int service_name = kMissing;  // product/ProductName, ServiceName
+    int product_code = kMissing;  // lineItem/ProductCode (fallback service)
+    int product_map = kMissing;   // CUR 2.0 "product" map column
     int region = kMissing;
     int region_fallback = kMissing;
     int usage_type = kMissing;
@@ -86,8 +86,7 @@ class RowMapper {
     Date date;
     bool valid = false;
   };
-  bool DateOf(const CsvRecord& record, int index, DateCache& cache, Date& out,
-              std::string& reason);
+  bool DateOf(const CsvRecord& record, int index, DateCache& cache, Date& out, std::string& reason);
 
   BillingFormat format_ = BillingFormat::kFocus;
   DateCache usage_start_cache_;

@@ -173,7 +173,8 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool ParsePrestoMap(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
+bool ParsePrestoMap(std::string_view text,
+                    std::vector<std::pair<std::string_view, std::string_view>>& out) {
   text = Trim(text);
   if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
   text = text.substr(1, text.size() - 2);

@@ -48,9 +48,9 @@ Result<CostQuery> ParseCostQuery(const CostQueryText& text, Date today) {
     query.from = *from;
   }
   if (query.from > query.to) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("from ({}) is after to ({})", query.from.ToString(),
-                                 query.to.ToString()));
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("from ({}) is after to ({})", query.from.ToString(), query.to.ToString()));
   }
   if (!text.group_by.empty() && text.group_by != "none") {
     const std::optional<DimensionRef> dimension = ParseDimension(text.group_by);

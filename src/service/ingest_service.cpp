@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <mutex>
 #include <thread>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -112,8 +112,9 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
                                    paths[i], file->rows, RejectionList(*file)));
     }
     const double rejected_percent =
-        file->rows == 0 ? 0.0 : 100.0 * static_cast<double>(file->rejected_rows) /
-                                    static_cast<double>(file->rows);
+        file->rows == 0
+            ? 0.0
+            : 100.0 * static_cast<double>(file->rejected_rows) / static_cast<double>(file->rows);
     if (rejected_percent > options.max_rejected_percent) {
       return MakeError(ErrorCode::kInvalidInput,
                        fmt::format("{}: {} of {} rows ({:.2f}%) were rejected, more than the "

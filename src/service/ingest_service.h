@@ -47,7 +47,7 @@ struct IngestSummary {
   std::int64_t cube_rows = 0;
   std::int64_t rows_deleted = 0;
   std::int64_t rows_inserted = 0;
-  Money billed_total;     // of the ingested rows, all currencies summed (one currency in practice)
+  Money billed_total;  // of the ingested rows, all currencies summed (one currency in practice)
   Money effective_total;
   double read_seconds = 0;
   double store_seconds = 0;

@@ -31,9 +31,9 @@ struct BillingScope {
 // One input file of an ingest run, as recorded in ingest_runs.
 struct IngestFileRecord {
   std::string path;
-  std::string checksum;  // "xxh3-128:<hex>" of the file's bytes as stored (compressed when gzip)
-  std::string format;  // "cur-legacy", "cur-2.0", "focus-1.0", ...
-  std::int64_t rows = 0;           // data rows read
+  std::string checksum;   // "xxh3-128:<hex>" of the file's bytes as stored (compressed when gzip)
+  std::string format;     // "cur-legacy", "cur-2.0", "focus-1.0", ...
+  std::int64_t rows = 0;  // data rows read
   std::int64_t rejected_rows = 0;  // rows that failed to parse, not ingested
   std::vector<Date> billing_periods;
 };

@@ -455,10 +455,10 @@ Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t 
         (session_->prepare << "SELECT id, path, checksum, format, billing_periods, rows, "
                               "rejected_rows, status, started_at, finished_at FROM ingest_runs "
                               "WHERE tenant_id = :tenant ORDER BY started_at DESC, id DESC",
-         soci::use(tenant, "tenant"), soci::into(id), soci::into(run.path), soci::into(run.checksum),
-         soci::into(run.format), soci::into(run.billing_periods), soci::into(rows),
-         soci::into(rejected_rows), soci::into(run.status), soci::into(started_at),
-         soci::into(finished_at, finished_indicator));
+         soci::use(tenant, "tenant"), soci::into(id), soci::into(run.path),
+         soci::into(run.checksum), soci::into(run.format), soci::into(run.billing_periods),
+         soci::into(rows), soci::into(rejected_rows), soci::into(run.status),
+         soci::into(started_at), soci::into(finished_at, finished_indicator));
     select.execute();
     std::vector<IngestRunRecord> runs;
     while (select.fetch()) {

@@ -51,8 +51,7 @@ TEST(TimestampTest, DayOfTimestampFloors) {
   EXPECT_EQ(DateOfTimestamp(86'400).days(), 1);
   EXPECT_EQ(DateOfTimestamp(-1).days(), -1);
   // An offset moves the instant to the previous UTC day.
-  EXPECT_EQ(DateOfTimestamp(*ParseTimestamp("2024-09-01T01:00:00+02:00")).ToString(),
-            "2024-08-31");
+  EXPECT_EQ(DateOfTimestamp(*ParseTimestamp("2024-09-01T01:00:00+02:00")).ToString(), "2024-08-31");
 }
 
 }  // namespace

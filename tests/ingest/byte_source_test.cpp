@@ -1,8 +1,8 @@
 #include "ingest/byte_source.h"
 
-#include <gtest/gtest.h>
-
 #include <xxhash.h>
+
+#include <gtest/gtest.h>
 
 #include "test_files.h"
 

@@ -31,7 +31,8 @@ TEST(CountQuotesTest, LongRunsPastTheLaneFlush) {
   EXPECT_EQ(CountQuotes(quotes), quotes.size());
   std::string mixed;
   for (int i = 0; i < 70'000; ++i) mixed += i % 3 == 0 ? "\"ab" : "cd";
-  EXPECT_EQ(CountQuotes(mixed), static_cast<std::size_t>(std::count(mixed.begin(), mixed.end(), '"')));
+  EXPECT_EQ(CountQuotes(mixed),
+            static_cast<std::size_t>(std::count(mixed.begin(), mixed.end(), '"')));
 }
 
 TEST(CsvBlockSplitterTest, BlocksEndOnRecords) {

@@ -1,10 +1,10 @@
 #include "ingest/csv_parser.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace costwise::ingest {
 namespace {

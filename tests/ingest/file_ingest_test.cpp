@@ -1,8 +1,8 @@
 #include "ingest/file_ingest.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "test_files.h"
 

@@ -1,9 +1,9 @@
 #include "ingest/row_mapper.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace costwise::ingest {
 namespace {
@@ -60,7 +60,10 @@ TEST(RowMapperTest, FocusRowWithNullsJsonTagsAndMixedCase) {
   EXPECT_EQ(item.billed_cost.nanos(), 16'060);
   EXPECT_EQ(item.effective_cost.nanos(), 500'000'000);
   EXPECT_FALSE(item.has_list_cost);
-  EXPECT_EQ(item.tags, "app\x1flens\x1e" "env\x1f" "dev\x1e");
+  EXPECT_EQ(item.tags,
+            "app\x1flens\x1e"
+            "env\x1f"
+            "dev\x1e");
 }
 
 TEST(RowMapperTest, FocusEmptyStringIsNullButQuotedNullIsText) {
@@ -82,8 +85,9 @@ TEST(RowMapperTest, FocusVersionsFromColumns) {
 }
 
 TEST(RowMapperTest, BadRowsSayWhatAndWhere) {
-  const std::string base = "\"2024-09-01\",\"Usage\",\"d\",\"2024-09-02\",1,1,1,\"AWS\",\"r\",\"i\","
-                           "\"s\",\"k\",\"a\",";
+  const std::string base =
+      "\"2024-09-01\",\"Usage\",\"d\",\"2024-09-02\",1,1,1,\"AWS\",\"r\",\"i\","
+      "\"s\",\"k\",\"a\",";
   const Mapped wrong_count(kFocusHeader, "1,2,3");
   EXPECT_FALSE(wrong_count.ok());
   EXPECT_EQ(wrong_count.reason(), "expected 17 fields as in the header, found 3");
@@ -96,8 +100,8 @@ TEST(RowMapperTest, BadRowsSayWhatAndWhere) {
                         "1,\"1\",\"USD\",\"2024-09-01\",\"Usage\",\"d\",\"Sept 2\",1,1,1,\"AWS\","
                         "\"r\",\"i\",\"s\",\"k\",\"a\",");
   EXPECT_EQ(bad_date.reason(), "ChargePeriodStart is not a timestamp: 'Sept 2'");
-  const Mapped bad_tags(kFocusHeader, "1,\"1\",\"USD\"," + base.substr(0, base.size() - 1) +
-                                          ",\"{not json\"");
+  const Mapped bad_tags(kFocusHeader,
+                        "1,\"1\",\"USD\"," + base.substr(0, base.size() - 1) + ",\"{not json\"");
   EXPECT_EQ(bad_tags.reason(), "Tags is not a JSON object of tags: '{not json'");
 }
 
@@ -165,7 +169,11 @@ TEST(RowMapperTest, LegacyCurAmortisesLikeAws) {
   EXPECT_EQ(item.date.ToString(), "2023-11-05");
   EXPECT_TRUE(item.has_list_cost);
   EXPECT_EQ(item.list_cost.nanos(), 12'000'000'000);
-  EXPECT_EQ(item.tags, "aws:createdBy\x1f" "alice\x1e" "team\x1f" "data\x1e");
+  EXPECT_EQ(item.tags,
+            "aws:createdBy\x1f"
+            "alice\x1e"
+            "team\x1f"
+            "data\x1e");
 }
 
 TEST(RowMapperTest, Cur2UsesProductMapAndResourceTags) {
@@ -186,7 +194,9 @@ TEST(RowMapperTest, Cur2UsesProductMapAndResourceTags) {
   EXPECT_EQ(m.item().service, "Amazon Simple Storage Service");
   EXPECT_EQ(m.item().region, "us-east-2");
   EXPECT_EQ(m.item().effective_cost.nanos(), 250'000'000);
-  EXPECT_EQ(m.item().tags, "env\x1fprod\x1eteam\x1f" "data\x1e");
+  EXPECT_EQ(m.item().tags,
+            "env\x1fprod\x1eteam\x1f"
+            "data\x1e");
 }
 
 TEST(RowMapperTest, Cur2ServiceComesFromEachRowsOwnProductMap) {
@@ -212,7 +222,9 @@ TEST(RowMapperTest, TagSeparatorsInsideTagsBecomeSpaces) {
                  "1,\"1\",\"USD\",\"2024-09-01\",\"Usage\",\"d\",\"2024-09-02\",1,1,1,\"AWS\","
                  "\"r\",\"i\",\"s\",\"k\",\"a\",\"{\"\"a\\u001fb\"\": \"\"c\\u001ed\"\"}\"");
   ASSERT_TRUE(m.ok()) << m.reason();
-  EXPECT_EQ(m.item().tags, "a b\x1f" "c d\x1e");
+  EXPECT_EQ(m.item().tags,
+            "a b\x1f"
+            "c d\x1e");
 }
 
 TEST(RowMapperTest, CurRowNeedingMissingAmortisationColumnIsRejected) {

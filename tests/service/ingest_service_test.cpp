@@ -80,12 +80,11 @@ TEST_F(IngestServiceTest, TooManyRejectedRowsFailsAndStoresNothing) {
 }
 
 TEST_F(IngestServiceTest, AllRowsRejectedIsAnError) {
-  const std::string path = dir_.Write(
-      "all_bad.csv", "BilledCost,ChargePeriodStart,BillingPeriodStart\nx,y,z\n1,2\n");
+  const std::string path =
+      dir_.Write("all_bad.csv", "BilledCost,ChargePeriodStart,BillingPeriodStart\nx,y,z\n1,2\n");
   const auto result = IngestFiles(*repository_, "acme", {path}, IngestOptions{});
   ASSERT_FALSE(result);
-  EXPECT_NE(result.error().message.find("every one of its 2 rows was rejected"),
-            std::string::npos)
+  EXPECT_NE(result.error().message.find("every one of its 2 rows was rejected"), std::string::npos)
       << result.error().message;
 }
 
