@@ -15,6 +15,7 @@
 #include "cli/progress_bar.h"
 #include "service/cost_service.h"
 #include "service/ingest_service.h"
+#include "service/ml_service.h"
 #include "store/repository.h"
 
 namespace costwise::cli {
@@ -139,6 +140,28 @@ int RunCosts(const std::string& database, const std::string& tenant,
   return 0;
 }
 
+int RunIsolationForest(const std::string& input, const std::string& output,
+                       const anomaly::IsolationForestOptions& options) {
+  auto table = ingest::ReadNumericCsv(input);
+  if (!table) return Fail(table.error());
+  auto scores = service::IsolationForestScores(*table, options);
+  if (!scores) return Fail(scores.error());
+  std::FILE* out = std::fopen(output.c_str(), "wb");
+  if (out == nullptr) {
+    return Fail(Error{ErrorCode::kInvalidInput, fmt::format("{}: cannot write", output)});
+  }
+  std::string text;
+  for (const double score : *scores) fmt::format_to(std::back_inserter(text), "{}\n", score);
+  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  if (std::fclose(out) != 0 || !written) {
+    return Fail(Error{ErrorCode::kUnavailable, fmt::format("{}: write failed", output)});
+  }
+  fmt::print(stderr, "scored {} rows of {} columns ({} trees, sample size {})\n", table->rows,
+             table->columns, options.num_trees,
+             std::min<std::size_t>(options.sample_size, table->rows));
+  return 0;
+}
+
 }  // namespace
 
 int Run(int argc, char** argv) {
@@ -193,6 +216,27 @@ int Run(int argc, char** argv) {
   serve->add_option("--host", server_options.host, "address to listen on")->capture_default_str();
   serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
 
+  // ml iforest
+  auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");
+  ml->require_subcommand(1);
+  auto* iforest = ml->add_subcommand(
+      "iforest", "isolation forest anomaly scores (0 to 1, higher = more anomalous) of a CSV");
+  std::string iforest_input;
+  std::string iforest_output;
+  anomaly::IsolationForestOptions forest_options;
+  forest_options.seed = 0;
+  iforest->add_option("--input", iforest_input, "numeric CSV; a header row is skipped")
+      ->required()
+      ->check(CLI::ExistingFile);
+  iforest->add_option("--output", iforest_output, "one score per line, in input order")->required();
+  iforest->add_option("--trees", forest_options.num_trees, "number of trees")
+      ->capture_default_str();
+  iforest->add_option("--sample-size", forest_options.sample_size, "rows per tree")
+      ->capture_default_str();
+  iforest->add_option("--seed", forest_options.seed, "random seed")->capture_default_str();
+  iforest->add_option("--threads", forest_options.threads, "threads (0 = one per core)")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -203,6 +247,7 @@ int Run(int argc, char** argv) {
     return RunIngest(database, ingest_tenant, files, threads, max_rejected_percent);
   }
   if (costs->parsed()) return RunCosts(database, costs_tenant, query_text, format);
+  if (iforest->parsed()) return RunIsolationForest(iforest_input, iforest_output, forest_options);
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);
