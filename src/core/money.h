@@ -24,7 +24,6 @@ class Money {
   [[nodiscard]] constexpr std::int64_t nanos() const { return nanos_; }
   // Decimal text rounded half away from zero to `decimals` places (0 to 9), e.g. "1.68".
   [[nodiscard]] std::string ToString(int decimals = 2) const;
-  [[nodiscard]] double ToDouble() const { return static_cast<double>(nanos_) / kNanosPerUnit; }
 
   constexpr Money& operator+=(Money other) {
     nanos_ += other.nanos_;
