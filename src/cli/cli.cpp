@@ -140,25 +140,55 @@ int RunCosts(const std::string& database, const std::string& tenant,
   return 0;
 }
 
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  if (out == nullptr) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: cannot write", path));
+  }
+  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  if (std::fclose(out) != 0 || !written) {
+    return MakeError(ErrorCode::kUnavailable, fmt::format("{}: write failed", path));
+  }
+  return {};
+}
+
 int RunIsolationForest(const std::string& input, const std::string& output,
                        const anomaly::IsolationForestOptions& options) {
   auto table = ingest::ReadNumericCsv(input);
   if (!table) return Fail(table.error());
   auto scores = service::IsolationForestScores(*table, options);
   if (!scores) return Fail(scores.error());
-  std::FILE* out = std::fopen(output.c_str(), "wb");
-  if (out == nullptr) {
-    return Fail(Error{ErrorCode::kInvalidInput, fmt::format("{}: cannot write", output)});
-  }
   std::string text;
   for (const double score : *scores) fmt::format_to(std::back_inserter(text), "{}\n", score);
-  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
-  if (std::fclose(out) != 0 || !written) {
-    return Fail(Error{ErrorCode::kUnavailable, fmt::format("{}: write failed", output)});
-  }
+  if (Status written = WriteFile(output, text); !written) return Fail(written.error());
   fmt::print(stderr, "scored {} rows of {} columns ({} trees, sample size {})\n", table->rows,
              table->columns, options.num_trees,
              std::min<std::size_t>(options.sample_size, table->rows));
+  return 0;
+}
+
+int RunScoreSeries(const std::string& input, const std::string& output, bool details,
+                   const anomaly::SeriesDetectorOptions& options) {
+  auto table = ingest::ReadSeriesCsv(input);
+  if (!table) return Fail(table.error());
+  auto points = service::ScoreSeries(*table, options);
+  if (!points) return Fail(points.error());
+  std::string text = "timestamp,value,anomaly_score,is_anomaly";
+  text += details ? ",expected,lower,upper,z,level_shift\n" : "\n";
+  std::size_t anomalies = 0;
+  for (std::size_t i = 0; i < points->size(); ++i) {
+    const anomaly::SeriesPoint& point = (*points)[i];
+    anomalies += point.is_anomaly ? 1 : 0;
+    fmt::format_to(std::back_inserter(text), "{},{},{},{}", table->timestamp_text[i],
+                   table->value_text[i], point.score, point.is_anomaly ? 1 : 0);
+    if (details) {
+      fmt::format_to(std::back_inserter(text), ",{},{},{},{},{}", point.expected, point.lower,
+                     point.upper, point.z, point.level_shift ? 1 : 0);
+    }
+    text += '\n';
+  }
+  if (Status written = WriteFile(output, text); !written) return Fail(written.error());
+  fmt::print(stderr, "scored {} points of {}: {} anomalous\n", points->size(), input, anomalies);
   return 0;
 }
 
@@ -237,6 +267,33 @@ int Run(int argc, char** argv) {
   iforest->add_option("--threads", forest_options.threads, "threads (0 = one per core)")
       ->capture_default_str();
 
+  // anomalies score
+  auto* anomalies = app.add_subcommand("anomalies", "anomaly detection");
+  anomalies->require_subcommand(1);
+  auto* score = anomalies->add_subcommand(
+      "score", "score a time series (CSV timestamp,value), online: each point from its past only");
+  std::string score_input;
+  std::string score_output;
+  bool score_details = false;
+  anomaly::SeriesDetectorOptions detector_options;
+  score->add_option("--input", score_input, "CSV with a header and columns timestamp,value")
+      ->required()
+      ->check(CLI::ExistingFile);
+  score
+      ->add_option("--output", score_output,
+                   "CSV timestamp,value,anomaly_score,is_anomaly, one row per input row")
+      ->required();
+  score
+      ->add_option("--z-threshold", detector_options.z_threshold,
+                   "robust z-score at which a residual alone scores 0.5")
+      ->capture_default_str();
+  score
+      ->add_option("--forest-weight", detector_options.forest_weight,
+                   "weight of the isolation forest in the ensemble, 0 to 1")
+      ->capture_default_str();
+  score->add_flag("--details", score_details,
+                  "add the columns expected,lower,upper,z,level_shift");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -248,6 +305,9 @@ int Run(int argc, char** argv) {
   }
   if (costs->parsed()) return RunCosts(database, costs_tenant, query_text, format);
   if (iforest->parsed()) return RunIsolationForest(iforest_input, iforest_output, forest_options);
+  if (score->parsed()) {
+    return RunScoreSeries(score_input, score_output, score_details, detector_options);
+  }
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

@@ -14,4 +14,9 @@ Result<std::vector<double>> IsolationForestScores(const ingest::NumericTable& ta
   return std::vector<double>(scores.data(), scores.data() + scores.size());
 }
 
+Result<std::vector<anomaly::SeriesPoint>> ScoreSeries(
+    const ingest::SeriesTable& table, const anomaly::SeriesDetectorOptions& options) {
+  return anomaly::DetectSeriesAnomalies(table.timestamps, table.values, options);
+}
+
 }  // namespace costwise::service

@@ -5,7 +5,9 @@
 
 #include "core/error.h"
 #include "engines/anomaly/isolation_forest.h"
+#include "engines/anomaly/series_detector.h"
 #include "ingest/numeric_csv.h"
+#include "ingest/series_csv.h"
 
 namespace costwise::service {
 
@@ -13,5 +15,10 @@ namespace costwise::service {
 // order, in (0, 1], higher = more anomalous.
 [[nodiscard]] Result<std::vector<double>> IsolationForestScores(
     const ingest::NumericTable& table, const anomaly::IsolationForestOptions& options);
+
+// Runs the streaming series detector over a table read by ingest::ReadSeriesCsv: one point per
+// row, in order.
+[[nodiscard]] Result<std::vector<anomaly::SeriesPoint>> ScoreSeries(
+    const ingest::SeriesTable& table, const anomaly::SeriesDetectorOptions& options);
 
 }  // namespace costwise::service

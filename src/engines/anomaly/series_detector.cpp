@@ -1,0 +1,517 @@
+#include "engines/anomaly/series_detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include <Eigen/Core>
+
+#include "engines/anomaly/isolation_forest.h"
+
+namespace costwise::anomaly {
+namespace {
+
+constexpr std::int64_t kDay = 86'400;
+constexpr std::int64_t kWeek = 7 * kDay;
+constexpr std::int64_t kEpochToMonday = 3 * kDay;  // 1970-01-01 was a Thursday
+constexpr double kMadToSigma = 1.4826;
+constexpr int kCadenceSample = 1000;
+// Without a given cadence, the detector infers it from this many first points.
+constexpr int kCadenceProbe = 9;
+
+// Seasonal estimates: how many past cycles each phase remembers.
+constexpr int kSeasonCycles = 5;
+// A seasonal component is used only when it cuts the typical deviation by this factor.
+constexpr double kSeasonGain = 0.9;
+
+// The forest: feature rows kept, refit cadence, size.
+constexpr int kForestFeatures = 7;
+constexpr int kForestHistory = 2048;
+constexpr int kForestMinRows = 128;
+constexpr int kForestRefitEvery = 64;
+constexpr int kForestTrees = 50;
+constexpr int kForestSampleSize = 128;
+// Forest scores between these map to 0..1 in the ensemble (about 0.5 is routine).
+constexpr double kForestRoutine = 0.5;
+constexpr double kForestIsolated = 0.75;
+constexpr double kClip = 50;
+// How fast the statistical score rises with the z-score around the threshold.
+constexpr double kZSteepness = 3;
+// The tail scale: this quantile of recent absolute residuals, over as many normal sigmas.
+constexpr int kTailPoints = 2016;
+constexpr double kTailQuantile = 0.99;
+constexpr double kTailExcluded = 4;  // largest residuals never counted in the tail quantile
+constexpr int kTailMinPoints = 20;
+
+double Median(std::vector<double>& scratch) {
+  if (scratch.empty()) return 0;
+  const auto mid = scratch.begin() + static_cast<std::ptrdiff_t>(scratch.size() / 2);
+  std::nth_element(scratch.begin(), mid, scratch.end());
+  const double upper = *mid;
+  if (scratch.size() % 2 == 1) return upper;
+  const double lower = *std::max_element(scratch.begin(), mid);
+  return (lower + upper) / 2;
+}
+
+template <typename Range>
+double MedianOf(const Range& range, std::vector<double>& scratch) {
+  scratch.assign(range.begin(), range.end());
+  return Median(scratch);
+}
+
+// Median absolute deviation from the median, scaled to a normal sigma.
+template <typename Range>
+double RobustSigma(const Range& range, std::vector<double>& scratch) {
+  const double center = MedianOf(range, scratch);
+  for (double& value : scratch) value = std::abs(value - center);
+  return kMadToSigma * Median(scratch);
+}
+
+// A fixed-capacity window of the most recent values.
+class Window {
+ public:
+  explicit Window(std::size_t capacity = 1) : capacity_(std::max<std::size_t>(capacity, 1)) {}
+  void Push(double value) {
+    values_.push_back(value);
+    if (values_.size() > capacity_) values_.pop_front();
+  }
+  [[nodiscard]] std::size_t size() const { return values_.size(); }
+  [[nodiscard]] bool empty() const { return values_.empty(); }
+  [[nodiscard]] auto begin() const { return values_.begin(); }
+  [[nodiscard]] auto end() const { return values_.end(); }
+  [[nodiscard]] double back() const { return values_.back(); }
+  void Clear() { values_.clear(); }
+  // The last n values (or all of them).
+  [[nodiscard]] std::vector<double> Last(std::size_t n) const {
+    n = std::min(n, values_.size());
+    return {values_.end() - static_cast<std::ptrdiff_t>(n), values_.end()};
+  }
+
+ private:
+  std::size_t capacity_;
+  std::deque<double> values_;
+};
+
+// One seasonal component: per phase, the deviations from the level seen in recent cycles; its
+// estimate for a phase is the median over neighbouring phases, so it is smooth and robust.
+class Season {
+ public:
+  Season() = default;
+  Season(int period, std::int64_t cycle_seconds, std::int64_t offset_seconds, int smoothing)
+      : period_(period),
+        cycle_seconds_(cycle_seconds),
+        offset_seconds_(offset_seconds),
+        smoothing_(smoothing),
+        phases_(static_cast<std::size_t>(period), Window(kSeasonCycles)) {}
+
+  [[nodiscard]] bool active() const { return period_ > 0; }
+
+  [[nodiscard]] int Phase(std::int64_t timestamp) const {
+    const std::int64_t position =
+        ((timestamp + offset_seconds_) % cycle_seconds_ + cycle_seconds_) % cycle_seconds_;
+    return static_cast<int>(position * period_ / cycle_seconds_);
+  }
+
+  // Estimate for a phase, or 0 until two cycles have been seen there.
+  [[nodiscard]] double Estimate(int phase, std::vector<double>& scratch) const {
+    if (phases_[static_cast<std::size_t>(phase)].size() < 2) return 0;
+    scratch = Pool(phase);
+    return Median(scratch);
+  }
+
+  void Learn(int phase, double deviation) {
+    phases_[static_cast<std::size_t>(phase)].Push(deviation);
+  }
+
+  // Whether the component explains the data: the deviations it remembers, each predicted from
+  // the others of its phase (leave one out), must be closer to their predictions than to their
+  // overall median by kSeasonGain. Re-judged every few points.
+  void Judge(std::int64_t count, std::vector<double>& scratch) {
+    if (count % std::max(1, period_ / 8) != 0) return;
+    std::vector<double> all;
+    double with = 0;
+    for (int phase = 0; phase < period_; ++phase) {
+      const std::vector<double> pool = Pool(phase);
+      const Window& own = phases_[static_cast<std::size_t>(phase)];
+      if (own.size() < 2) continue;
+      for (const double value : own) {
+        scratch = pool;
+        scratch.erase(std::find(scratch.begin(), scratch.end(), value));
+        with += std::abs(value - Median(scratch));
+        all.push_back(value);
+      }
+    }
+    if (all.size() < static_cast<std::size_t>(period_)) {
+      useful_ = false;
+      return;
+    }
+    scratch = all;
+    const double center = Median(scratch);
+    double without = 0;
+    for (const double value : all) without += std::abs(value - center);
+    useful_ = with < kSeasonGain * without;
+  }
+  [[nodiscard]] bool Useful() const { return useful_; }
+
+ private:
+  // The deviations remembered at a phase and its neighbours.
+  [[nodiscard]] std::vector<double> Pool(int phase) const {
+    std::vector<double> pool;
+    for (int offset = -smoothing_; offset <= smoothing_; ++offset) {
+      const Window& window = phases_[static_cast<std::size_t>(Wrap(phase + offset))];
+      pool.insert(pool.end(), window.begin(), window.end());
+    }
+    return pool;
+  }
+
+  [[nodiscard]] int Wrap(int phase) const { return ((phase % period_) + period_) % period_; }
+
+  int period_ = 0;
+  std::int64_t cycle_seconds_ = 1;
+  std::int64_t offset_seconds_ = 0;
+  int smoothing_ = 0;
+  std::vector<Window> phases_;
+  bool useful_ = false;
+};
+
+// x^k / (x^k + 1): 0 at 0, 0.5 at 1, towards 1 for large x; keeps large values apart.
+double Rises(double x, double k) {
+  const double power = std::pow(std::max(x, 0.0), k);
+  return power / (power + 1);
+}
+
+// q such that P(|N(0,1)| <= q) = p, by bisection on erf.
+double HalfNormalQuantile(double p) {
+  double low = 0;
+  double high = 10;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = (low + high) / 2;
+    (std::erf(mid / std::numbers::sqrt2) < p ? low : high) = mid;
+  }
+  return (low + high) / 2;
+}
+
+}  // namespace
+
+SeriesCadence InferCadence(std::span<const std::int64_t> timestamps) {
+  SeriesCadence cadence;
+  const std::size_t n = std::min<std::size_t>(timestamps.size(), kCadenceSample);
+  if (n < 2) return cadence;
+  std::vector<double> steps;
+  for (std::size_t i = 1; i < n; ++i) {
+    const std::int64_t step = timestamps[i] - timestamps[i - 1];
+    if (step > 0) steps.push_back(static_cast<double>(step));
+  }
+  if (steps.empty()) return cadence;
+  cadence.step_seconds = std::llround(Median(steps));
+  const std::int64_t step = cadence.step_seconds;
+  if (step <= kDay / 4) {  // at least four points a day: daily and weekly cycles
+    cadence.daily_period = static_cast<int>(std::llround(static_cast<double>(kDay) / step));
+    cadence.weekly_period = cadence.daily_period * 7;
+  } else if (step >= kDay * 5 / 6 && step <= kDay * 7 / 6) {  // daily data: the week
+    cadence.weekly_period = 7;
+  }
+  return cadence;
+}
+
+struct StreamingDetector::State {
+  SeriesCadence cadence;
+  SeriesDetectorOptions options;
+  bool configured = false;
+  std::vector<std::pair<std::int64_t, double>> probe;  // points seen before the cadence is known
+  int warmup = 0;
+  int level_points = 0;
+  int shift_points = 0;
+
+  Season daily;
+  Season weekly;
+  bool daily_used = false;  // whether the last point's baseline included each component
+  bool weekly_used = false;
+  Window adjusted;        // deseasonalised values, for the level
+  Window slope_window;    // deseasonalised values, for the slope
+  Window residuals;       // clipped residuals, for the scale
+  Window tail;            // absolute residuals over a longer span, for how heavy the tails are
+  Window values;          // raw values, for the long-run scale
+  double resolution = 0;  // smallest non-zero change seen between consecutive values
+  std::optional<double> previous;
+  int same_side_run = 0;
+  int run_sign = 0;
+  std::int64_t count = 0;
+
+  // The forest over context features.
+  std::deque<std::array<double, kForestFeatures>> features;
+  std::optional<IsolationForest> forest;
+  std::int64_t rows_since_fit = 0;
+  std::int64_t fits = 0;
+
+  std::vector<double> scratch;
+};
+
+StreamingDetector::StreamingDetector(SeriesDetectorOptions options)
+    : state_(std::make_unique<State>()) {
+  state_->options = options;
+}
+
+StreamingDetector::StreamingDetector(SeriesCadence cadence, SeriesDetectorOptions options)
+    : StreamingDetector(options) {
+  Configure(cadence);
+}
+
+void StreamingDetector::Configure(SeriesCadence cadence) {
+  State& s = *state_;
+  s.cadence = cadence;
+  s.configured = true;
+  if (cadence.daily_period > 0) {
+    const int per_hour = std::max(1, cadence.daily_period / 24);
+    s.daily = Season(cadence.daily_period, kDay, 0, std::max(0, per_hour / 2));
+    s.weekly = Season(cadence.weekly_period, kWeek, kEpochToMonday, per_hour);
+    s.level_points = std::max(5, per_hour);
+    s.shift_points = std::max(3, per_hour / 2);
+    s.warmup = cadence.daily_period;
+  } else if (cadence.weekly_period > 0) {
+    s.weekly = Season(cadence.weekly_period, kWeek, kEpochToMonday, 0);
+    s.level_points = 7;
+    s.shift_points = 3;
+    s.warmup = 14;
+  } else {
+    s.level_points = 5;
+    s.shift_points = 3;
+    s.warmup = 10;
+  }
+  if (s.options.warmup_points > 0) s.warmup = s.options.warmup_points;
+  s.warmup = std::max(s.warmup, kCadenceProbe);
+  const int scale_points = std::max({30, cadence.daily_period, 4 * s.level_points});
+  s.adjusted = Window(static_cast<std::size_t>(s.level_points));
+  s.slope_window = Window(static_cast<std::size_t>(4 * s.level_points));
+  s.residuals = Window(static_cast<std::size_t>(scale_points));
+  s.tail = Window(static_cast<std::size_t>(
+      cadence.daily_period > 0 ? std::min(kTailPoints, cadence.weekly_period) : kTailPoints / 16));
+  s.values = Window(static_cast<std::size_t>(std::max(scale_points, 4 * s.level_points) * 4));
+}
+
+StreamingDetector::~StreamingDetector() = default;
+StreamingDetector::StreamingDetector(StreamingDetector&&) noexcept = default;
+StreamingDetector& StreamingDetector::operator=(StreamingDetector&&) noexcept = default;
+
+SeriesPoint StreamingDetector::Push(std::int64_t timestamp, double value) {
+  State& s = *state_;
+  if (!s.configured) {
+    // The cadence comes from the first few points; they are then replayed. Points before that
+    // are inside the warm-up, so they score 0 either way.
+    s.probe.emplace_back(timestamp, value);
+    if (s.probe.size() < static_cast<std::size_t>(kCadenceProbe)) return {value, value, value};
+    std::vector<std::int64_t> times;
+    for (const auto& [t, v] : s.probe) times.push_back(t);
+    Configure(InferCadence(times));
+    std::vector<std::pair<std::int64_t, double>> probe = std::move(s.probe);
+    SeriesPoint last;
+    for (const auto& [t, v] : probe) last = Learn(t, v);
+    return last;
+  }
+  return Learn(timestamp, value);
+}
+
+SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
+  State& s = *state_;
+  SeriesPoint point;
+
+  // The baseline, from the past only.
+  const int daily_phase = s.daily.active() ? s.daily.Phase(timestamp) : 0;
+  const int weekly_phase = s.weekly.active() ? s.weekly.Phase(timestamp) : 0;
+  const double daily_raw = s.daily.active() ? s.daily.Estimate(daily_phase, s.scratch) : 0;
+  const double weekly_raw = s.weekly.active() ? s.weekly.Estimate(weekly_phase, s.scratch) : 0;
+  const bool daily_useful = s.daily.Useful();
+  const bool weekly_useful = s.weekly.Useful();
+  if (daily_useful != s.daily_used || weekly_useful != s.weekly_used) {
+    // The baseline changed form: residuals of the old form say nothing about the new one.
+    s.residuals.Clear();
+    s.tail.Clear();
+    s.daily_used = daily_useful;
+    s.weekly_used = weekly_useful;
+  }
+  const double daily_effect = daily_useful ? daily_raw : 0;
+  const double weekly_effect = weekly_useful ? weekly_raw : 0;
+  const double seasonal = daily_effect + weekly_effect;
+
+  double level = value;
+  double slope = 0;
+  if (!s.adjusted.empty()) {
+    level = MedianOf(s.adjusted, s.scratch);
+    if (s.slope_window.size() >= static_cast<std::size_t>(4 * s.level_points)) {
+      const std::vector<double> all = s.slope_window.Last(s.slope_window.size());
+      const std::size_t half = all.size() / 2;
+      std::vector<double> older(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(half));
+      std::vector<double> newer(all.begin() + static_cast<std::ptrdiff_t>(half), all.end());
+      // Per point, damped: a trend is believed only halfway.
+      slope = 0.5 * (Median(newer) - Median(older)) / static_cast<double>(half);
+    }
+  }
+  const double lag = (static_cast<double>(s.adjusted.size()) + 1) / 2;
+  point.expected = level + slope * lag + seasonal;
+
+  const double residual = value - point.expected;
+  double sigma = s.residuals.size() >= 4 ? RobustSigma(s.residuals, s.scratch) : 0;
+  const double long_sigma = s.values.size() >= 4 ? RobustSigma(s.values, s.scratch) : 0;
+  // Heavy tails: a series that often jumps by some amount is not anomalous when it does again.
+  double tail_sigma = 0;
+  if (s.tail.size() >= kTailMinPoints) {
+    // The 99th percentile, or lower on short histories so that a few outliers never set it.
+    const double n = static_cast<double>(s.tail.size());
+    const double level_p = std::min(kTailQuantile, 1 - kTailExcluded / n);
+    s.scratch.assign(s.tail.begin(), s.tail.end());
+    const auto rank = static_cast<std::ptrdiff_t>(level_p * (n - 1));
+    std::nth_element(s.scratch.begin(), s.scratch.begin() + rank, s.scratch.end());
+    tail_sigma = s.scratch[static_cast<std::size_t>(rank)] / HalfNormalQuantile(level_p);
+  }
+  sigma = std::max({sigma, tail_sigma, 0.05 * long_sigma, 0.01 * std::abs(point.expected),
+                    0.5 * s.resolution, 1e-9});
+  point.z = std::clamp(residual / sigma, -kClip, kClip);
+  const double band = s.options.z_threshold * sigma;
+  point.lower = point.expected - band;
+  point.upper = point.expected + band;
+
+  const bool ready = s.count >= s.warmup;
+  // 0.5 at the z threshold, rising smoothly so that larger residuals still rank higher.
+  const double statistical = Rises(std::abs(point.z) / s.options.z_threshold, kZSteepness);
+
+  // Context features for the forest.
+  std::array<double, kForestFeatures> feature{};
+  {
+    std::vector<double> recent = s.adjusted.Last(2);
+    recent.push_back(value - seasonal);
+    const double short_level = Median(recent);
+    const std::vector<double> last_residuals = s.residuals.Last(6);
+    double volatility = 0;
+    for (double r : last_residuals) volatility += std::abs(r);
+    volatility =
+        last_residuals.empty() ? 0 : volatility / static_cast<double>(last_residuals.size());
+    const double long_center = s.values.empty() ? value : MedianOf(s.values, s.scratch);
+    const double day_angle = s.daily.active() ? 2 * std::numbers::pi * daily_phase /
+                                                    static_cast<double>(s.cadence.daily_period)
+                                              : 0;
+    const double week_angle = s.weekly.active() ? 2 * std::numbers::pi * weekly_phase /
+                                                      static_cast<double>(s.cadence.weekly_period)
+                                                : 0;
+    feature = {point.z,
+               std::clamp((short_level - level) / sigma, -kClip, kClip),
+               std::log1p(volatility / sigma),
+               std::clamp((value - long_center) / std::max(long_sigma, sigma), -kClip, kClip),
+               std::cos(day_angle) + std::cos(week_angle),
+               std::sin(day_angle) + std::sin(week_angle),
+               std::clamp(slope * lag / sigma, -kClip, kClip)};
+  }
+  double forest_score = 0;
+  if (s.forest) {
+    const Eigen::Map<const Eigen::Matrix<double, 1, kForestFeatures>> row(feature.data());
+    const double raw = s.forest->Score(row, 1)(0);
+    forest_score =
+        std::clamp((raw - kForestRoutine) / (kForestIsolated - kForestRoutine), 0.0, 1.0);
+  }
+  const double w = s.forest ? std::clamp(s.options.forest_weight, 0.0, 1.0) : 0.0;
+  if (ready) {
+    point.score = std::clamp((1 - w) * statistical + w * forest_score, 0.0, 1.0);
+    point.is_anomaly = point.score >= 0.5;
+  }
+
+  // Learn from the point. Anomalous residuals are clipped so one spike does not widen the band.
+  const double clipped = std::clamp(residual, -band, band);
+  s.residuals.Push(clipped);
+  s.tail.Push(std::abs(residual));
+  const int sign = std::abs(point.z) >= s.options.z_threshold / 2 ? (residual > 0 ? 1 : -1) : 0;
+  if (sign != 0 && sign == s.run_sign) {
+    ++s.same_side_run;
+  } else {
+    s.run_sign = sign;
+    s.same_side_run = sign != 0 ? 1 : 0;
+  }
+  const double deseasonalised = value - seasonal;
+  if (s.same_side_run >= s.shift_points) {
+    // A level shift: re-anchor the level on the points since the move.
+    const std::vector<double> moved = s.adjusted.Last(static_cast<std::size_t>(s.shift_points - 1));
+    s.adjusted.Clear();
+    s.slope_window.Clear();
+    for (double v : moved) {
+      s.adjusted.Push(v);
+      s.slope_window.Push(v);
+    }
+    point.level_shift = true;
+    s.same_side_run = 0;
+    s.run_sign = 0;
+  }
+  s.adjusted.Push(deseasonalised);
+  s.slope_window.Push(deseasonalised);
+  // Seasonal components learn the deviation from the level, each net of the other.
+  if (s.daily.active()) {
+    const double deviation = value - level - weekly_effect;
+    s.daily.Learn(daily_phase, std::clamp(deviation, -band * 2, band * 2));
+  }
+  if (s.weekly.active()) {
+    const double deviation = value - level - daily_effect;
+    s.weekly.Learn(weekly_phase, std::clamp(deviation, -band * 2, band * 2));
+  }
+  if (s.previous && *s.previous != value) {
+    const double change = std::abs(value - *s.previous);
+    s.resolution = s.resolution == 0 ? change : std::min(s.resolution, change);
+  }
+  s.previous = value;
+  s.values.Push(value);
+  ++s.count;
+  if (s.daily.active()) s.daily.Judge(s.count, s.scratch);
+  if (s.weekly.active()) s.weekly.Judge(s.count, s.scratch);
+
+  if (ready) {
+    s.features.push_back(feature);
+    if (s.features.size() > static_cast<std::size_t>(kForestHistory)) s.features.pop_front();
+    ++s.rows_since_fit;
+    if (s.features.size() >= static_cast<std::size_t>(kForestMinRows) &&
+        (!s.forest || s.rows_since_fit >= kForestRefitEvery)) {
+      Eigen::MatrixXd rows(static_cast<Eigen::Index>(s.features.size()), kForestFeatures);
+      for (std::size_t i = 0; i < s.features.size(); ++i) {
+        for (int j = 0; j < kForestFeatures; ++j) {
+          rows(static_cast<Eigen::Index>(i), j) = s.features[i][static_cast<std::size_t>(j)];
+        }
+      }
+      IsolationForestOptions forest_options;
+      forest_options.num_trees = kForestTrees;
+      forest_options.sample_size = kForestSampleSize;
+      forest_options.seed = s.options.seed + static_cast<std::uint64_t>(s.fits);
+      forest_options.threads = 1;
+      if (auto fitted = IsolationForest::Fit(rows, forest_options)) {
+        s.forest = std::move(*fitted);
+        ++s.fits;
+      }
+      s.rows_since_fit = 0;
+    }
+  }
+  return point;
+}
+
+Result<std::vector<SeriesPoint>> DetectSeriesAnomalies(std::span<const std::int64_t> timestamps,
+                                                       std::span<const double> values,
+                                                       const SeriesDetectorOptions& options) {
+  if (timestamps.size() != values.size()) {
+    return MakeError(ErrorCode::kInvalidInput, "series has " + std::to_string(timestamps.size()) +
+                                                   " timestamps but " +
+                                                   std::to_string(values.size()) + " values");
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "point " + std::to_string(i + 1) + " has a value that is not a number");
+    }
+    if (i > 0 && timestamps[i] < timestamps[i - 1]) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "point " + std::to_string(i + 1) + " is earlier than the point before it");
+    }
+  }
+  StreamingDetector detector(options);
+  std::vector<SeriesPoint> points;
+  points.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    points.push_back(detector.Push(timestamps[i], values[i]));
+  }
+  return points;
+}
+
+}  // namespace costwise::anomaly
