@@ -12,6 +12,7 @@
 
 #include "api/cost_render.h"
 #include "api/server.h"
+#include "cli/anomaly_commands.h"
 #include "cli/progress_bar.h"
 #include "service/cost_service.h"
 #include "service/ingest_service.h"
@@ -267,9 +268,10 @@ int Run(int argc, char** argv) {
   iforest->add_option("--threads", forest_options.threads, "threads (0 = one per core)")
       ->capture_default_str();
 
-  // anomalies score
+  // anomalies score|detect|list|feedback
   auto* anomalies = app.add_subcommand("anomalies", "anomaly detection");
   anomalies->require_subcommand(1);
+  const AnomalyCommands cost_anomalies(*anomalies);
   auto* score = anomalies->add_subcommand(
       "score", "score a time series (CSV timestamp,value), online: each point from its past only");
   std::string score_input;
@@ -285,14 +287,13 @@ int Run(int argc, char** argv) {
       ->required();
   score
       ->add_option("--z-threshold", detector_options.z_threshold,
-                   "robust z-score at which a residual alone scores 0.5")
+                   "robust z-score scale; an anomaly needs at least half of it")
       ->capture_default_str();
   score
       ->add_option("--forest-weight", detector_options.forest_weight,
-                   "weight of the isolation forest in the ensemble, 0 to 1")
+                   "how strongly the isolation forest scales deviations (0 = off)")
       ->capture_default_str();
-  score->add_flag("--details", score_details,
-                  "add the columns expected,lower,upper,z,level_shift");
+  score->add_flag("--details", score_details, "add the columns expected,lower,upper,z,level_shift");
 
   try {
     app.parse(argc, argv);
@@ -308,6 +309,7 @@ int Run(int argc, char** argv) {
   if (score->parsed()) {
     return RunScoreSeries(score_input, score_output, score_details, detector_options);
   }
+  if (cost_anomalies.Parsed()) return cost_anomalies.Run(database);
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

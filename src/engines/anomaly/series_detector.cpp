@@ -22,6 +22,8 @@ constexpr int kCadenceProbe = 9;
 
 // Seasonal estimates: how many past cycles each phase remembers.
 constexpr int kSeasonCycles = 5;
+// The reference level for seasonal deviations: the median of the last cycle, at most this long.
+constexpr int kCycleLevelMax = 2016;
 // A seasonal component is used only when it cuts the typical deviation by this factor.
 constexpr double kSeasonGain = 0.9;
 
@@ -38,6 +40,21 @@ constexpr double kForestIsolated = 0.75;
 constexpr double kClip = 50;
 // How fast the statistical score rises with the z-score around the threshold.
 constexpr double kZSteepness = 3;
+// Routine deviations: the same time of day (or day of week, for daily data) in the previous
+// kRoutineCycles cycles, within kRoutineHalfWidthSeconds (sub-daily data); a deviation counts in
+// full only when it is kRoutineFactor times the largest seen there.
+constexpr int kRoutineCycles = 7;
+constexpr std::int64_t kRoutineHalfWidthSeconds = 30 * 60;
+constexpr double kRoutineFactor = 2;
+// Calibration: a point's surprise is the rank of its deviation among this many past ones.
+constexpr std::size_t kCalibrationPoints = 8064;
+constexpr std::size_t kCalibrationMin = 20;
+// A point that is no more surprising than one in the last kRepeatSeconds brings no news: its
+// score is damped by kRepeatFactor.
+constexpr std::int64_t kRepeatSeconds = 12 * 3600;
+constexpr double kRepeatFactor = 0.3;
+// The decision: a deviation in the top kDecisionTail of the series' own past ones.
+constexpr double kDecisionTail = 0.005;
 // The tail scale: this quantile of recent absolute residuals, over as many normal sigmas.
 constexpr int kTailPoints = 2016;
 constexpr double kTailQuantile = 0.99;
@@ -103,7 +120,8 @@ class Season {
         cycle_seconds_(cycle_seconds),
         offset_seconds_(offset_seconds),
         smoothing_(smoothing),
-        phases_(static_cast<std::size_t>(period), Window(kSeasonCycles)) {}
+        phases_(static_cast<std::size_t>(period), Window(kSeasonCycles)),
+        cycle_values_(static_cast<std::size_t>(std::min(period, kCycleLevelMax))) {}
 
   [[nodiscard]] bool active() const { return period_ > 0; }
 
@@ -120,8 +138,14 @@ class Season {
     return Median(scratch);
   }
 
-  void Learn(int phase, double deviation) {
-    phases_[static_cast<std::size_t>(phase)].Push(deviation);
+  // Learns from a value net of the other components: its deviation from the median of the last
+  // cycle (which no phase biases), clamped to `limit` so one outlier cannot bend the shape.
+  void Learn(int phase, double value, double limit, std::vector<double>& scratch) {
+    if (cycle_values_.size() * 2 >= static_cast<std::size_t>(std::min(period_, kCycleLevelMax))) {
+      const double deviation = value - MedianOf(cycle_values_, scratch);
+      phases_[static_cast<std::size_t>(phase)].Push(std::clamp(deviation, -limit, limit));
+    }
+    cycle_values_.Push(value);
   }
 
   // Whether the component explains the data: the deviations it remembers, each predicted from
@@ -172,6 +196,7 @@ class Season {
   std::int64_t offset_seconds_ = 0;
   int smoothing_ = 0;
   std::vector<Window> phases_;
+  Window cycle_values_;  // the last cycle's values, for the reference level
   bool useful_ = false;
 };
 
@@ -239,6 +264,14 @@ struct StreamingDetector::State {
   int run_sign = 0;
   std::int64_t count = 0;
 
+  // Deviations with their times, for routine patterns; sorted past deviations, for calibration.
+  std::int64_t routine_cycle = 0;  // seconds; 0 = no cycle
+  std::int64_t routine_half_width = 0;
+  std::deque<std::pair<std::int64_t, double>> deviations;
+  std::deque<double> calibration_order;
+  std::vector<double> calibration_sorted;
+  std::deque<std::pair<std::int64_t, double>> recent_surprise;
+
   // The forest over context features.
   std::deque<std::array<double, kForestFeatures>> features;
   std::optional<IsolationForest> forest;
@@ -266,7 +299,7 @@ void StreamingDetector::Configure(SeriesCadence cadence) {
     const int per_hour = std::max(1, cadence.daily_period / 24);
     s.daily = Season(cadence.daily_period, kDay, 0, std::max(0, per_hour / 2));
     s.weekly = Season(cadence.weekly_period, kWeek, kEpochToMonday, per_hour);
-    s.level_points = std::max(5, per_hour);
+    s.level_points = std::max(5, 4 * per_hour);  // four hours
     s.shift_points = std::max(3, per_hour / 2);
     s.warmup = cadence.daily_period;
   } else if (cadence.weekly_period > 0) {
@@ -278,6 +311,13 @@ void StreamingDetector::Configure(SeriesCadence cadence) {
     s.level_points = 5;
     s.shift_points = 3;
     s.warmup = 10;
+  }
+  if (cadence.daily_period > 0) {
+    s.routine_cycle = kDay;
+    s.routine_half_width = kRoutineHalfWidthSeconds;
+  } else if (cadence.weekly_period > 0) {
+    s.routine_cycle = kWeek;
+    s.routine_half_width = cadence.step_seconds / 2;
   }
   if (s.options.warmup_points > 0) s.warmup = s.options.warmup_points;
   s.warmup = std::max(s.warmup, kCadenceProbe);
@@ -366,7 +406,7 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
   }
   sigma = std::max({sigma, tail_sigma, 0.05 * long_sigma, 0.01 * std::abs(point.expected),
                     0.5 * s.resolution, 1e-9});
-  point.z = std::clamp(residual / sigma, -kClip, kClip);
+  point.z = residual / sigma;
   const double band = s.options.z_threshold * sigma;
   point.lower = point.expected - band;
   point.upper = point.expected + band;
@@ -393,7 +433,7 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
     const double week_angle = s.weekly.active() ? 2 * std::numbers::pi * weekly_phase /
                                                       static_cast<double>(s.cadence.weekly_period)
                                                 : 0;
-    feature = {point.z,
+    feature = {std::clamp(point.z, -kClip, kClip),
                std::clamp((short_level - level) / sigma, -kClip, kClip),
                std::log1p(volatility / sigma),
                std::clamp((value - long_center) / std::max(long_sigma, sigma), -kClip, kClip),
@@ -408,10 +448,21 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
     forest_score =
         std::clamp((raw - kForestRoutine) / (kForestIsolated - kForestRoutine), 0.0, 1.0);
   }
-  const double w = s.forest ? std::clamp(s.options.forest_weight, 0.0, 1.0) : 0.0;
+  // The forest scales the deviation: up in a context it finds isolated, down in a routine one.
+  const double forest_factor =
+      s.forest ? std::exp(s.options.forest_weight * (forest_score - 0.5)) : 1.0;
+  const double deviation = RoutineAdjusted(timestamp, std::abs(residual)) * forest_factor;
   if (ready) {
-    point.score = std::clamp((1 - w) * statistical + w * forest_score, 0.0, 1.0);
-    point.is_anomaly = point.score >= 0.5;
+    point.statistical_score = statistical;
+    point.forest_score = forest_score;
+    const double surprise = Surprise(deviation);
+    point.score = Damped(timestamp, surprise);
+    // Surprising among the series' own past (a record, on short histories) and clearly outside
+    // its noise.
+    const double past = static_cast<double>(s.calibration_sorted.size());
+    const double bar = 1 - std::max(kDecisionTail, 1.5 / (past + 1));
+    point.is_anomaly = past >= kCalibrationMin && point.score >= bar &&
+                       std::abs(point.z) >= s.options.z_threshold / 2;
   }
 
   // Learn from the point. Anomalous residuals are clipped so one spike does not widen the band.
@@ -441,14 +492,12 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
   }
   s.adjusted.Push(deseasonalised);
   s.slope_window.Push(deseasonalised);
-  // Seasonal components learn the deviation from the level, each net of the other.
+  // Seasonal components learn from the value net of the other component.
   if (s.daily.active()) {
-    const double deviation = value - level - weekly_effect;
-    s.daily.Learn(daily_phase, std::clamp(deviation, -band * 2, band * 2));
+    s.daily.Learn(daily_phase, value - weekly_effect, band * 2, s.scratch);
   }
   if (s.weekly.active()) {
-    const double deviation = value - level - daily_effect;
-    s.weekly.Learn(weekly_phase, std::clamp(deviation, -band * 2, band * 2));
+    s.weekly.Learn(weekly_phase, value - daily_effect, band * 2, s.scratch);
   }
   if (s.previous && *s.previous != value) {
     const double change = std::abs(value - *s.previous);
@@ -456,6 +505,12 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
   }
   s.previous = value;
   s.values.Push(value);
+  s.deviations.emplace_back(timestamp, std::abs(residual));
+  while (s.deviations.size() > 1 &&
+         s.deviations.front().first < timestamp - kRoutineCycles * s.routine_cycle - kDay) {
+    s.deviations.pop_front();
+  }
+  if (ready) Calibrate(deviation);
   ++s.count;
   if (s.daily.active()) s.daily.Judge(s.count, s.scratch);
   if (s.weekly.active()) s.weekly.Judge(s.count, s.scratch);
@@ -485,6 +540,61 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
     }
   }
   return point;
+}
+
+double StreamingDetector::RoutineAdjusted(std::int64_t timestamp, double deviation) const {
+  const State& s = *state_;
+  if (s.routine_cycle == 0) return deviation;
+  double routine = 0;
+  for (int cycle = 1; cycle <= kRoutineCycles; ++cycle) {
+    const std::int64_t center = timestamp - cycle * s.routine_cycle;
+    auto it =
+        std::lower_bound(s.deviations.begin(), s.deviations.end(), center - s.routine_half_width,
+                         [](const std::pair<std::int64_t, double>& entry, std::int64_t t) {
+                           return entry.first < t;
+                         });
+    for (; it != s.deviations.end() && it->first <= center + s.routine_half_width; ++it) {
+      routine = std::max(routine, it->second);
+    }
+  }
+  const double bar = kRoutineFactor * routine;
+  return deviation >= bar || bar == 0 ? deviation : deviation * (deviation / bar);
+}
+
+double StreamingDetector::Surprise(double deviation) const {
+  const State& s = *state_;
+  const std::vector<double>& past = s.calibration_sorted;
+  if (past.size() < kCalibrationMin) return 0;
+  const auto n = static_cast<double>(past.size());
+  const auto below =
+      static_cast<double>(std::lower_bound(past.begin(), past.end(), deviation) - past.begin());
+  if (below < n) return below / (n + 1);
+  // A record: the further above the largest past deviation, the closer to 1.
+  return 1 - 0.5 / (n + 1) * (deviation > 0 ? past.back() / deviation : 1);
+}
+
+double StreamingDetector::Damped(std::int64_t timestamp, double surprise) {
+  State& s = *state_;
+  while (!s.recent_surprise.empty() &&
+         s.recent_surprise.front().first < timestamp - kRepeatSeconds) {
+    s.recent_surprise.pop_front();
+  }
+  double previous = 0;
+  for (const auto& [t, value] : s.recent_surprise) previous = std::max(previous, value);
+  s.recent_surprise.emplace_back(timestamp, surprise);
+  return surprise > previous ? surprise : surprise * kRepeatFactor;
+}
+
+void StreamingDetector::Calibrate(double deviation) {
+  State& s = *state_;
+  std::vector<double>& sorted = s.calibration_sorted;
+  sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), deviation), deviation);
+  s.calibration_order.push_back(deviation);
+  if (s.calibration_order.size() > kCalibrationPoints) {
+    const double oldest = s.calibration_order.front();
+    s.calibration_order.pop_front();
+    sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), oldest));
+  }
 }
 
 Result<std::vector<SeriesPoint>> DetectSeriesAnomalies(std::span<const std::int64_t> timestamps,

@@ -3,17 +3,28 @@
 // for a point depends only on that point and the points before it, so the same code serves a
 // backfill and a real-time alert, and appending data never changes an earlier answer.
 //
-// Two detectors are combined:
-//  - a statistical one: a robust seasonal-trend baseline (level = median of recent deseasonalised
-//    values plus a robust slope; seasonality = per-phase medians of past cycles, daily and weekly
-//    for sub-daily data, weekly for daily data, used only when it explains the data), and a robust
-//    z-score of the residual against the median absolute deviation of recent residuals. A
-//    sustained move to a new level is recognised as a level shift: the baseline re-anchors so the
-//    shift is reported once, not for as long as the old level is remembered;
-//  - an isolation forest over each point's context (residual, change from the recent level,
-//    recent volatility against the usual, phase in the day and the week), refitted on the past as
-//    the series grows, which learns which contexts are routine for this series.
-// The ensemble score is in [0, 1]; a point is an anomaly when the score reaches 0.5.
+// How a point is scored:
+//  1. A robust seasonal-trend baseline predicts it from the past: level = median of recent
+//     deseasonalised values plus a damped robust slope; seasonality = per-phase medians of past
+//     cycles (daily and weekly for sub-daily data, weekly for daily data), each used only while a
+//     leave-one-out test shows it explains the data. A sustained move to a new level is a level
+//     shift: the baseline re-anchors, so the shift is reported once and then becomes the norm.
+//  2. The residual gets a robust z-score: against the median absolute deviation of recent
+//     residuals and against the 99th percentile of a longer span (heavy tails are normal for some
+//     series).
+//  3. Routine deviations are discounted: a residual counts in full only when it is twice the
+//     largest one seen at the same time of day (day of week, for daily data) in the last seven
+//     cycles, so a nightly batch job is not an anomaly every night.
+//  4. An isolation forest over each point's context (residual, change from the recent level,
+//     recent volatility against the usual, long-run position, phase in the day and week, trend),
+//     refitted on the past as the series grows, scales the deviation up in contexts it finds
+//     isolated and down in routine ones.
+//  5. The score is the deviation's rank among the series' own past deviations (a conformal
+//     calibration, so scores mean the same on every series), records ranked by their margin; a
+//     point no more surprising than one in the previous 12 hours is damped, since it brings no
+//     news.
+// A point is an anomaly when its score is in the top 0.5% of the series' past (a record, on
+// short histories) and its robust z-score is at least half the z threshold.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -26,10 +37,11 @@
 namespace costwise::anomaly {
 
 struct SeriesDetectorOptions {
-  // Robust z-score at which the statistical score reaches 0.5 (the decision point).
+  // Robust z-score at which the statistical score reaches 0.5; an anomaly needs half of it.
   double z_threshold = 4.5;
-  // The forest's weight in the ensemble, in [0, 1]; 0 = statistical detector only.
-  double forest_weight = 0.4;
+  // How strongly the forest scales deviations: by exp(weight * (forest score - 0.5)).
+  // 0 = statistical detector only.
+  double forest_weight = 1.0;
   // Points of history needed before any point is scored (earlier points score 0).
   int warmup_points = 0;  // 0 = automatic: two seasonal cycles for daily data, one day otherwise
   std::uint64_t seed = 1;
@@ -40,8 +52,10 @@ struct SeriesPoint {
   double expected = 0;  // the baseline's prediction before seeing the point
   double lower = 0;     // the band outside which a point is anomalous on its own
   double upper = 0;
-  double z = 0;      // robust z-score of the residual (signed)
-  double score = 0;  // ensemble anomaly score in [0, 1]
+  double z = 0;                  // robust z-score of the residual (signed)
+  double score = 0;              // calibrated ensemble score in [0, 1]
+  double statistical_score = 0;  // from the z-score alone: 0.5 at the z threshold
+  double forest_score = 0;       // the forest's view of the context, 0 = routine, 1 = isolated
   bool is_anomaly = false;
   bool level_shift = false;  // the baseline re-anchored at this point
 };
@@ -70,6 +84,13 @@ class StreamingDetector final {
   struct State;
   void Configure(SeriesCadence cadence);
   SeriesPoint Learn(std::int64_t timestamp, double value);
+  // |residual|, discounted when the same time of day (or week) often deviates as much.
+  [[nodiscard]] double RoutineAdjusted(std::int64_t timestamp, double deviation) const;
+  // The rank of a deviation among the past ones, in [0, 1); records rank by their margin.
+  [[nodiscard]] double Surprise(double deviation) const;
+  // The surprise, damped when a recent point was at least as surprising.
+  double Damped(std::int64_t timestamp, double surprise);
+  void Calibrate(double deviation);
 
   std::unique_ptr<State> state_;
 };
