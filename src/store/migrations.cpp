@@ -155,6 +155,39 @@ constexpr std::string_view kTagSetIdentitySqlite =
 constexpr std::string_view kTagSetIdentityPostgres =
     "CREATE UNIQUE INDEX tag_sets_identity ON tag_sets (tenant_id, md5(tags_json))";
 
+// Cost anomalies as the anomaly service finds them (docs/anomalies.md). The columns of version 1
+// keep their meaning: anomaly_score is the highest daily score of the anomaly, estimated_impact
+// its impact, affected_service the service it is on or that contributed most.
+constexpr std::string_view kCostAnomalies = R"sql(
+ALTER TABLE anomalies ADD COLUMN monitor_dimension TEXT NOT NULL DEFAULT 'total';
+ALTER TABLE anomalies ADD COLUMN monitor_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE anomalies ADD COLUMN monitor_value TEXT NOT NULL DEFAULT '';
+ALTER TABLE anomalies ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+ALTER TABLE anomalies ADD COLUMN actual_spend BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE anomalies ADD COLUMN expected_spend BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE anomalies ADD COLUMN impact_percent DOUBLE PRECISION;
+ALTER TABLE anomalies ADD COLUMN latest_score DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE anomalies ADD COLUMN severity TEXT NOT NULL DEFAULT 'low'
+  CHECK (severity IN ('low', 'medium', 'high', 'critical'));
+ALTER TABLE anomalies ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE anomalies ADD COLUMN suppressed_by BIGINT REFERENCES anomalies (id) ON DELETE SET NULL;
+ALTER TABLE anomalies ADD COLUMN feedback TEXT NOT NULL DEFAULT 'none'
+  CHECK (feedback IN ('none', 'yes', 'no', 'planned'));
+ALTER TABLE anomalies ADD COLUMN feedback_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE anomalies ADD COLUMN feedback_at BIGINT;
+CREATE INDEX anomalies_tenant_monitor ON anomalies
+  (tenant_id, monitor_dimension, monitor_key, monitor_value, currency, start_date);
+
+CREATE TABLE anomaly_root_causes (
+  anomaly_id BIGINT NOT NULL REFERENCES anomalies (id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  dimension TEXT NOT NULL,
+  value TEXT NOT NULL,
+  impact BIGINT NOT NULL,
+  PRIMARY KEY (anomaly_id, ordinal)
+)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -163,6 +196,14 @@ constexpr std::array kMigrations = {
         .common_sql = kInitialSchema,
         .sqlite_sql = kTagSetIdentitySqlite,
         .postgres_sql = kTagSetIdentityPostgres,
+    },
+    Migration{
+        .version = 2,
+        .description = "cost anomalies: monitor, spend, impact, scores, severity, feedback, "
+                       "root causes",
+        .common_sql = kCostAnomalies,
+        .sqlite_sql = "",
+        .postgres_sql = "",
     },
 };
 

@@ -4,10 +4,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/cost_anomaly.h"
 #include "core/cost_cube.h"
 #include "core/date.h"
 #include "core/error.h"
@@ -70,6 +73,24 @@ struct IngestRunRecord {
   std::int64_t finished_at = 0;
 };
 
+// The first and last day with cost data.
+struct DayRange {
+  Date first;
+  Date last;
+};
+
+// Receives the cube rows of a scan in chunks, in no particular order.
+using CubeRowSink = std::function<void(std::span<const CubeRow> chunk)>;
+
+// A row of ml_models: one version of one model or detector configuration. A configuration that
+// is not persisted (the series detector) has an empty path; its options go in params as JSON.
+struct ModelRecord {
+  std::string model_type;  // "series-detector"
+  int version = 0;
+  std::string params = "{}";
+  std::string model_path;
+};
+
 class Repository {
  public:
   virtual ~Repository() = default;
@@ -99,6 +120,41 @@ class Repository {
   // Newest first.
   [[nodiscard]] virtual Result<std::vector<IngestRunRecord>> ListIngestRuns(
       std::int64_t tenant_id) = 0;
+
+  // The days the tenant's cube covers; empty when it has no rows.
+  [[nodiscard]] virtual Result<std::optional<DayRange>> CostDayRange(std::int64_t tenant_id) = 0;
+
+  // Hands every cube row of the tenant dated in [from, to] to `sink`, with its tags, in chunks.
+  [[nodiscard]] virtual Status ScanCubeRows(std::int64_t tenant_id, Date from, Date to,
+                                            const CubeRowSink& sink) = 0;
+
+  // The id of the global (tenant-less) ml_models row with this type, version and params,
+  // recorded now when there is none.
+  [[nodiscard]] virtual Result<std::int64_t> EnsureModel(const ModelRecord& model) = 0;
+
+  // In one transaction: inserts the anomalies whose id is 0 and updates the others, with their
+  // root causes; returns their ids in order. Updates leave the feedback and detected_at as they
+  // are. NotFound when an id is not one of the tenant's anomalies; Conflict when a new anomaly
+  // overlaps or touches (ends the day before, starts the day after) a stored one of the same
+  // monitor: that one must be extended instead. On any error nothing is changed.
+  [[nodiscard]] virtual Result<std::vector<std::int64_t>> UpsertAnomalies(
+      std::int64_t tenant_id, std::span<const CostAnomaly> anomalies) = 0;
+
+  // The tenant's anomalies (all of them, or those with `status`), newest start first.
+  [[nodiscard]] virtual Result<std::vector<CostAnomaly>> ListAnomalies(
+      std::int64_t tenant_id, std::optional<AnomalyStatus> status) = 0;
+
+  // NotFound unless the anomaly exists and belongs to the tenant.
+  [[nodiscard]] virtual Result<CostAnomaly> GetAnomaly(std::int64_t tenant_id,
+                                                       std::int64_t anomaly_id) = 0;
+
+  // Records the verdict with its note and time (Unix seconds) and returns the updated anomaly.
+  // NotFound unless the anomaly exists and belongs to the tenant.
+  [[nodiscard]] virtual Result<CostAnomaly> SetAnomalyFeedback(std::int64_t tenant_id,
+                                                               std::int64_t anomaly_id,
+                                                               AnomalyFeedback feedback,
+                                                               std::string_view note,
+                                                               std::int64_t at) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

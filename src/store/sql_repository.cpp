@@ -13,10 +13,13 @@
 
 #include <fmt/format.h>
 
+#include "store/anomaly_store.h"
 #include "store/cost_query.h"
+#include "store/cube_scan.h"
 #include "store/cube_writer.h"
 #include "store/db_error.h"
 #include "store/migrations.h"
+#include "store/ml_models.h"
 #include "store/soci_includes.h"
 #include "store/tag_sets.h"
 #include "store/transaction.h"
@@ -178,6 +181,34 @@ std::string BillingPeriodsText(std::vector<Date> periods) {
     text += period.MonthString();
   }
   return text;
+}
+
+// Every text an anomaly stores must be storable on both backends.
+Status ValidateAnomaly(const CostAnomaly& anomaly, std::size_t index) {
+  const std::string where = fmt::format("anomaly {} ({})", index, MonitorLabel(anomaly.monitor));
+  if (anomaly.end_date < anomaly.start_date) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: ends ({}) before it starts ({})", where,
+                                 anomaly.end_date.ToString(), anomaly.start_date.ToString()));
+  }
+  if (anomaly.monitor.dimension) {
+    if (Status text = CheckText(anomaly.monitor.dimension->tag_key, "the tag key", where); !text) {
+      return text;
+    }
+  }
+  if (Status text = CheckText(anomaly.monitor.value, "the monitor value", where); !text) {
+    return text;
+  }
+  if (Status text = CheckText(anomaly.monitor.currency, "the currency", where); !text) {
+    return text;
+  }
+  for (const RootCause& cause : anomaly.root_causes) {
+    if (Status text = CheckText(cause.dimension, "a root cause dimension", where); !text) {
+      return text;
+    }
+    if (Status text = CheckText(cause.value, "a root cause value", where); !text) return text;
+  }
+  return {};
 }
 
 // After a large ingest PostgreSQL's planner has no statistics for the new rows until autovacuum
@@ -473,6 +504,137 @@ Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t 
   } catch (...) {
     return unexpected(
         CurrentExceptionError(fmt::format("listing the ingest runs of tenant {}", tenant_id)));
+  }
+}
+
+Result<std::optional<DayRange>> SqlRepository::CostDayRange(std::int64_t tenant_id) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadCostDayRange(*session_, tenant_id);
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("reading the cost days of tenant {}", tenant_id)));
+  }
+}
+
+Status SqlRepository::ScanCubeRows(std::int64_t tenant_id, Date from, Date to,
+                                   const CubeRowSink& sink) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    ScanCube(*session_, tenant_id, from, to, sink);
+    return {};
+  } catch (...) {
+    return unexpected(CurrentExceptionError(fmt::format(
+        "reading the cube of tenant {} from {} to {}", tenant_id, from.ToString(), to.ToString())));
+  }
+}
+
+Result<std::int64_t> SqlRepository::EnsureModel(const ModelRecord& model) {
+  const std::string where = fmt::format("model {}/{}", model.model_type, model.version);
+  if (model.model_type.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, where + ": the model type must not be empty");
+  }
+  for (const auto& [name, text] :
+       {std::pair<std::string_view, const std::string*>{"the type", &model.model_type},
+        {"the params", &model.params},
+        {"the path", &model.model_path}}) {
+    if (Status valid = CheckText(*text, name, where); !valid) {
+      return unexpected(std::move(valid.error()));
+    }
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return EnsureModelRow(*session_, backend_, model, NowSeconds());
+  } catch (...) {
+    return unexpected(CurrentExceptionError("registering " + where));
+  }
+}
+
+Result<std::vector<std::int64_t>> SqlRepository::UpsertAnomalies(
+    std::int64_t tenant_id, std::span<const CostAnomaly> anomalies) {
+  for (std::size_t i = 0; i < anomalies.size(); ++i) {
+    if (Status valid = ValidateAnomaly(anomalies[i], i); !valid) {
+      return unexpected(std::move(valid.error()));
+    }
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    soci::session& session = *session_;
+    Transaction transaction(session, backend_);
+    LockForTransaction(session, backend_, LockKind::kTenantAnomalies, tenant_id);
+    const long long tenant = tenant_id;
+    int tenants = 0;
+    session << "SELECT COUNT(*) FROM tenants WHERE id = :tenant", soci::use(tenant, "tenant"),
+        soci::into(tenants);
+    if (tenants == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no tenant with id {}", tenant_id));
+    }
+    Result<std::vector<std::int64_t>> ids = WriteAnomalies(session, tenant_id, anomalies);
+    if (ids) transaction.Commit();
+    return ids;
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("storing {} anomalies of tenant {}", anomalies.size(), tenant_id)));
+  }
+}
+
+Result<std::vector<CostAnomaly>> SqlRepository::ListAnomalies(std::int64_t tenant_id,
+                                                              std::optional<AnomalyStatus> status) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadAnomalies(*session_, tenant_id, AnomalySelection{std::nullopt, status});
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("listing the anomalies of tenant {}", tenant_id)));
+  }
+}
+
+Result<CostAnomaly> SqlRepository::ReadOneAnomaly(std::int64_t tenant_id, std::int64_t anomaly_id) {
+  Result<std::vector<CostAnomaly>> found =
+      ReadAnomalies(*session_, tenant_id, AnomalySelection{anomaly_id, std::nullopt});
+  if (!found) return unexpected(std::move(found.error()));
+  if (found->empty()) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("tenant {} has no anomaly {}", tenant_id, anomaly_id));
+  }
+  return std::move(found->front());
+}
+
+Result<CostAnomaly> SqlRepository::GetAnomaly(std::int64_t tenant_id, std::int64_t anomaly_id) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadOneAnomaly(tenant_id, anomaly_id);
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("reading anomaly {} of tenant {}", anomaly_id, tenant_id)));
+  }
+}
+
+Result<CostAnomaly> SqlRepository::SetAnomalyFeedback(std::int64_t tenant_id,
+                                                      std::int64_t anomaly_id,
+                                                      AnomalyFeedback feedback,
+                                                      std::string_view note, std::int64_t at) {
+  if (Status text = CheckText(note, "the note", fmt::format("feedback on anomaly {}", anomaly_id));
+      !text) {
+    return unexpected(std::move(text.error()));
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    if (!WriteAnomalyFeedback(*session_, tenant_id, anomaly_id, feedback, note, at)) {
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("tenant {} has no anomaly {}", tenant_id, anomaly_id));
+    }
+    return ReadOneAnomaly(tenant_id, anomaly_id);
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("recording feedback on anomaly {} of tenant {}", anomaly_id, tenant_id)));
   }
 }
 

@@ -33,11 +33,28 @@ class SqlRepository final : public Repository {
                                                              const CostQuery& query) override;
   [[nodiscard]] Result<std::vector<IngestRunRecord>> ListIngestRuns(
       std::int64_t tenant_id) override;
+  [[nodiscard]] Result<std::optional<DayRange>> CostDayRange(std::int64_t tenant_id) override;
+  [[nodiscard]] Status ScanCubeRows(std::int64_t tenant_id, Date from, Date to,
+                                    const CubeRowSink& sink) override;
+  [[nodiscard]] Result<std::int64_t> EnsureModel(const ModelRecord& model) override;
+  [[nodiscard]] Result<std::vector<std::int64_t>> UpsertAnomalies(
+      std::int64_t tenant_id, std::span<const CostAnomaly> anomalies) override;
+  [[nodiscard]] Result<std::vector<CostAnomaly>> ListAnomalies(
+      std::int64_t tenant_id, std::optional<AnomalyStatus> status) override;
+  [[nodiscard]] Result<CostAnomaly> GetAnomaly(std::int64_t tenant_id,
+                                               std::int64_t anomaly_id) override;
+  [[nodiscard]] Result<CostAnomaly> SetAnomalyFeedback(std::int64_t tenant_id,
+                                                       std::int64_t anomaly_id,
+                                                       AnomalyFeedback feedback,
+                                                       std::string_view note,
+                                                       std::int64_t at) override;
 
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a
   // failover), so that one failed call does not break the repository for good. Throws.
   void ReconnectIfBroken();
+  // GetAnomaly without taking the mutex (the caller holds it). Throws SOCI errors.
+  [[nodiscard]] Result<CostAnomaly> ReadOneAnomaly(std::int64_t tenant_id, std::int64_t anomaly_id);
 
   std::mutex mutex_;
   std::unique_ptr<soci::session> session_;
