@@ -253,6 +253,18 @@ std::unique_ptr<soci::session> ConnectSqlite(const std::string& path) {
   return session;
 }
 
+// NotFound when no tenant has this id.
+Status RequireTenant(soci::session& session, std::int64_t tenant_id) {
+  const long long tenant = tenant_id;
+  int tenants = 0;
+  session << "SELECT COUNT(*) FROM tenants WHERE id = :tenant", soci::use(tenant, "tenant"),
+      soci::into(tenants);
+  if (tenants == 0) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no tenant with id {}", tenant_id));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Repository>> SqlRepository::Open(const StoreLocation& location) {
@@ -360,13 +372,10 @@ Result<ReplaceSummary> SqlRepository::ReplaceBillingScopes(std::int64_t tenant_i
     soci::session& session = *session_;
     Transaction transaction(session, backend_);
     LockForTransaction(session, backend_, LockKind::kTenantCube, tenant_id);
-    const long long tenant = tenant_id;
-    int tenants = 0;
-    session << "SELECT COUNT(*) FROM tenants WHERE id = :tenant", soci::use(tenant, "tenant"),
-        soci::into(tenants);
-    if (tenants == 0) {
-      return MakeError(ErrorCode::kNotFound, fmt::format("no tenant with id {}", tenant_id));
+    if (Status exists = RequireTenant(session, tenant_id); !exists) {
+      return unexpected(std::move(exists.error()));
     }
+    const long long tenant = tenant_id;
 
     ReplaceSummary summary;
     {
@@ -566,12 +575,8 @@ Result<std::vector<std::int64_t>> SqlRepository::UpsertAnomalies(
     soci::session& session = *session_;
     Transaction transaction(session, backend_);
     LockForTransaction(session, backend_, LockKind::kTenantAnomalies, tenant_id);
-    const long long tenant = tenant_id;
-    int tenants = 0;
-    session << "SELECT COUNT(*) FROM tenants WHERE id = :tenant", soci::use(tenant, "tenant"),
-        soci::into(tenants);
-    if (tenants == 0) {
-      return MakeError(ErrorCode::kNotFound, fmt::format("no tenant with id {}", tenant_id));
+    if (Status exists = RequireTenant(session, tenant_id); !exists) {
+      return unexpected(std::move(exists.error()));
     }
     Result<std::vector<std::int64_t>> ids = WriteAnomalies(session, tenant_id, anomalies);
     if (ids) transaction.Commit();
