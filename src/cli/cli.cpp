@@ -7,6 +7,7 @@
 #include <map>
 
 #include <CLI/CLI.hpp>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -159,8 +160,11 @@ int RunIsolationForest(const std::string& input, const std::string& output,
   if (!table) return Fail(table.error());
   auto scores = service::IsolationForestScores(*table, options);
   if (!scores) return Fail(scores.error());
-  std::string text;
-  for (const double score : *scores) fmt::format_to(std::back_inserter(text), "{}\n", score);
+  constexpr std::size_t kMaxScoreChars = 25;  // "{}" of a double is at most 24 characters
+  std::string text(scores->size() * kMaxScoreChars, '\0');
+  char* end = text.data();
+  for (const double score : *scores) end = fmt::format_to(end, FMT_COMPILE("{}\n"), score);
+  text.resize(static_cast<std::size_t>(end - text.data()));
   if (Status written = WriteFile(output, text); !written) return Fail(written.error());
   fmt::print(stderr, "scored {} rows of {} columns ({} trees, sample size {})\n", table->rows,
              table->columns, options.num_trees,
