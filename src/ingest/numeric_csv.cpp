@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/money.h"
+#include "ingest/block_queue.h"
 #include "ingest/byte_source.h"
 #include "ingest/csv_blocks.h"
 #include "ingest/csv_parser.h"
@@ -198,59 +199,6 @@ ParsedBlock ParseBlock(std::string_view text, std::size_t pos, std::int64_t firs
   if (pos < text.size()) ParseRecords(text, pos, columns, block);
   return block;
 }
-
-// Blocks from the reading thread to the parsers, plus the spare blocks that bound memory: the
-// reader waits for a spare block before it reads more.
-class BlockQueue {
- public:
-  explicit BlockQueue(std::size_t blocks) {
-    for (std::size_t i = 0; i < blocks; ++i) spare_.push_back(std::make_unique<CsvBlock>());
-  }
-  std::unique_ptr<CsvBlock> TakeSpare() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !spare_.empty(); });
-    auto block = std::move(spare_.front());
-    spare_.pop_front();
-    return block;
-  }
-  void ReturnSpare(std::unique_ptr<CsvBlock> block) {
-    {
-      const std::lock_guard lock(mutex_);
-      spare_.push_back(std::move(block));
-    }
-    changed_.notify_all();
-  }
-  void Push(std::unique_ptr<CsvBlock> block) {
-    {
-      const std::lock_guard lock(mutex_);
-      full_.push_back(std::move(block));
-    }
-    changed_.notify_all();
-  }
-  // Null once the reader is done and every block has been taken.
-  std::unique_ptr<CsvBlock> Pop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !full_.empty() || closed_; });
-    if (full_.empty()) return nullptr;
-    auto block = std::move(full_.front());
-    full_.pop_front();
-    return block;
-  }
-  void Close() {
-    {
-      const std::lock_guard lock(mutex_);
-      closed_ = true;
-    }
-    changed_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::unique_ptr<CsvBlock>> spare_;
-  std::deque<std::unique_ptr<CsvBlock>> full_;
-  bool closed_ = false;
-};
 
 }  // namespace
 
