@@ -46,7 +46,9 @@ constexpr double kZSteepness = 3;
 constexpr int kRoutineCycles = 7;
 constexpr std::int64_t kRoutineHalfWidthSeconds = 30 * 60;
 constexpr double kRoutineFactor = 2;
-// Calibration: a point's surprise is the rank of its deviation among this many past ones.
+// Calibration: a point's surprise is the rank of its deviation among the past ones of the last
+// five weeks (recent behaviour is the norm: levels and volatility change), at most this many.
+constexpr std::int64_t kCalibrationSeconds = 35 * kDay;
 constexpr std::size_t kCalibrationPoints = 8064;
 constexpr std::size_t kCalibrationMin = 20;
 // A point that is no more surprising than one in the last kRepeatSeconds brings no news: its
@@ -268,7 +270,7 @@ struct StreamingDetector::State {
   std::int64_t routine_cycle = 0;  // seconds; 0 = no cycle
   std::int64_t routine_half_width = 0;
   std::deque<std::pair<std::int64_t, double>> deviations;
-  std::deque<double> calibration_order;
+  std::deque<std::pair<std::int64_t, double>> calibration_order;  // (time, deviation)
   std::vector<double> calibration_sorted;
   std::deque<std::pair<std::int64_t, double>> recent_surprise;
 
@@ -510,7 +512,7 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
          s.deviations.front().first < timestamp - kRoutineCycles * s.routine_cycle - kDay) {
     s.deviations.pop_front();
   }
-  if (ready) Calibrate(deviation);
+  if (ready) Calibrate(timestamp, deviation);
   ++s.count;
   if (s.daily.active()) s.daily.Judge(s.count, s.scratch);
   if (s.weekly.active()) s.weekly.Judge(s.count, s.scratch);
@@ -585,13 +587,14 @@ double StreamingDetector::Damped(std::int64_t timestamp, double surprise) {
   return surprise > previous ? surprise : surprise * kRepeatFactor;
 }
 
-void StreamingDetector::Calibrate(double deviation) {
+void StreamingDetector::Calibrate(std::int64_t timestamp, double deviation) {
   State& s = *state_;
   std::vector<double>& sorted = s.calibration_sorted;
   sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), deviation), deviation);
-  s.calibration_order.push_back(deviation);
-  if (s.calibration_order.size() > kCalibrationPoints) {
-    const double oldest = s.calibration_order.front();
+  s.calibration_order.emplace_back(timestamp, deviation);
+  while (s.calibration_order.size() > kCalibrationPoints ||
+         s.calibration_order.front().first <= timestamp - kCalibrationSeconds) {
+    const double oldest = s.calibration_order.front().second;
     s.calibration_order.pop_front();
     sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), oldest));
   }

@@ -90,7 +90,7 @@ class StreamingDetector final {
   [[nodiscard]] double Surprise(double deviation) const;
   // The surprise, damped when a recent point was at least as surprising.
   double Damped(std::int64_t timestamp, double surprise);
-  void Calibrate(double deviation);
+  void Calibrate(std::int64_t timestamp, double deviation);
 
   std::unique_ptr<State> state_;
 };
