@@ -179,7 +179,7 @@ int RunScoreSeries(const std::string& input, const std::string& output, bool det
   auto points = service::ScoreSeries(*table, options);
   if (!points) return Fail(points.error());
   std::string text = "timestamp,value,anomaly_score,is_anomaly";
-  text += details ? ",expected,lower,upper,z,level_shift\n" : "\n";
+  text += details ? ",expected,lower,upper,z,level_shift,ongoing\n" : "\n";
   std::size_t anomalies = 0;
   for (std::size_t i = 0; i < points->size(); ++i) {
     const anomaly::SeriesPoint& point = (*points)[i];
@@ -187,8 +187,8 @@ int RunScoreSeries(const std::string& input, const std::string& output, bool det
     fmt::format_to(std::back_inserter(text), "{},{},{},{}", table->timestamp_text[i],
                    table->value_text[i], point.score, point.is_anomaly ? 1 : 0);
     if (details) {
-      fmt::format_to(std::back_inserter(text), ",{},{},{},{},{}", point.expected, point.lower,
-                     point.upper, point.z, point.level_shift ? 1 : 0);
+      fmt::format_to(std::back_inserter(text), ",{},{},{},{},{},{}", point.expected, point.lower,
+                     point.upper, point.z, point.level_shift ? 1 : 0, point.ongoing ? 1 : 0);
     }
     text += '\n';
   }
@@ -297,7 +297,8 @@ int Run(int argc, char** argv) {
       ->add_option("--forest-weight", detector_options.forest_weight,
                    "how strongly the isolation forest scales deviations (0 = off)")
       ->capture_default_str();
-  score->add_flag("--details", score_details, "add the columns expected,lower,upper,z,level_shift");
+  score->add_flag("--details", score_details,
+                  "add the columns expected,lower,upper,z,level_shift,ongoing");
 
   try {
     app.parse(argc, argv);

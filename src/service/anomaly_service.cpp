@@ -95,11 +95,13 @@ struct DayRun {
   std::int32_t last = 0;
 };
 
-// Maximal runs of days the detector flags on which spend rose above the expected spend.
+// Maximal runs of days the detector flags (an alarm, then the days the excursion goes on) on
+// which spend rose above the expected spend.
 std::vector<DayRun> CostIncreaseRuns(const MonitorScan& scan) {
   std::vector<DayRun> runs;
   for (std::size_t i = 0; i < scan.points.size(); ++i) {
-    if (!scan.points[i].is_anomaly || scan.actual[i] <= scan.expected[i]) continue;
+    const anomaly::SeriesPoint& point = scan.points[i];
+    if (!(point.is_anomaly || point.ongoing) || scan.actual[i] <= scan.expected[i]) continue;
     const auto day = static_cast<std::int32_t>(i);
     if (!runs.empty() && runs.back().last == day - 1) {
       runs.back().last = day;

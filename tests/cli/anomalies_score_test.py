@@ -78,7 +78,7 @@ class AnomaliesScoreCliTest(unittest.TestCase):
     def test_finds_a_planted_spike(self):
         series = self.write_series("spike.csv", self.hourly_series(24 * 21, spike_at=24 * 18 + 5))
         rows = self.score(series, "spike_out.csv", "--details")
-        self.assertEqual(rows[0][4:], ["expected", "lower", "upper", "z", "level_shift"])
+        self.assertEqual(rows[0][4:], ["expected", "lower", "upper", "z", "level_shift", "ongoing"])
         flagged = [i - 1 for i, row in enumerate(rows[1:], start=1) if row[3] == "1"]
         self.assertIn(24 * 18 + 5, flagged)
         self.assertLessEqual(len(flagged), 3, flagged)

@@ -264,6 +264,8 @@ struct StreamingDetector::State {
   std::optional<double> previous;
   int same_side_run = 0;
   int run_sign = 0;
+  int excursion_sign = 0;          // side of the current run of large residuals, 0 = none
+  bool excursion_alarmed = false;  // whether that run has already raised an alarm
   std::int64_t count = 0;
 
   // Deviations with their times, for routine patterns; sorted past deviations, for calibration.
@@ -307,7 +309,7 @@ void StreamingDetector::Configure(SeriesCadence cadence) {
   } else if (cadence.weekly_period > 0) {
     s.weekly = Season(cadence.weekly_period, kWeek, kEpochToMonday, 0);
     s.level_points = 7;
-    s.shift_points = 3;
+    s.shift_points = 4;  // a three-day spike (a weekend job) is not a new level
     s.warmup = 14;
   } else {
     s.level_points = 5;
@@ -459,12 +461,22 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
     point.forest_score = forest_score;
     const double surprise = Surprise(deviation);
     point.score = Damped(timestamp, surprise);
+    // An excursion (a run of residuals on one side, beyond half the z threshold) alarms once:
+    // its later points are `ongoing`, not new alarms.
+    const int side = std::abs(point.z) >= s.options.z_threshold / 2 ? (residual > 0 ? 1 : -1) : 0;
+    const bool continuing = side != 0 && side == s.excursion_sign && s.excursion_alarmed;
+    if (side != s.excursion_sign) {
+      s.excursion_sign = side;
+      s.excursion_alarmed = false;
+    }
     // Surprising among the series' own past (a record, on short histories) and clearly outside
     // its noise.
     const double past = static_cast<double>(s.calibration_sorted.size());
     const double bar = 1 - std::max(kDecisionTail, 1.5 / (past + 1));
     point.is_anomaly = past >= kCalibrationMin && point.score >= bar &&
-                       std::abs(point.z) >= s.options.z_threshold / 2;
+                       std::abs(point.z) >= s.options.z_threshold / 2 && !continuing;
+    point.ongoing = continuing;
+    if (point.is_anomaly) s.excursion_alarmed = true;
   }
 
   // Learn from the point. Anomalous residuals are clipped so one spike does not widen the band.

@@ -56,7 +56,8 @@ struct SeriesPoint {
   double score = 0;              // calibrated ensemble score in [0, 1]
   double statistical_score = 0;  // from the z-score alone: 0.5 at the z threshold
   double forest_score = 0;       // the forest's view of the context, 0 = routine, 1 = isolated
-  bool is_anomaly = false;
+  bool is_anomaly = false;       // an alarm: the first anomalous point of an excursion
+  bool ongoing = false;      // a later point of an excursion that already alarmed, still outside
   bool level_shift = false;  // the baseline re-anchored at this point
 };
 

@@ -104,6 +104,23 @@ TEST(SeriesDetectorTest, FindsASpikeAndExpectsTheUsualSpend) {
   EXPECT_LE(CountAnomalies(points, 101), 1);  // the spike does not leave a trail of alarms
 }
 
+TEST(SeriesDetectorTest, AnExcursionAlarmsOnceThenIsOngoing) {
+  Series series = DailySpend(120, 31);
+  for (std::size_t day = 100; day < 103; ++day) series.values[day] *= 3;
+  const std::vector<SeriesPoint> points = DetectOrDie(series);
+  EXPECT_TRUE(points[100].is_anomaly);
+  EXPECT_FALSE(points[100].ongoing);
+  for (std::size_t day = 101; day < 103; ++day) {
+    EXPECT_FALSE(points[day].is_anomaly) << day;
+    EXPECT_TRUE(points[day].ongoing) << day;
+  }
+  // A three-day spike is not a new level: the days after it are normal again.
+  for (std::size_t day = 103; day < 110; ++day) {
+    EXPECT_FALSE(points[day].is_anomaly || points[day].ongoing) << day;
+    EXPECT_FALSE(points[day].level_shift) << day;
+  }
+}
+
 TEST(SeriesDetectorTest, KnowsTheWeekendIsCheaper) {
   // A weekend day at weekday spend is an anomaly only because of the weekly pattern.
   Series series = DailySpend(120, 5);
