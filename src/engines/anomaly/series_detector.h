@@ -19,12 +19,14 @@
 //     recent volatility against the usual, long-run position, phase in the day and week, trend),
 //     refitted on the past as the series grows, scales the deviation up in contexts it finds
 //     isolated and down in routine ones.
-//  5. The score is the deviation's rank among the series' own past deviations (a conformal
-//     calibration, so scores mean the same on every series), records ranked by their margin; a
+//  5. The score is the deviation's rank among the series' own deviations of the last five weeks
+//     (a conformal calibration, so scores mean the same on every series), records ranked by their
+//     margin; a
 //     point no more surprising than one in the previous 12 hours is damped, since it brings no
 //     news.
-// A point is an anomaly when its score is in the top 0.5% of the series' past (a record, on
-// short histories) and its robust z-score is at least half the z threshold.
+// A point is an anomaly (an alarm) when its score is in the top 0.5% of the series' recent past
+// (a record, on short histories) and its robust z-score is at least half the z threshold; an
+// excursion alarms once, its later points are `ongoing`.
 #include <cstdint>
 #include <deque>
 #include <memory>
