@@ -21,9 +21,8 @@
 //     isolated and down in routine ones.
 //  5. The score is the deviation's rank among the series' own deviations of the last five weeks
 //     (a conformal calibration, so scores mean the same on every series), records ranked by their
-//     margin; a
-//     point no more surprising than one in the previous 12 hours is damped, since it brings no
-//     news.
+//     margin; a point no more surprising than one in the previous 12 hours is damped, since it
+//     brings no news.
 // A point is an anomaly (an alarm) when its score is in the top 0.5% of the series' recent past
 // (a record, on short histories) and its robust z-score is at least half the z threshold; an
 // excursion alarms once, its later points are `ongoing`.
