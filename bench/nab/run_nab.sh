@@ -9,7 +9,7 @@
 # decisions (is_anomaly), then every published NAB detector by decreasing Standard score.
 # The table is also written to OUTDIR/nab_table.md and every score to OUTDIR/nab_scores.json.
 #
-# Usage: COSTWISE_BIN=path/to/costwise bench/nab/run_nab.sh [OUTDIR]
+# Usage: COSTWISE_BIN=path/to/costwise [COSTWISE_SCORE_ARGS="--seed 2"] bench/nab/run_nab.sh [OUTDIR]
 #
 # OUTDIR defaults to bench/data/nab/costwise (git-ignored). The shared data directory defaults to
 # ../shared/data beside the repository; set COSTWISE_SHARED_DATA_DIR to use another. PYTHON
@@ -40,7 +40,8 @@ mkdir -p "$OUTDIR"
 count=0
 for input in "$DATA"/*.csv; do
   name="$(basename "$input")"
-  if ! "$COSTWISE_BIN" anomalies score --input "$input" --output "$OUTDIR/$name"; then
+  if ! "$COSTWISE_BIN" anomalies score --input "$input" --output "$OUTDIR/$name" \
+      ${COSTWISE_SCORE_ARGS:-}; then
     echo "run_nab.sh: '$COSTWISE_BIN anomalies score' failed on $name" >&2
     exit 1
   fi

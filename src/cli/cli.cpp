@@ -297,6 +297,8 @@ int Run(int argc, char** argv) {
       ->add_option("--forest-weight", detector_options.forest_weight,
                    "how strongly the isolation forest scales deviations (0 = off)")
       ->capture_default_str();
+  score->add_option("--seed", detector_options.seed, "random seed of the context forest")
+      ->capture_default_str();
   score->add_flag("--details", score_details,
                   "add the columns expected,lower,upper,z,level_shift,ongoing");
 
