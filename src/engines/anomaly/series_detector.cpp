@@ -32,8 +32,8 @@ constexpr int kForestFeatures = 7;
 constexpr int kForestHistory = 2048;
 constexpr int kForestMinRows = 128;
 constexpr int kForestRefitEvery = 64;
-constexpr int kForestTrees = 50;
-constexpr int kForestSampleSize = 128;
+constexpr int kForestTrees = 100;
+constexpr int kForestSampleSize = 64;
 // Forest scores between these map to 0..1 in the ensemble (about 0.5 is routine).
 constexpr double kForestRoutine = 0.5;
 constexpr double kForestIsolated = 0.75;
