@@ -59,9 +59,9 @@ std::string AffectedService(const CostAnomaly& anomaly) {
   return "";
 }
 
-// The values bound to the INSERT and UPDATE statements, refilled for each anomaly.
-struct AnomalyBinding {
-  long long tenant = 0;
+// The columns of an anomalies row that are both written and read, in their stored types, and
+// the conversions between them and a CostAnomaly that need no parsing.
+struct AnomalyColumns {
   long long id = 0;
   MonitorColumns monitor;
   std::string currency;
@@ -76,8 +76,6 @@ struct AnomalyBinding {
   double latest_score = 0;
   std::string severity;
   std::string status;
-  std::string type{kCostIncreaseType};
-  std::string affected_service;
   long long model_id = 0;
   soci::indicator model_indicator = soci::i_null;
   long long suppressed_by = 0;
@@ -100,13 +98,41 @@ struct AnomalyBinding {
     latest_score = anomaly.latest_score;
     severity = SeverityName(anomaly.severity);
     status = StatusName(anomaly.status);
-    affected_service = AffectedService(anomaly);
     model_id = anomaly.model_id;
     model_indicator = anomaly.model_id != 0 ? soci::i_ok : soci::i_null;
     suppressed_by = anomaly.suppressed_by;
     suppressed_indicator = anomaly.suppressed_by != 0 ? soci::i_ok : soci::i_null;
     detected_at = anomaly.detected_at;
     updated_at = anomaly.updated_at;
+  }
+
+  // Everything but the monitor, severity and status, which the reader parses.
+  void CopyTo(CostAnomaly& anomaly) const {
+    anomaly.id = id;
+    anomaly.start_date = Date::FromDays(static_cast<std::int32_t>(start));
+    anomaly.end_date = Date::FromDays(static_cast<std::int32_t>(end));
+    anomaly.actual_spend = Money::FromNanos(actual);
+    anomaly.expected_spend = Money::FromNanos(expected);
+    anomaly.impact = Money::FromNanos(impact);
+    if (impact_percent_indicator == soci::i_ok) anomaly.impact_percent = impact_percent;
+    anomaly.max_score = max_score;
+    anomaly.latest_score = latest_score;
+    anomaly.model_id = model_indicator == soci::i_ok ? model_id : 0;
+    anomaly.suppressed_by = suppressed_indicator == soci::i_ok ? suppressed_by : 0;
+    anomaly.detected_at = detected_at;
+    anomaly.updated_at = updated_at;
+  }
+};
+
+// The values bound to the INSERT and UPDATE statements, refilled for each anomaly.
+struct AnomalyBinding : AnomalyColumns {
+  long long tenant = 0;
+  std::string type{kCostIncreaseType};
+  std::string affected_service;
+
+  void Fill(const CostAnomaly& anomaly) {
+    AnomalyColumns::Fill(anomaly);
+    affected_service = AffectedService(anomaly);
   }
 };
 
@@ -194,28 +220,8 @@ struct SelectionParams {
 };
 
 // One fetched anomalies row before it becomes a CostAnomaly.
-struct AnomalyFetch {
-  long long id = 0;
-  MonitorColumns monitor;
-  std::string currency;
-  long long start = 0;
-  long long end = 0;
-  long long actual = 0;
-  long long expected = 0;
-  long long impact = 0;
-  double impact_percent = 0;
-  soci::indicator impact_percent_indicator = soci::i_ok;
-  double max_score = 0;
-  double latest_score = 0;
-  std::string severity;
-  long long model_id = 0;
-  soci::indicator model_indicator = soci::i_ok;
+struct AnomalyFetch : AnomalyColumns {
   std::string model_version;
-  long long detected_at = 0;
-  long long updated_at = 0;
-  std::string status;
-  long long suppressed_by = 0;
-  soci::indicator suppressed_indicator = soci::i_ok;
   std::string feedback;
   std::string feedback_note;
   long long feedback_at = 0;
@@ -262,23 +268,11 @@ struct AnomalyFetch {
     const std::optional<AnomalyFeedback> parsed_feedback = ParseFeedback(feedback);
     if (!parsed_feedback) return unexpected(Unknown("feedback", feedback));
     CostAnomaly anomaly;
-    anomaly.id = id;
+    CopyTo(anomaly);
     anomaly.monitor = AnomalyMonitor{*dimension, monitor.value, currency};
-    anomaly.start_date = Date::FromDays(static_cast<std::int32_t>(start));
-    anomaly.end_date = Date::FromDays(static_cast<std::int32_t>(end));
-    anomaly.actual_spend = Money::FromNanos(actual);
-    anomaly.expected_spend = Money::FromNanos(expected);
-    anomaly.impact = Money::FromNanos(impact);
-    if (impact_percent_indicator == soci::i_ok) anomaly.impact_percent = impact_percent;
-    anomaly.max_score = max_score;
-    anomaly.latest_score = latest_score;
     anomaly.severity = *parsed_severity;
-    anomaly.model_id = model_indicator == soci::i_ok ? model_id : 0;
     anomaly.model_version = model_version;
-    anomaly.detected_at = detected_at;
-    anomaly.updated_at = updated_at;
     anomaly.status = *parsed_status;
-    anomaly.suppressed_by = suppressed_indicator == soci::i_ok ? suppressed_by : 0;
     anomaly.feedback = *parsed_feedback;
     anomaly.feedback_note = feedback_note;
     anomaly.feedback_at = feedback_at_indicator == soci::i_ok ? feedback_at : 0;
