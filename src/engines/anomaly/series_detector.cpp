@@ -255,11 +255,13 @@ struct StreamingDetector::State {
   Season weekly;
   bool daily_used = false;  // whether the last point's baseline included each component
   bool weekly_used = false;
-  Window adjusted;        // deseasonalised values, for the level
-  Window slope_window;    // deseasonalised values, for the slope
-  Window residuals;       // clipped residuals, for the scale
-  Window tail;            // absolute residuals over a longer span, for how heavy the tails are
-  Window values;          // raw values, for the long-run scale
+  Window adjusted;         // deseasonalised values, for the level
+  Window slope_window;     // deseasonalised values, for the slope
+  Window residuals;        // clipped residuals, for the scale
+  Window tail;             // absolute residuals over a longer span, for how heavy the tails are
+  Window values;           // raw values, for the long-run scale
+  double tail_level = -1;  // the tail quantile's level, and the normal quantile it maps to
+  double tail_quantile = 1;
   double resolution = 0;  // smallest non-zero change seen between consecutive values
   std::optional<double> previous;
   int same_side_run = 0;
@@ -406,7 +408,11 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
     s.scratch.assign(s.tail.begin(), s.tail.end());
     const auto rank = static_cast<std::ptrdiff_t>(level_p * (n - 1));
     std::nth_element(s.scratch.begin(), s.scratch.begin() + rank, s.scratch.end());
-    tail_sigma = s.scratch[static_cast<std::size_t>(rank)] / HalfNormalQuantile(level_p);
+    if (level_p != s.tail_level) {  // constant once the window is full: solve only on change
+      s.tail_level = level_p;
+      s.tail_quantile = HalfNormalQuantile(level_p);
+    }
+    tail_sigma = s.scratch[static_cast<std::size_t>(rank)] / s.tail_quantile;
   }
   sigma = std::max({sigma, tail_sigma, 0.05 * long_sigma, 0.01 * std::abs(point.expected),
                     0.5 * s.resolution, 1e-9});
