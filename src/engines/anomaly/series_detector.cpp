@@ -62,6 +62,9 @@ constexpr int kTailPoints = 2016;
 constexpr double kTailQuantile = 0.99;
 constexpr double kTailExcluded = 4;  // largest residuals never counted in the tail quantile
 constexpr int kTailMinPoints = 20;
+// A stuck metric (sub-daily data): the same value repeated for longer than any run of equal
+// values before, and at least this long.
+constexpr std::int64_t kStuckMinSeconds = 3600;
 
 double Median(std::vector<double>& scratch) {
   if (scratch.empty()) return 0;
@@ -264,6 +267,10 @@ struct StreamingDetector::State {
   double tail_quantile = 1;
   double resolution = 0;  // smallest non-zero change seen between consecutive values
   std::optional<double> previous;
+  std::int64_t previous_time = 0;
+  std::int64_t stuck_since = 0;     // when the current run of equal values started
+  std::int64_t longest_stuck = -1;  // seconds: the longest finished run, -1 = none yet
+  bool stuck_alarmed = false;
   int same_side_run = 0;
   int run_sign = 0;
   int excursion_sign = 0;          // side of the current run of large residuals, 0 = none
@@ -483,6 +490,20 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
                        std::abs(point.z) >= s.options.z_threshold / 2 && !continuing;
     point.ongoing = continuing;
     if (point.is_anomaly) s.excursion_alarmed = true;
+    // A stuck metric: repeating one value for longer than it ever has. Invisible to residuals
+    // when the value is also a usual one (a disk that writes nothing, a counter stuck at zero).
+    const bool stuck = s.cadence.daily_period > 0 && s.previous && *s.previous == value &&
+                       s.longest_stuck >= 0 &&
+                       timestamp - s.stuck_since > std::max(s.longest_stuck, kStuckMinSeconds);
+    if (stuck && past >= kCalibrationMin) {
+      if (!s.stuck_alarmed) {
+        point.is_anomaly = true;
+        point.score = std::max(point.score, 1 - 0.25 / (past + 1));
+        s.stuck_alarmed = true;
+      } else if (!point.is_anomaly) {
+        point.ongoing = true;
+      }
+    }
   }
 
   // Learn from the point. Anomalous residuals are clipped so one spike does not widen the band.
@@ -519,11 +540,16 @@ SeriesPoint StreamingDetector::Learn(std::int64_t timestamp, double value) {
   if (s.weekly.active()) {
     s.weekly.Learn(weekly_phase, value - daily_effect, band * 2, s.scratch);
   }
+  if (!s.previous) s.stuck_since = timestamp;
   if (s.previous && *s.previous != value) {
     const double change = std::abs(value - *s.previous);
     s.resolution = s.resolution == 0 ? change : std::min(s.resolution, change);
+    s.longest_stuck = std::max(s.longest_stuck, s.previous_time - s.stuck_since);
+    s.stuck_since = timestamp;
+    s.stuck_alarmed = false;
   }
   s.previous = value;
+  s.previous_time = timestamp;
   s.values.Push(value);
   s.deviations.emplace_back(timestamp, std::abs(residual));
   while (s.deviations.size() > 1 &&

@@ -25,7 +25,8 @@
 //     brings no news.
 // A point is an anomaly (an alarm) when its score is in the top 0.5% of the series' recent past
 // (a record, on short histories) and its robust z-score is at least half the z threshold; an
-// excursion alarms once, its later points are `ongoing`.
+// excursion alarms once, its later points are `ongoing`. Sub-daily data also alarms when the
+// metric repeats one value for longer than it ever has (and over an hour): a stuck metric.
 #include <cstdint>
 #include <deque>
 #include <memory>

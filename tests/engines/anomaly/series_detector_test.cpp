@@ -170,6 +170,66 @@ TEST(SeriesDetectorTest, HeavyTailedSeriesDoesNotAlarmOnItsUsualJumps) {
   EXPECT_LE(CountAnomalies(points), 6);
 }
 
+// Disk writes: bursts of activity between idle stretches of zeros, up to three hours long.
+Series IdleAndBusyDisk(std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> idle(6, 36);
+  std::uniform_int_distribution<int> busy(3, 20);
+  std::lognormal_distribution<double> bytes(15, 1);
+  Series series;
+  while (series.values.size() < 288 * 6) {
+    for (int i = idle(random); i > 0; --i) series.values.push_back(0);
+    for (int i = busy(random); i > 0; --i) series.values.push_back(bytes(random));
+  }
+  for (std::size_t i = 0; i < series.values.size(); ++i) {
+    series.timestamps.push_back(kMonday + static_cast<std::int64_t>(i) * 300);
+  }
+  return series;
+}
+
+TEST(SeriesDetectorTest, FindsAMetricStuckForLongerThanEverBefore) {
+  Series series = IdleAndBusyDisk(29);
+  const std::size_t normal = series.values.size();
+  const std::vector<SeriesPoint> before = DetectOrDie(series);
+  // Then the disk writes nothing for ten hours: every value is a usual one, only the run is not.
+  for (int i = 0; i < 120; ++i) {
+    series.timestamps.push_back(series.timestamps.back() + 300);
+    series.values.push_back(0);
+  }
+  const std::vector<SeriesPoint> points = DetectOrDie(series);
+  const auto first = static_cast<std::size_t>(
+      std::find_if(points.begin() + static_cast<std::ptrdiff_t>(normal), points.end(),
+                   [](const SeriesPoint& point) { return point.is_anomaly; }) -
+      points.begin());
+  ASSERT_LT(first, points.size()) << "no alarm for the stuck disk";
+  // The longest idle stretch before was at most three hours: the alarm comes right after that.
+  EXPECT_LE(first - normal, 37U);
+  EXPECT_GE(points[first].score, 0.99);
+  EXPECT_EQ(CountAnomalies(points, first + 1), 0) << Describe(points);
+  EXPECT_TRUE(points.back().ongoing);
+  // Before it, the usual idle stretches raise few stuck alarms (alarms with a small residual):
+  // only a record of at least an hour after the first day can, and records become rare.
+  const auto stuck_alarms = std::count_if(before.begin(), before.end(), [](const SeriesPoint& p) {
+    return p.is_anomaly && std::abs(p.z) < SeriesDetectorOptions{}.z_threshold / 2;
+  });
+  EXPECT_LE(stuck_alarms, 2) << Describe(before);
+}
+
+TEST(SeriesDetectorTest, AConstantSeriesIsNeverStuck) {
+  // A metric that never varied (or a fixed daily fee) has no run to compare with.
+  Series series;
+  for (int i = 0; i < 288 * 3; ++i) {
+    series.timestamps.push_back(kMonday + i * 300);
+    series.values.push_back(12.5);
+  }
+  EXPECT_EQ(CountAnomalies(DetectOrDie(series)), 0);
+  Series daily = DailySpend(120, 31);
+  for (int day = 60; day < 120; ++day) daily.values[static_cast<std::size_t>(day)] = 800;
+  const std::vector<SeriesPoint> points = DetectOrDie(daily);
+  // The move to a flat 800 is a level shift, reported once; its length is no news for daily data.
+  EXPECT_LE(CountAnomalies(points, 61), 1) << Describe(points);
+}
+
 TEST(SeriesDetectorTest, IsOnlineAPointDependsOnlyOnItsPast) {
   Series series = FiveMinuteMetric(900, 19);
   series.values[700] += 40;
