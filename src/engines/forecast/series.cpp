@@ -110,10 +110,9 @@ Result<Frequency> DetectFrequency(std::span<const std::int64_t> timestamps) {
     if (auto months = DetectMonths(timestamps)) return *months;
   }
   Frequency frequency;
-  frequency.seconds =
-      std::max_element(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) {
-        return a.second < b.second || (a.second == b.second && a.first > b.first);
-      })->first;
+  frequency.seconds = std::max_element(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) {
+                        return a.second < b.second || (a.second == b.second && a.first > b.first);
+                      })->first;
   return frequency;
 }
 
@@ -155,7 +154,8 @@ Result<RegularSeries> Regularize(std::span<const std::int64_t> timestamps,
     }
     std::int64_t index = 0;
     if (frequency.months > 0) {
-      const std::int64_t months = MonthIndex(ToCivilTime(timestamps[i]).date) - MonthIndex(first.date);
+      const std::int64_t months =
+          MonthIndex(ToCivilTime(timestamps[i]).date) - MonthIndex(first.date);
       index = months / frequency.months;
     } else {
       index = (timestamps[i] - series.start) / frequency.seconds;
