@@ -14,6 +14,7 @@
 #include "api/cost_render.h"
 #include "api/server.h"
 #include "cli/anomaly_commands.h"
+#include "cli/forecast_commands.h"
 #include "cli/progress_bar.h"
 #include "service/cost_service.h"
 #include "service/ingest_service.h"
@@ -302,6 +303,11 @@ int Run(int argc, char** argv) {
   score->add_flag("--details", score_details,
                   "add the columns expected,lower,upper,z,level_shift,ongoing");
 
+  // forecast series
+  auto* forecast = app.add_subcommand("forecast", "cost and series forecasts with intervals");
+  forecast->require_subcommand(1);
+  const ForecastCommands forecasts(*forecast);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -317,6 +323,7 @@ int Run(int argc, char** argv) {
     return RunScoreSeries(score_input, score_output, score_details, detector_options);
   }
   if (cost_anomalies.Parsed()) return cost_anomalies.Run(database);
+  if (forecasts.Parsed()) return forecasts.Run();
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

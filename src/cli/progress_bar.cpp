@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,8 +16,9 @@ constexpr double kMegabyte = 1024.0 * 1024.0;
 
 }  // namespace
 
-ProgressBar::ProgressBar(std::uint64_t min_total)
+ProgressBar::ProgressBar(std::uint64_t min_total, std::string unit)
     : min_total_(min_total),
+      unit_(std::move(unit)),
       enabled_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()) {}
 
@@ -30,12 +32,14 @@ void ProgressBar::Update(const std::string& label, std::uint64_t done, std::uint
   const double fraction = static_cast<double>(done) / static_cast<double>(total);
   const int filled = static_cast<int>(fraction * kBarWidth);
   const double seconds = std::chrono::duration<double>(now - start_).count();
-  const double rate = seconds > 0 ? static_cast<double>(done) / kMegabyte / seconds : 0.0;
+  const double divisor = unit_.empty() ? kMegabyte : 1.0;
+  const std::string unit = unit_.empty() ? "MB" : unit_;
+  const double rate = seconds > 0 ? static_cast<double>(done) / divisor / seconds : 0.0;
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.append(static_cast<std::size_t>(kBarWidth - filled), '.');
-  std::fputs(fmt::format("\r{} [{}] {:5.1f}% {:.0f}/{:.0f} MB {:.0f} MB/s ", label, bar,
-                         fraction * 100, static_cast<double>(done) / kMegabyte,
-                         static_cast<double>(total) / kMegabyte, rate)
+  std::fputs(fmt::format("\r{} [{}] {:5.1f}% {:.0f}/{:.0f} {} {:.0f} {}/s ", label, bar,
+                         fraction * 100, static_cast<double>(done) / divisor,
+                         static_cast<double>(total) / divisor, unit, rate, unit)
                  .c_str(),
              stderr);
   std::fflush(stderr);

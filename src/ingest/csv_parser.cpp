@@ -88,7 +88,10 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
   const char* const end = base + block_.size();
   // Skip blank lines.
   while (pos_ < block_.size() && (block_[pos_] == '\n' || block_[pos_] == '\r')) {
-    if (block_[pos_] == '\n') ++line_;
+    // A line ends with LF, CRLF or a bare CR (old Mac files, still written by some exporters).
+    const bool bare_cr =
+        block_[pos_] == '\r' && (pos_ + 1 >= block_.size() || block_[pos_ + 1] != '\n');
+    if (block_[pos_] == '\n' || bare_cr) ++line_;
     ++pos_;
   }
   if (pos_ >= block_.size()) return Status::kEnd;
@@ -141,7 +144,14 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
         break;
       }
       // After the closing quote: a delimiter, a line end or the end of the block.
-      if (p < end && *p == '\r') ++p;
+      if (p < end && *p == '\r') {
+        ++p;
+        if (p < end && *p != '\n') {  // a bare CR ends the line
+          ++line_;
+          pos_ = static_cast<std::size_t>(p - base);
+          return Status::kRecord;
+        }
+      }
       if (p >= end) {
         pos_ = block_.size();
         return Status::kRecord;
@@ -184,11 +194,10 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
       continue;
     }
     if (*q == '\r') {
-      if (q + 1 < end && q[1] != '\n') {
-        pos_ = static_cast<std::size_t>(q - base);
-        record.error = "a carriage return inside an unquoted field";
-        SkipToLineEnd();
-        return Status::kMalformed;
+      if (q + 1 < end && q[1] != '\n') {  // a bare CR ends the line
+        ++line_;
+        pos_ = static_cast<std::size_t>(q + 1 - base);
+        return Status::kRecord;
       }
       ++q;
       if (q >= end) {

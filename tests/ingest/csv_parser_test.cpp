@@ -58,6 +58,17 @@ TEST(CsvParserTest, EmptyFieldsCrlfAndBlankLines) {
   EXPECT_EQ(parsed.lines, (std::vector<std::int64_t>{1, 3, 4}));
 }
 
+TEST(CsvParserTest, BareCarriageReturnsEndLines) {
+  // Old Mac line ends (Prophet's example_air_passengers.csv has them), mixed with the others.
+  const Parsed parsed = ParseAll("ds,y\r1949-01-01,112\r\r\"q\",2\r\nlast,3\n");
+  ASSERT_EQ(parsed.records.size(), 4U);
+  EXPECT_EQ(parsed.records[0], (std::vector<std::string>{"ds", "y"}));
+  EXPECT_EQ(parsed.records[1], (std::vector<std::string>{"1949-01-01", "112"}));
+  EXPECT_EQ(parsed.records[2], (std::vector<std::string>{"q", "2"}));
+  EXPECT_EQ(parsed.records[3], (std::vector<std::string>{"last", "3"}));
+  EXPECT_EQ(parsed.lines, (std::vector<std::int64_t>{1, 2, 4, 5}));
+}
+
 TEST(CsvParserTest, TrailingCommaAtEndOfData) {
   const Parsed parsed = ParseAll("a,b,");
   ASSERT_EQ(parsed.records.size(), 1U);

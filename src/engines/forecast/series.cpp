@@ -148,9 +148,9 @@ Result<RegularSeries> Regularize(std::span<const std::int64_t> timestamps,
   const CivilTime first = ToCivilTime(timestamps[0]);
   std::int64_t last_index = -1;
   for (std::size_t i = 0; i < timestamps.size(); ++i) {
-    if (!std::isfinite(values[i])) {
+    if (std::isinf(values[i])) {
       return MakeError(ErrorCode::kInvalidInput,
-                       "point " + std::to_string(i + 1) + " has a value that is not a number");
+                       "point " + std::to_string(i + 1) + " has an infinite value");
     }
     std::int64_t index = 0;
     if (frequency.months > 0) {

@@ -54,8 +54,9 @@ struct RegularSeries {
   [[nodiscard]] std::size_t CountObserved() const;
 };
 
-// Puts points on a regular grid of `frequency` from the first timestamp: gaps become NaN.
-// InvalidInput when timestamps do not increase, fall off the grid, or a value is not finite;
+// Puts points on a regular grid of `frequency` from the first timestamp: gaps become NaN, as do
+// NaN values. InvalidInput when timestamps do not increase, fall off the grid, or a value is
+// infinite;
 // the message names the point (1-based).
 [[nodiscard]] Result<RegularSeries> Regularize(std::span<const std::int64_t> timestamps,
                                                std::span<const double> values,

@@ -82,9 +82,12 @@ TEST(RegularizeTest, NamesThePointOffTheGrid) {
   EXPECT_NE(series.error().message.find("point 2 is not on the series' daily grid"),
             std::string::npos)
       << series.error().message;
-  const std::vector<double> not_a_number = {1, std::nan("")};
+  const std::vector<double> infinite = {1, INFINITY};
   const std::vector<std::int64_t> good = {At("2024-01-01"), At("2024-01-02")};
-  EXPECT_FALSE(Regularize(good, not_a_number, Frequency{.seconds = 86'400}));
+  EXPECT_FALSE(Regularize(good, infinite, Frequency{.seconds = 86'400}));
+  const std::vector<double> missing = {1, std::nan("")};
+  ASSERT_TRUE(Regularize(good, missing, Frequency{.seconds = 86'400}));
+  EXPECT_EQ(Regularize(good, missing, Frequency{.seconds = 86'400})->CountObserved(), 1U);
 }
 
 TEST(SeasonalPeriodsTest, FollowTheFrequency) {

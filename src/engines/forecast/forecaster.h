@@ -1,0 +1,56 @@
+#pragma once
+// The forecaster: per series, several models (the additive model, ETS selected by AICc, seasonal
+// naive) are tried on rolling-origin backtests over the series' own recent past; the forecast is
+// their combination weighted by backtest accuracy, and its intervals are calibrated so that they
+// would have covered the backtests as often as they promise. The backtest accuracy comes with
+// every forecast.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "engines/forecast/accuracy.h"
+#include "engines/forecast/additive_model.h"
+#include "engines/forecast/series.h"
+
+namespace costwise::forecast {
+
+inline constexpr std::string_view kForecasterVersion = "forecaster/1";
+
+struct ForecasterOptions {
+  std::vector<double> levels = {80, 95};
+  AdditiveModelOptions additive;
+  bool use_additive = true;
+  bool use_ets = true;
+  bool use_seasonal_naive = true;
+  int backtest_origins = 3;  // rolling origins, one backtest horizon apart
+  bool calibrate_intervals = true;
+};
+
+struct ModelWeight {
+  std::string model;  // "additive", "ETS(A,Ad,A)", "snaive(7)"
+  double weight = 0;
+  Accuracy backtest;  // this model alone
+};
+
+struct SeriesForecast {
+  std::vector<std::int64_t> timestamps;  // one per horizon step
+  ForecastResult forecast;
+  Accuracy backtest;         // of the combined forecast; points = 0 when history is too short
+  int backtest_horizon = 0;  // steps ahead the backtests forecast
+  int backtest_origins = 0;
+  std::vector<ModelWeight> models;
+  std::vector<double> interval_factors;  // per level: the backtest calibration applied
+};
+
+// InvalidInput for horizon < 1, bad levels, fewer than three observed points, or when no model
+// can be fitted (the message says why).
+[[nodiscard]] Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
+                                                    const ForecasterOptions& options = {});
+
+// The season length (in steps) ETS and seasonal naive use: the shortest seasonal period of the
+// frequency when it is a whole number of steps, at most `limit`; 1 otherwise.
+[[nodiscard]] int PrimaryPeriod(const Frequency& frequency, int limit);
+
+}  // namespace costwise::forecast

@@ -1,0 +1,35 @@
+#pragma once
+// Forecasting use cases: many series from a file (`costwise forecast series`, the evaluation
+// scripts' contract), each forecast independently on all cores.
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "engines/forecast/forecaster.h"
+#include "ingest/forecast_csv.h"
+
+namespace costwise::service {
+
+struct BatchForecastOptions {
+  forecast::ForecasterOptions forecaster;
+  int threads = 0;  // 0 = one per core
+  // Called from worker threads as series finish (done, total); may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+struct NamedForecast {
+  std::string id;
+  bool dates_only = true;  // the input's ds were bare dates
+  forecast::Frequency frequency;
+  forecast::SeriesForecast result;
+};
+
+// One forecast per input series, in input order. InvalidInput names the first series (by id and
+// file line) that cannot be forecast, and why.
+[[nodiscard]] Result<std::vector<NamedForecast>> ForecastSeriesTable(
+    const std::vector<ingest::NamedSeries>& table, int horizon,
+    const BatchForecastOptions& options);
+
+}  // namespace costwise::service
