@@ -22,11 +22,14 @@ constexpr double kMaxFactor = 4;
 constexpr int kEtsMaxPeriod = 24;
 constexpr int kNaiveMaxPeriod = 1000;
 constexpr std::size_t kMinObserved = 3;
+constexpr int kBacktestUncertaintySamples = 250;
 
-// A candidate: fits on a training prefix and forecasts `horizon` steps with intervals.
+// A candidate: fits on a training prefix and forecasts `horizon` steps with intervals; `final`
+// is false for backtests.
 struct Candidate {
   std::string name;
-  std::function<Result<ForecastResult>(const RegularSeries&, int, std::span<const double>)> run;
+  std::function<Result<ForecastResult>(const RegularSeries&, int, std::span<const double>, bool)>
+      run;
 };
 
 RegularSeries Prefix(const RegularSeries& series, std::size_t length) {
@@ -155,29 +158,43 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
     if (selected) {
       ets = std::move(*selected);
       const EtsSpec spec = ets->spec;
-      candidates.push_back({spec.Name(),
-                            [spec](const RegularSeries& train, int steps,
-                                   std::span<const double> wanted) -> Result<ForecastResult> {
-                              auto fitted = FitEts(train, spec);
-                              if (!fitted) return unexpected(fitted.error());
-                              return ForecastEts(*fitted, steps, wanted);
-                            }});
+      candidates.push_back(
+          {spec.Name(),
+           [spec](const RegularSeries& train, int steps, std::span<const double> wanted,
+                  bool /*final*/) -> Result<ForecastResult> {
+             auto fitted = FitEts(train, spec);
+             if (!fitted) return unexpected(fitted.error());
+             return ForecastEts(*fitted, steps, wanted);
+           }});
     }
   }
   if (options.use_additive) {
-    const AdditiveModelOptions additive = options.additive;
-    candidates.push_back({"additive",
-                          [additive](const RegularSeries& train, int steps,
-                                     std::span<const double> wanted) -> Result<ForecastResult> {
-                            auto model = AdditiveModel::Fit(train, additive);
-                            if (!model) return unexpected(model.error());
-                            return model->Forecast(steps, wanted);
-                          }});
+    AdditiveModelOptions additive = options.additive;
+    if (options.adapt_to_frequency && series.frequency.IsSubDaily()) {
+      additive.daily_order = options.sub_daily.daily_order;
+      additive.weekly_order = options.sub_daily.weekly_order;
+      additive.seasonality_prior_scale = options.sub_daily.seasonality_prior_scale;
+      additive.changepoint_prior_scale = options.sub_daily.changepoint_prior_scale;
+    }
+    // Backtest intervals only feed the calibration, pooled over all their points: fewer
+    // simulated paths do there; the final forecast keeps the full count.
+    AdditiveModelOptions backtest = additive;
+    backtest.uncertainty_samples =
+        std::min(additive.uncertainty_samples, kBacktestUncertaintySamples);
+    candidates.push_back(
+        {"additive",
+         [additive, backtest](const RegularSeries& train, int steps, std::span<const double> wanted,
+                              bool final) -> Result<ForecastResult> {
+           auto model = AdditiveModel::Fit(train, final ? additive : backtest);
+           if (!model) return unexpected(model.error());
+           return model->Forecast(steps, wanted);
+         }});
   }
   if (options.use_seasonal_naive) {
     candidates.push_back(
         {naive_period > 1 ? "snaive(" + std::to_string(naive_period) + ")" : "naive",
-         [naive_period](const RegularSeries& train, int steps, std::span<const double> wanted) {
+         [naive_period](const RegularSeries& train, int steps, std::span<const double> wanted,
+                        bool /*final*/) {
            return SeasonalNaive(train, naive_period, steps, wanted);
          }});
   }
@@ -221,7 +238,8 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
   for (std::size_t c = 0; c < candidates.size(); ++c) {
     AccuracyTally tally(levels);
     for (std::size_t o = 0; o < origins.size() && usable[c]; ++o) {
-      auto forecast = candidates[c].run(Prefix(series, origins[o]), backtest_horizon, levels);
+      auto forecast =
+          candidates[c].run(Prefix(series, origins[o]), backtest_horizon, levels, false);
       if (!forecast) {
         usable[c] = false;
         break;
@@ -240,7 +258,7 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
   for (std::size_t c = 0; c < candidates.size(); ++c) {
     if (!usable[c]) continue;
     auto forecast = (c == 0 && ets) ? Result<ForecastResult>(ForecastEts(*ets, horizon, levels))
-                                    : candidates[c].run(series, horizon, levels);
+                                    : candidates[c].run(series, horizon, levels, true);
     if (!forecast) {
       usable[c] = false;
       failure = forecast.error().message;
@@ -307,6 +325,20 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
     for (std::size_t o = 0; o < origins.size(); ++o)
       tally.Add(actuals[o], combined_backtests[o], scale);
     result.backtest = tally.Summary();
+  }
+
+  // A series that was never negative (spend without credits, a utilisation) is not forecast
+  // below zero.
+  bool never_negative = true;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    if (!std::isnan(series.values[i]) && series.values[i] < 0) never_negative = false;
+  }
+  if (never_negative) {
+    for (double& value : result.forecast.mean) value = std::max(value, 0.0);
+    for (Interval& interval : result.forecast.intervals) {
+      for (double& value : interval.lower) value = std::max(value, 0.0);
+      for (double& value : interval.upper) value = std::max(value, 0.0);
+    }
   }
 
   // The model's name: the single model, or the combination with its weights.

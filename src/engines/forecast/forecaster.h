@@ -18,9 +18,22 @@ namespace costwise::forecast {
 
 inline constexpr std::string_view kForecasterVersion = "forecaster/1";
 
+// Sub-daily data (hourly metrics, hourly cost) has sharp daily shapes that differ by weekday:
+// the additive model gets enough Fourier terms to draw them (a weekly order of 60 can represent
+// most of a 168-hour profile), a tighter prior so that many terms do not overfit, and a stiffer
+// trend. Chosen on M4 Hourly (bench/RESULTS.md has the sensitivity).
+struct SubDailyProfile {
+  int daily_order = 12;
+  int weekly_order = 60;
+  double seasonality_prior_scale = 1;
+  double changepoint_prior_scale = 0.01;
+};
+
 struct ForecasterOptions {
   std::vector<double> levels = {80, 95};
-  AdditiveModelOptions additive;
+  AdditiveModelOptions additive;   // Prophet's defaults
+  bool adapt_to_frequency = true;  // sub-daily series use `sub_daily` instead of those orders
+  SubDailyProfile sub_daily;
   bool use_additive = true;
   bool use_ets = true;
   bool use_seasonal_naive = true;
