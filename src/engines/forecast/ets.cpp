@@ -1,8 +1,6 @@
 #include "engines/forecast/ets.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <array>
 #include <cmath>
 #include <istream>
@@ -39,14 +37,19 @@ constexpr int kLogChunk = 8;
 constexpr int kSpareObservations = 4;
 // forecast::ets's initial level and trend come from the first max(10, 2 period) points.
 constexpr int kInitialPoints = 10;
-// Nelder-Mead: the relative tolerance of R's optim, and a cap on evaluations.
-constexpr double kTolerance = 1e-8;
+// Nelder-Mead: converged when the simplex's likelihoods agree to 1e-6 (relative; R's optim asks
+// 1.5e-8, which costs a third more evaluations for changes in the third decimal of the
+// likelihood), then restarted once with a simplex a quarter the size, against early collapse.
+constexpr double kTolerance = 1e-6;
+constexpr double kRestartStep = 0.25;
 constexpr int kMaxEvaluations = 2000;
 // Steps of the first simplex: logit units for the smoothing parameters; for the initial level
 // and trend of the multiplicative-error models, fractions of the data's mean.
 constexpr double kSmoothingStep = 1.0;
-constexpr double kLevelStep = 0.05;
-constexpr double kTrendStep = 0.005;
+constexpr double kLevelStep = 0.02;
+constexpr double kTrendStep = 0.002;
+// A start keeps each parameter at least this share of its range away from the range's ends.
+constexpr double kShareEdge = 1e-3;
 
 constexpr std::string_view kMagic = "CWETS";
 constexpr std::uint32_t kFormatVersion = 1;
@@ -303,24 +306,54 @@ Smoothing SmoothingFrom(std::span<const double> u, const EtsSpec& spec) {
 }
 
 // forecast::ets's starting values (its initparam): alpha a fifth of the way up its range (divided
-// by the period for seasonal models), beta a tenth, gamma a twentieth, phi 99%; as coordinates.
-std::vector<double> StartingCoordinates(const EtsSpec& spec) {
+// by the period for seasonal models), beta a tenth of its range, gamma a twentieth, phi 99%.
+Smoothing DefaultSmoothing(const EtsSpec& spec) {
   constexpr double kAlphaShare = 0.2;
   constexpr double kBetaShare = 0.1;
   constexpr double kGammaShare = 0.05;
   constexpr double kPhiShare = 0.99;
+  Smoothing s;
+  s.alpha = kSmoothingLower +
+            kAlphaShare * (kSmoothingUpper - kSmoothingLower) / (HasSeason(spec) ? spec.period : 1);
+  if (HasTrend(spec)) s.beta = kSmoothingLower + kBetaShare * (s.alpha - kSmoothingLower);
+  if (HasSeason(spec)) {
+    s.gamma =
+        kSmoothingLower + kGammaShare * (std::min(1 - s.alpha, kSmoothingUpper) - kSmoothingLower);
+  }
+  if (spec.trend == EtsTrend::kDamped) s.phi = kPhiLower + kPhiShare * (kPhiUpper - kPhiLower);
+  return s;
+}
+
+// The inverse of SmoothingFrom, each share kept off its ends (so that the coordinates are finite).
+std::vector<double> CoordinatesOf(const Smoothing& s, const EtsSpec& spec) {
+  const auto coordinate = [](double value, double low, double high) {
+    const double share = high > low ? (value - low) / (high - low) : 0.5;
+    return Logit(std::clamp(share, kShareEdge, 1 - kShareEdge));
+  };
   std::vector<double> u;
-  u.push_back(Logit(kAlphaShare / (HasSeason(spec) ? spec.period : 1)));
-  if (HasTrend(spec)) u.push_back(Logit(kBetaShare));
-  if (HasSeason(spec)) u.push_back(Logit(kGammaShare));
-  if (spec.trend == EtsTrend::kDamped) u.push_back(Logit(kPhiShare));
+  u.push_back(coordinate(s.alpha, kSmoothingLower, kSmoothingUpper));
+  if (HasTrend(spec)) {
+    u.push_back(coordinate(s.beta, kSmoothingLower, std::min(s.alpha, kSmoothingUpper)));
+  }
+  if (HasSeason(spec)) {
+    u.push_back(coordinate(s.gamma, kSmoothingLower, std::min(1 - s.alpha, kSmoothingUpper)));
+  }
+  if (spec.trend == EtsTrend::kDamped) u.push_back(coordinate(s.phi, kPhiLower, kPhiUpper));
   return u;
 }
 
+// The first simplex: steps of `size` from u0, each towards the middle of its range.
+std::vector<double> StepsFrom(const std::vector<double>& u0, double size) {
+  std::vector<double> steps(u0.size());
+  for (std::size_t i = 0; i < u0.size(); ++i) steps[i] = u0[i] > 0 ? -size : size;
+  return steps;
+}
+
 // True when every root of sum_k c[k] z^k (real coefficients, c.back() != 0) has modulus at most
-// 1 + kRootSlack: the Schur-Cohn test. With |c_0| < |c_N|, p has all its roots inside the unit
+// 1 + kRootSlack: the Schur-Cohn test, with `reduced` (as long as c) for scratch; c is
+// overwritten. With |c_0| < |c_N|, p has all its roots inside the unit
 // circle if and only if (c_N p(z) - c_0 z^N p(1/z)) / z, of one degree less, has (Rouche).
-bool RootsInUnitCircle(std::vector<double>& c) {
+bool RootsInUnitCircle(std::span<double> c, std::span<double> reduced) {
   double scale = 1;
   for (double& coefficient : c) {
     coefficient *= scale;  // roots of p((1 + slack) z): the slack moves them in
@@ -330,35 +363,43 @@ bool RootsInUnitCircle(std::vector<double>& c) {
     const double first = c[0];
     const double last = c[degree];
     if (std::abs(first) >= std::abs(last)) return false;
+    const double lead = last * last - first * first;
     for (std::size_t k = 0; k < degree; ++k) {
-      c[k] = last * c[k + 1] - first * c[degree - 1 - k];
+      reduced[k] = (last * c[k + 1] - first * c[degree - 1 - k]) / lead;
     }
-    const double lead = c[degree - 1];
-    for (std::size_t k = 0; k < degree; ++k) c[k] /= lead;
+    std::copy_n(reduced.begin(), degree, c.begin());
   }
   return true;
 }
 
-// forecast::ets's admissibility test for the seasonal models (Hyndman, Akram and Archibald 2008):
-// the discount matrix's characteristic polynomial
+// forecast::ets's admissibility test (Hyndman, Akram and Archibald 2008). Without a season:
+// bounds on alpha and beta in terms of phi. With one: the discount matrix's characteristic
+// polynomial
 //   z^(m+1) + (a+b-phi) z^m + (a+b-a phi)(z^(m-1) + ... + z^2) + (a+b-a phi+g-1) z + phi(1-a-g)
-// has its roots in the unit circle. Inside the usual region the non-seasonal models always are.
-bool Admissible(const Smoothing& s, int period, std::vector<double>& scratch) {
+// has its roots in the unit circle (after three quick necessary conditions).
+bool Admissible(const EtsSpec& spec, const Smoothing& s, std::vector<double>& scratch) {
+  constexpr double kPhiSlack = 1e-8;
   const double alpha = s.alpha;
-  const double beta = s.beta;
+  const double beta = HasTrend(spec) ? s.beta : 0.0;
   const double gamma = s.gamma;
-  const double phi = s.phi;
-  const double m = period;
+  const double phi = spec.trend == EtsTrend::kDamped ? s.phi : 1.0;
+  if (phi < 0 || phi > 1 + kPhiSlack) return false;
+  if (!HasSeason(spec)) {
+    if (alpha < 1 - 1 / phi || alpha > 1 + 1 / phi) return false;
+    return !HasTrend(spec) || (beta >= alpha * (phi - 1) && beta <= (1 + phi) * (2 - alpha));
+  }
+  const double m = spec.period;
   if (gamma < std::max(1 - 1 / phi - alpha, 0.0) || gamma > 1 + 1 / phi - alpha) return false;
   if (alpha < 1 - 1 / phi - gamma * (1 - m + phi + phi * m) / (2 * phi * m)) return false;
   if (beta < -(1 - phi) * (gamma / m + alpha)) return false;
-  const auto size = static_cast<std::size_t>(period) + 2;
-  scratch.assign(size, alpha + beta - alpha * phi);
-  scratch[0] = phi * (1 - alpha - gamma);
-  scratch[1] = alpha + beta - alpha * phi + gamma - 1;
-  scratch[size - 2] = alpha + beta - phi;
-  scratch[size - 1] = 1;
-  return RootsInUnitCircle(scratch);
+  const auto size = static_cast<std::size_t>(spec.period) + 2;
+  scratch.assign(2 * size, alpha + beta - alpha * phi);
+  const std::span<double> c(scratch.data(), size);
+  c[0] = phi * (1 - alpha - gamma);
+  c[1] = alpha + beta - alpha * phi + gamma - 1;
+  c[size - 2] = alpha + beta - phi;
+  c[size - 1] = 1;
+  return RootsInUnitCircle(c, std::span<double>(scratch.data() + size, size));
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -370,15 +411,16 @@ struct FilterSums {
   bool valid = true;         // false when a multiplicative model's forecast was not > 0
 };
 
-// Runs from `level`, `trend` and season[0..m) (season[i] for point i) to the end, leaving the
-// final level and trend and the season buffer rotated by n: season[(n + i) % m] is the index of
-// forecast step i + 1. Writes the one-step forecasts to `fitted` unless it is null.
+// Runs from `level`, `trend` and season[0..m) (season[i] for point i) over the first n = `length`
+// points (all of them if there are fewer), leaving the final level and trend and the season
+// buffer rotated by n: season[(n + i) % m] is the index of step n + i. Writes the one-step
+// forecasts to `fitted` unless it is null.
 template <EtsError kError, bool kTrend, EtsSeason kSeason>
 FilterSums Filter(const Observations& obs, const Smoothing& s, int period, double& level,
-                  double& trend, double* season, double* fitted) {
+                  double& trend, double* season, double* fitted, std::size_t length) {
   constexpr bool kMultiplicative =
       kError == EtsError::kMultiplicative || kSeason == EtsSeason::kMultiplicative;
-  const std::size_t n = obs.y.size();
+  const std::size_t n = std::min(length, obs.y.size());
   const double* const y_data = obs.y.data();
   const double* const weight = obs.weight.data();
   const double alpha = s.alpha;
@@ -406,8 +448,23 @@ FilterSums Filter(const Observations& obs, const Smoothing& s, int period, doubl
     const double w = weight[t];
     const double y = y_data[t];  // 0 where missing, with w = 0
     const bool observed = w > 0;
+    // p, the level the observation points to, is y - s, y / s or y; a missing point moves the
+    // state on with its forecast (p = q, the seasonal index unchanged). The ratios share one
+    // division by q.
+    double p = y;
+    double ratio = 0;     // y / f, for multiplicative errors
+    double to_trend = 0;  // y / q, for a multiplicative season
+    if constexpr (kSeason == EtsSeason::kAdditive) p = y - seasonal;
+    if constexpr (kSeason == EtsSeason::kMultiplicative) {
+      const double inverse_q = 1 / q;
+      p = y / seasonal;
+      to_trend = y * inverse_q;
+      ratio = p * inverse_q;
+    } else if constexpr (kError == EtsError::kMultiplicative) {
+      ratio = y / f;
+    }
     if constexpr (kError == EtsError::kMultiplicative) {
-      const double e = (y - f) / f;
+      const double e = ratio - 1;
       sse += w * e * e;
       if (obs.unit_weights) {
         // sum log f as the log of products of kLogChunk (scaled) forecasts: fewer logs.
@@ -426,20 +483,15 @@ FilterSums Filter(const Observations& obs, const Smoothing& s, int period, doubl
       sse += w * e * e;
     }
     if constexpr (kMultiplicative) lowest = std::min(lowest, f);
-    // p, the level the observation points to, is y - s, y / s or y; a missing point moves the
-    // state on with its forecast (p = q, the seasonal index unchanged). The level is written as
-    // (1 - alpha) q + alpha p rather than q + alpha (p - q): one step less on the loop-carried
-    // path.
-    double p = y;
-    if constexpr (kSeason == EtsSeason::kAdditive) p = y - seasonal;
-    if constexpr (kSeason == EtsSeason::kMultiplicative) p = y / seasonal;
     p = observed ? p : q;
+    // The level as (1 - alpha) q + alpha p rather than q + alpha (p - q): one operation less on
+    // the path from one step to the next.
     l = keep * q + alpha * p;
     if constexpr (kTrend) b = phib + beta * (p - q);
     if constexpr (kSeason == EtsSeason::kAdditive) {
       season[j] = observed ? seasonal + gamma * (y - q - seasonal) : seasonal;
     } else if constexpr (kSeason == EtsSeason::kMultiplicative) {
-      season[j] = observed ? seasonal + gamma * (y / q - seasonal) : seasonal;
+      season[j] = observed ? seasonal + gamma * (to_trend - seasonal) : seasonal;
     }
     if constexpr (kSeason != EtsSeason::kNone) {
       if (++j == period) j = 0;
@@ -459,7 +511,7 @@ FilterSums Filter(const Observations& obs, const Smoothing& s, int period, doubl
 }
 
 using FilterFunction = FilterSums (*)(const Observations&, const Smoothing&, int, double&, double&,
-                                      double*, double*);
+                                      double*, double*, std::size_t);
 
 template <EtsError kError, bool kTrend>
 FilterFunction FilterFor(EtsSeason season) {
@@ -497,8 +549,8 @@ double Lik(const FilterSums& sums, int n, EtsError error) {
 FilterSums Run(const Observations& obs, const EtsSpec& spec, const Smoothing& s,
                const EtsState& initial, EtsState& last, double* fitted = nullptr) {
   last = initial;
-  const FilterSums sums =
-      FilterFor(spec)(obs, s, spec.period, last.level, last.trend, last.season.data(), fitted);
+  const FilterSums sums = FilterFor(spec)(obs, s, spec.period, last.level, last.trend,
+                                          last.season.data(), fitted, obs.y.size());
   if (HasSeason(spec)) {
     const std::size_t shift = obs.y.size() % last.season.size();
     std::rotate(last.season.begin(), last.season.begin() + static_cast<std::ptrdiff_t>(shift),
@@ -688,6 +740,50 @@ EtsModel Complete(const Observations& obs, const EtsSpec& spec, const Smoothing&
   return model;
 }
 
+// The heuristic initial season is a poor start for series whose first cycles differ from their
+// average. As a backcast would, take the seasonal indices the fitted model has reached after its
+// first two cycles (normalised) as the initial ones, and repeat, while the likelihood improves;
+// the initial level and trend of the additive-error models are profiled again each time. Each
+// round costs a short and a full pass.
+EtsState RefineSeason(const Observations& obs, const EtsSpec& spec, const Smoothing& s,
+                      EtsState initial) {
+  constexpr int kRounds = 5;
+  constexpr std::size_t kCycles = 2;
+  const auto m = static_cast<std::size_t>(spec.period);
+  const FilterFunction filter = FilterFor(spec);
+  const bool multiplicative = spec.season == EtsSeason::kMultiplicative;
+  std::vector<double> scratch;
+  EtsState last;
+  double best = Lik(Run(obs, spec, s, initial, last), obs.count, spec.error);
+  for (int round = 0; round < kRounds; ++round) {
+    EtsState candidate = initial;
+    filter(obs, s, spec.period, candidate.level, candidate.trend, candidate.season.data(), nullptr,
+           kCycles * m);
+    double sum = 0;
+    for (const double value : candidate.season) sum += value;
+    for (double& value : candidate.season) {
+      value = multiplicative ? value * static_cast<double>(m) / sum
+                             : value - sum / static_cast<double>(m);
+    }
+    if (multiplicative &&
+        *std::min_element(candidate.season.begin(), candidate.season.end()) <= 0) {
+      break;
+    }
+    candidate.level = initial.level;
+    candidate.trend = initial.trend;
+    if (spec.error == EtsError::kAdditive) {
+      const Profile p = ProfileFor(spec)(obs, s, spec.period, candidate, scratch);
+      candidate.level += p.level_shift;
+      candidate.trend += p.trend_shift;
+    }
+    const double lik = Lik(Run(obs, spec, s, candidate, last), obs.count, spec.error);
+    if (!(lik < best)) break;
+    best = lik;
+    initial = std::move(candidate);
+  }
+  return initial;
+}
+
 // Additive errors: Nelder-Mead over the smoothing parameters, the initial level and trend
 // profiled out by least squares.
 EtsModel FitAdditive(const Observations& obs, const EtsSpec& spec, const EtsState& start) {
@@ -696,26 +792,24 @@ EtsModel FitAdditive(const Observations& obs, const EtsSpec& spec, const EtsStat
   std::vector<double> roots;
   const Objective objective = [&](std::span<const double> u) {
     const Smoothing s = SmoothingFrom(u, spec);
-    if (HasSeason(spec) && !Admissible(s, spec.period, roots)) return kInfinity;
+    if (HasSeason(spec) && !Admissible(spec, s, roots)) return kInfinity;
     const Profile p = profile(obs, s, spec.period, start, scratch);
-    if (std::getenv("ETS_TRACE")) fprintf(stderr, "TRACE a=%.5f b=%.5f g=%.5f phi=%.5f lik=%.5f\n", s.alpha, s.beta, s.gamma, s.phi, std::max(obs.count * std::log(p.sse), kPerfectFitLik));
     return std::max(obs.count * std::log(p.sse), kPerfectFitLik);
   };
-  const std::vector<double> u0 = StartingCoordinates(spec);
-  std::vector<double> steps(u0.size());
-  for (std::size_t i = 0; i < u0.size(); ++i)
-    steps[i] = u0[i] > 0 ? -kSmoothingStep : kSmoothingStep;
+  const std::vector<double> u0 = CoordinatesOf(DefaultSmoothing(spec), spec);
+  const std::vector<double> steps = StepsFrom(u0, kSmoothingStep);
   NelderMeadOptions options;
-  options.tolerance = std::getenv("ETS_TOL") ? std::atof(std::getenv("ETS_TOL")) : kTolerance;
+  options.tolerance = kTolerance;
   options.max_evaluations = kMaxEvaluations;
-  options.restarts = std::getenv("ETS_RESTARTS") ? std::atoi(std::getenv("ETS_RESTARTS")) : 0;
+  options.restarts = 1;
+  options.restart_step = kRestartStep;
   const NelderMeadResult best = MinimizeNelderMead(objective, u0, steps, options);
-  if (std::getenv("ETS_DEBUG")) fprintf(stderr, "DEBUG %s evals=%d value=%.6f\n", spec.Name().c_str(), best.evaluations, best.value);
   const Smoothing s = SmoothingFrom(best.point, spec);
   const Profile p = profile(obs, s, spec.period, start, scratch);
   EtsState initial = start;
   initial.level += p.level_shift;
   initial.trend += p.trend_shift;
+  if (HasSeason(spec)) initial = RefineSeason(obs, spec, s, std::move(initial));
   return Complete(obs, spec, s, std::move(initial));
 }
 
@@ -737,18 +831,16 @@ Result<EtsModel> FitMultiplicative(const Observations& obs, const EtsSpec& spec,
   };
   const Objective objective = [&](std::span<const double> u) {
     const Smoothing s = SmoothingFrom(u, spec);
-    if (HasSeason(spec) && !Admissible(s, spec.period, roots)) return kInfinity;
+    if (HasSeason(spec) && !Admissible(spec, s, roots)) return kInfinity;
     double level = 0;
     double trend = 0;
     state_from(u, level, trend);
     std::copy(start.season.begin(), start.season.end(), season.begin());
-    return Lik(filter(obs, s, spec.period, level, trend, season.data(), nullptr), obs.count,
-               spec.error);
+    return Lik(filter(obs, s, spec.period, level, trend, season.data(), nullptr, obs.y.size()),
+               obs.count, spec.error);
   };
-  std::vector<double> u0 = StartingCoordinates(spec);
-  std::vector<double> steps(u0.size());
-  for (std::size_t i = 0; i < u0.size(); ++i)
-    steps[i] = u0[i] > 0 ? -kSmoothingStep : kSmoothingStep;
+  std::vector<double> u0 = CoordinatesOf(DefaultSmoothing(spec), spec);
+  std::vector<double> steps = StepsFrom(u0, kSmoothingStep);
   u0.push_back(0.0);
   steps.push_back(1.0);
   if (HasTrend(spec)) {
@@ -756,18 +848,20 @@ Result<EtsModel> FitMultiplicative(const Observations& obs, const EtsSpec& spec,
     steps.push_back(1.0);
   }
   NelderMeadOptions options;
-  options.tolerance = std::getenv("ETS_TOL") ? std::atof(std::getenv("ETS_TOL")) : kTolerance;
+  options.tolerance = kTolerance;
   options.max_evaluations = kMaxEvaluations;
-  options.restarts = std::getenv("ETS_RESTARTS") ? std::atoi(std::getenv("ETS_RESTARTS")) : 0;
+  options.restarts = 1;
+  options.restart_step = kRestartStep;
   const NelderMeadResult best = MinimizeNelderMead(objective, u0, steps, options);
-  if (std::getenv("ETS_DEBUG")) fprintf(stderr, "DEBUG %s evals=%d value=%.6f\n", spec.Name().c_str(), best.evaluations, best.value);
   if (!std::isfinite(best.value)) {
     return MakeError(ErrorCode::kInvalidInput,
                      spec.Name() + " does not fit the series: its forecasts turn zero or negative");
   }
   EtsState initial = start;
   state_from(best.point, initial.level, initial.trend);
-  return Complete(obs, spec, SmoothingFrom(best.point, spec), std::move(initial));
+  const Smoothing s = SmoothingFrom(best.point, spec);
+  if (HasSeason(spec)) initial = RefineSeason(obs, spec, s, std::move(initial));
+  return Complete(obs, spec, s, std::move(initial));
 }
 
 Result<EtsModel> FitObserved(const Observations& obs, const std::vector<double>& filled,
@@ -780,7 +874,69 @@ Result<EtsModel> FitObserved(const Observations& obs, const std::vector<double>&
 // ----------------------------------------------------------------------------------------------
 // Forecasting.
 
-// SplitMix64: a small generator with a well-mixed output.
+// The ziggurat of Marsaglia and Tsang (2000) for the standard normal: the area under
+// f(x) = exp(-x^2 / 2), x >= 0, cut into kLayers layers of equal area v. Layer 0 is the base
+// rectangle [0, r] x [0, f(r)] plus the tail beyond r, as wide as v / f(r); layer i >= 1 is the
+// rectangle [0, x_i] x [f(x_i), f(x_(i+1))], where x_1 = r and f(x_(i+1)) = f(x_i) + v / x_i.
+class Ziggurat {
+ public:
+  static constexpr int kLayers = 128;
+  static constexpr double kR = 3.442619855899;       // Marsaglia and Tsang's r and v for
+  static constexpr double kV = 9.91256303526217e-3;  // 128 layers
+
+  Ziggurat() {
+    const auto f = [](double x) { return std::exp(-x * x / 2); };
+    width_[0] = kV / f(kR);
+    width_[1] = kR;
+    for (int i = 1; i < kLayers - 1; ++i) {
+      width_[i + 1] = std::sqrt(-2 * std::log(f(width_[i]) + kV / width_[i]));
+    }
+    width_[kLayers] = 0;
+    for (int i = 0; i <= kLayers; ++i) height_[i] = f(width_[i]);
+    height_[0] = 0;  // the base layer starts at the axis
+  }
+
+  // A draw from 64 random bits at a time; `bits` gives more when a draw is rejected.
+  template <typename Bits>
+  [[nodiscard]] double Draw(Bits&& bits) const {
+    constexpr int kLayerBits = 7;
+    constexpr int kMantissaBits = 53;
+    constexpr std::uint64_t kSignBit = std::uint64_t{1} << kLayerBits;
+    while (true) {
+      const std::uint64_t word = bits();
+      const auto layer = static_cast<std::size_t>(word & (kLayers - 1));
+      const double sign = (word & kSignBit) != 0 ? -1.0 : 1.0;
+      const double unit = static_cast<double>(word >> (64 - kMantissaBits)) * 0x1.0p-53;
+      const double x = unit * width_[layer];
+      if (x < width_[layer + 1]) return sign * x;  // inside the layer's inner rectangle
+      if (layer == 0) return sign * Tail(bits);
+      // The wedge between the rectangle and the curve.
+      const double y = height_[layer] + Unit(bits()) * (height_[layer + 1] - height_[layer]);
+      if (y < std::exp(-x * x / 2)) return sign * x;
+    }
+  }
+
+ private:
+  static double Unit(std::uint64_t word) {
+    constexpr int kMantissaBits = 53;
+    return static_cast<double>(word >> (64 - kMantissaBits)) * 0x1.0p-53;
+  }
+
+  // Beyond r (Marsaglia 1964): r + a with a = -log(u1) / r, accepted when -2 log(u2) > a^2.
+  template <typename Bits>
+  static double Tail(Bits&& bits) {
+    while (true) {
+      const double a = -std::log(1 - Unit(bits())) / kR;
+      const double b = -std::log(1 - Unit(bits()));
+      if (2 * b > a * a) return kR + a;
+    }
+  }
+
+  std::array<double, kLayers + 1> width_{};
+  std::array<double, kLayers + 1> height_{};
+};
+
+// SplitMix64: a small generator with a well-mixed output; standard normals from the ziggurat.
 class Random {
  public:
   explicit Random(std::uint64_t seed) : state_(seed) {}
@@ -790,35 +946,13 @@ class Random {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
   }
-  // Uniform in [0, 1).
-  double Unit() {
-    constexpr int kMantissaBits = 53;
-    return static_cast<double>(Next() >> (64 - kMantissaBits)) * 0x1.0p-53;
-  }
-  // Standard normal: Marsaglia's polar method, two draws per accepted pair.
   double Normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    double u = 0;
-    double v = 0;
-    double r = 0;
-    do {
-      u = 2 * Unit() - 1;
-      v = 2 * Unit() - 1;
-      r = u * u + v * v;
-    } while (r >= 1 || r == 0);
-    const double factor = std::sqrt(-2 * std::log(r) / r);
-    spare_ = v * factor;
-    has_spare_ = true;
-    return u * factor;
+    static const Ziggurat ziggurat;
+    return ziggurat.Draw([this] { return Next(); });
   }
 
  private:
   std::uint64_t state_;
-  double spare_ = 0;
-  bool has_spare_ = false;
 };
 
 // Point forecasts: (l + phi_h b) + s or (l + phi_h b) s with phi_h = phi + ... + phi^h.
@@ -859,72 +993,169 @@ std::vector<double> LinearVariances(const EtsModel& model, int horizon) {
   return variance;
 }
 
-// Type 8 sample quantile (Hyndman and Fan 1996; R's quantile(type = 8)) of values, which it
-// reorders.
-double Quantile(std::vector<double>& values, double p) {
-  const auto n = static_cast<double>(values.size());
-  const double position = (n + 1.0 / 3) * p + 1.0 / 3;  // 1-based
-  if (position <= 1) return *std::min_element(values.begin(), values.end());
-  if (position >= n) return *std::max_element(values.begin(), values.end());
-  const auto below = static_cast<std::size_t>(position);  // order statistic `below`, 1-based
-  const double fraction = position - static_cast<double>(below);
-  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(below - 1);
-  std::nth_element(values.begin(), nth, values.end());
-  const double low = *nth;
-  const double high = *std::min_element(nth + 1, values.end());
-  return low + fraction * (high - low);
-}
+// Type 8 sample quantiles (Hyndman and Fan 1996; R's quantile(type = 8)) of `values` at
+// ascending probabilities. The order statistics come from a histogram of the values: only the
+// few values in the bucket that holds a wanted rank are gathered and sorted (selection by
+// partitioning mispredicts a branch on every other value).
+class QuantileFinder {
+ public:
+  // The type 8 position of probability p among n values: order statistic `rank` (0-based) plus
+  // `fraction` of the way to the next.
+  struct Position {
+    std::size_t rank = 0;
+    double fraction = 0;
+  };
+  static Position Locate(std::size_t size, double p) {
+    const auto n = static_cast<double>(size);
+    const double position = std::clamp((n + 1.0 / 3) * p + 1.0 / 3, 1.0, n);
+    const auto rank = static_cast<std::size_t>(position) - 1;
+    return {rank, position - static_cast<double>(rank + 1)};
+  }
+
+  void Find(std::span<const double> values, std::span<const double> probabilities,
+            std::span<double> quantiles) {
+    const auto [lowest, highest] = std::minmax_element(values.begin(), values.end());
+    const double low = *lowest;
+    const double range = *highest - low;
+    if (!(range > 0) || !std::isfinite(range)) {
+      FindBySelection(values, probabilities, quantiles);
+      return;
+    }
+    const double scale = kBuckets / range;
+    gathered_bucket_ = kNoBucket;
+    counts_.assign(kBuckets + 1, 0);
+    buckets_.resize(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      buckets_[i] = static_cast<std::uint16_t>(Bucket(values[i], low, scale));
+      ++counts_[buckets_[i]];
+    }
+    // counts_[b] becomes the number of values in buckets before b.
+    std::size_t before = 0;
+    for (std::size_t& count : counts_) {
+      const std::size_t here = count;
+      count = before;
+      before += here;
+    }
+    for (std::size_t k = 0; k < probabilities.size(); ++k) {
+      const Position at = Locate(values.size(), probabilities[k]);
+      const double x = OrderStatistic(values, at.rank);
+      const double next = at.rank + 1 < values.size() ? OrderStatistic(values, at.rank + 1) : x;
+      quantiles[k] = x + at.fraction * (next - x);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kBuckets = 512;
+
+  static std::size_t Bucket(double value, double low, double scale) {
+    return std::min(kBuckets, static_cast<std::size_t>((value - low) * scale));
+  }
+
+  // The order statistic `rank` (0-based): the values of its bucket, sorted (kept while the
+  // next rank falls in the same bucket).
+  double OrderStatistic(std::span<const double> values, std::size_t rank) {
+    const auto after = std::upper_bound(counts_.begin(), counts_.end(), rank);
+    const auto bucket = static_cast<std::size_t>(after - counts_.begin()) - 1;
+    if (bucket != gathered_bucket_) {
+      gathered_.clear();
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (buckets_[i] == bucket) gathered_.push_back(values[i]);
+      }
+      std::sort(gathered_.begin(), gathered_.end());
+      gathered_bucket_ = bucket;
+    }
+    return gathered_[rank - counts_[bucket]];
+  }
+
+  // Without a usable range (all values equal, or not finite): selection on a copy.
+  void FindBySelection(std::span<const double> values, std::span<const double> probabilities,
+                       std::span<double> quantiles) {
+    gathered_.assign(values.begin(), values.end());
+    gathered_bucket_ = kNoBucket;
+    for (std::size_t k = 0; k < probabilities.size(); ++k) {
+      const Position at = Locate(values.size(), probabilities[k]);
+      const auto nth = gathered_.begin() + static_cast<std::ptrdiff_t>(at.rank);
+      std::nth_element(gathered_.begin(), nth, gathered_.end());
+      const double x = *nth;
+      const double next =
+          at.rank + 1 < values.size() ? *std::min_element(nth + 1, gathered_.end()) : x;
+      quantiles[k] = x + at.fraction * (next - x);
+    }
+  }
+
+  static constexpr std::size_t kNoBucket = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> counts_;     // values in the buckets before each bucket
+  std::vector<std::uint16_t> buckets_;  // each value's bucket
+  std::vector<double> gathered_;
+  std::size_t gathered_bucket_ = kNoBucket;
+};
 
 // Simulated future paths from the final state: values[h * paths + p] for step h + 1 of path p.
-std::vector<double> SimulatePaths(const EtsModel& model, int horizon, int paths,
-                                  std::uint64_t seed) {
-  const EtsSpec& spec = model.spec;
-  const auto count = static_cast<std::size_t>(paths);
-  const auto m = static_cast<std::size_t>(HasSeason(spec) ? spec.period : 0);
-  std::vector<double> level(count, model.final_state.level);
-  std::vector<double> trend(count, model.final_state.trend);
-  std::vector<double> season(m * count);  // season[i * paths + p]
+// The paths advance side by side, one step at a time, drawing their errors in path order.
+template <EtsError kError, bool kTrend, EtsSeason kSeason>
+void SimulatePaths(const EtsModel& model, std::size_t horizon, std::size_t paths,
+                   std::uint64_t seed, std::vector<double>& values) {
+  const auto m = static_cast<std::size_t>(kSeason != EtsSeason::kNone ? model.spec.period : 0);
+  std::vector<double> level(paths, model.final_state.level);
+  std::vector<double> trend(paths, model.final_state.trend);
+  std::vector<double> season(m * paths);  // season[i * paths + p]
   for (std::size_t i = 0; i < m; ++i) {
-    std::fill_n(season.begin() + static_cast<std::ptrdiff_t>(i * count), count,
+    std::fill_n(season.begin() + static_cast<std::ptrdiff_t>(i * paths), paths,
                 model.final_state.season[i]);
   }
   const double sigma = std::sqrt(model.sigma2);
-  std::vector<double> values(static_cast<std::size_t>(horizon) * count);
+  const double alpha = model.alpha;
+  const double beta = model.beta;
+  const double gamma = model.gamma;
+  const double phi = model.phi;
+  values.assign(horizon * paths, 0.0);
   Random random(seed);
-  for (std::size_t h = 0; h < static_cast<std::size_t>(horizon); ++h) {
-    double* const row = values.data() + h * count;
-    double* const s_row = m > 0 ? season.data() + (h % m) * count : nullptr;
-    for (std::size_t p = 0; p < count; ++p) {
-      const double phib = HasTrend(spec) ? model.phi * trend[p] : 0.0;
+  for (std::size_t h = 0; h < horizon; ++h) {
+    double* const row = values.data() + h * paths;
+    double* const seasonal = m > 0 ? season.data() + (h % m) * paths : nullptr;
+    for (std::size_t p = 0; p < paths; ++p) {
+      const double phib = kTrend ? phi * trend[p] : 0.0;
       const double q = level[p] + phib;
-      double d = 0;
-      double y = 0;
+      const double s = kSeason != EtsSeason::kNone ? seasonal[p] : 0.0;
+      const double f = kSeason == EtsSeason::kMultiplicative ? q * s : q + s;
       const double z = sigma * random.Normal();
-      switch (spec.season) {
-        case EtsSeason::kNone: {
-          y = spec.error == EtsError::kAdditive ? q + z : q * (1 + z);
-          d = y - q;
-          break;
-        }
-        case EtsSeason::kAdditive: {
-          const double f = q + s_row[p];
-          y = spec.error == EtsError::kAdditive ? f + z : f * (1 + z);
-          d = y - s_row[p] - q;
-          s_row[p] += model.gamma * (y - q - s_row[p]);
-          break;
-        }
-        case EtsSeason::kMultiplicative: {
-          const double f = q * s_row[p];
-          y = spec.error == EtsError::kAdditive ? f + z : f * (1 + z);
-          d = y / s_row[p] - q;
-          s_row[p] += model.gamma * (y / q - s_row[p]);
-          break;
-        }
-      }
-      level[p] = q + model.alpha * d;
-      if (HasTrend(spec)) trend[p] = phib + model.beta * d;
+      const double y = kError == EtsError::kAdditive ? f + z : f * (1 + z);
+      double d = y - s - q;  // p - q, as in Filter
+      if constexpr (kSeason == EtsSeason::kMultiplicative) d = y / s - q;
+      level[p] = q + alpha * d;
+      if constexpr (kTrend) trend[p] = phib + beta * d;
+      if constexpr (kSeason == EtsSeason::kAdditive) seasonal[p] = s + gamma * (y - q - s);
+      if constexpr (kSeason == EtsSeason::kMultiplicative) seasonal[p] = s + gamma * (y / q - s);
       row[p] = y;
     }
+  }
+}
+
+template <EtsError kError, bool kTrend>
+void SimulatePaths(const EtsModel& model, std::size_t horizon, std::size_t paths,
+                   std::uint64_t seed, std::vector<double>& values) {
+  switch (model.spec.season) {
+    case EtsSeason::kNone:
+      return SimulatePaths<kError, kTrend, EtsSeason::kNone>(model, horizon, paths, seed, values);
+    case EtsSeason::kAdditive:
+      return SimulatePaths<kError, kTrend, EtsSeason::kAdditive>(model, horizon, paths, seed,
+                                                                 values);
+    case EtsSeason::kMultiplicative:
+      return SimulatePaths<kError, kTrend, EtsSeason::kMultiplicative>(model, horizon, paths, seed,
+                                                                       values);
+  }
+}
+
+std::vector<double> SimulatePaths(const EtsModel& model, std::size_t horizon, std::size_t paths,
+                                  std::uint64_t seed) {
+  std::vector<double> values;
+  const bool trend = HasTrend(model.spec);
+  if (model.spec.error == EtsError::kAdditive) {
+    trend ? SimulatePaths<EtsError::kAdditive, true>(model, horizon, paths, seed, values)
+          : SimulatePaths<EtsError::kAdditive, false>(model, horizon, paths, seed, values);
+  } else {
+    trend ? SimulatePaths<EtsError::kMultiplicative, true>(model, horizon, paths, seed, values)
+          : SimulatePaths<EtsError::kMultiplicative, false>(model, horizon, paths, seed, values);
   }
   return values;
 }
@@ -980,6 +1211,12 @@ int EtsParameterCount(const EtsSpec& spec) {
   return SmoothingCount(spec) + states;
 }
 
+bool EtsAdmissible(const EtsSpec& spec, double alpha, double beta, double gamma, double phi) {
+  if (!CheckSpec(spec)) return false;
+  std::vector<double> scratch;
+  return Admissible(spec, Smoothing{alpha, beta, gamma, phi}, scratch);
+}
+
 int EtsMinimumObservations(const EtsSpec& spec) {
   return EtsParameterCount(spec) + kSpareObservations + 1;
 }
@@ -1005,14 +1242,13 @@ Result<EtsModel> SelectEts(const RegularSeries& series, int period,
   if (!obs) return unexpected(obs.error());
   const std::vector<double> filled = Interpolated(*obs);
   std::optional<EtsModel> best;
-  // forecast::ets's order: errors, then trends (none, damped, additive), then seasons.
+  // forecast::ets's order (errors, trends, seasons); the first of equal AICc wins.
   for (const EtsError error : {EtsError::kAdditive, EtsError::kMultiplicative}) {
     for (const EtsTrend trend : {EtsTrend::kNone, EtsTrend::kDamped, EtsTrend::kAdditive}) {
       for (const EtsSeason season :
            {EtsSeason::kNone, EtsSeason::kAdditive, EtsSeason::kMultiplicative}) {
         const EtsSpec spec = Normalized(EtsSpec{error, trend, season, period});
-        const bool multiplicative = IsMultiplicative(spec);
-        if ((multiplicative && !options.allow_multiplicative) ||
+        if ((IsMultiplicative(spec) && !options.allow_multiplicative) ||
             (trend == EtsTrend::kDamped && !options.allow_damped) ||
             (trend != EtsTrend::kNone && !options.allow_trend) ||
             (season != EtsSeason::kNone && (!options.allow_seasonal || period < 2))) {
@@ -1036,11 +1272,8 @@ Result<EtsModel> SelectEts(const RegularSeries& series, int period,
 }
 
 Result<EtsModel> EvaluateEts(const RegularSeries& series, const EtsModel& model) {
-  const EtsSpec spec = model.spec;
-  if (auto status = CheckSpec(spec); !status) return unexpected(status.error());
-  if (!HasSeason(spec) && spec.period != 1) {
-    return MakeError(ErrorCode::kInvalidInput, "a model without a season has period 1");
-  }
+  if (auto status = CheckSpec(model.spec); !status) return unexpected(status.error());
+  const EtsSpec spec = Normalized(model.spec);
   if (model.initial_state.season.size() != static_cast<std::size_t>(SeasonLength(spec))) {
     return MakeError(ErrorCode::kInvalidInput,
                      "the initial state has " + std::to_string(model.initial_state.season.size()) +
@@ -1053,8 +1286,9 @@ Result<EtsModel> EvaluateEts(const RegularSeries& series, const EtsModel& model)
     return MakeError(ErrorCode::kInvalidInput,
                      spec.Name() + " is multiplicative: the series has zero or negative values");
   }
-  if (obs->count == 0)
+  if (obs->count == 0) {
     return MakeError(ErrorCode::kInvalidInput, "the series has no observed points");
+  }
   const Smoothing s{model.alpha, HasTrend(spec) ? model.beta : 0.0,
                     HasSeason(spec) ? model.gamma : 0.0,
                     spec.trend == EtsTrend::kDamped ? model.phi : 1.0};
@@ -1081,18 +1315,24 @@ ForecastResult ForecastEts(const EtsModel& model, int horizon, std::span<const d
   result.model = model.spec.Name();
   horizon = std::max(horizon, 0);
   const auto steps = static_cast<std::size_t>(horizon);
-  result.mean = PointForecasts(model, horizon);
+  // A model whose final season does not match its spec (not one FitEts or LoadEts made) gets NaN
+  // forecasts rather than reads out of bounds.
+  const bool malformed =
+      !CheckSpec(model.spec) ||
+      model.final_state.season.size() != static_cast<std::size_t>(SeasonLength(model.spec));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  result.mean = malformed ? std::vector<double>(steps, nan) : PointForecasts(model, horizon);
   for (const double level : levels) {
     result.intervals.push_back(
-        Interval{level, std::vector<double>(steps), std::vector<double>(steps)});
+        Interval{level, std::vector<double>(steps, nan), std::vector<double>(steps, nan)});
   }
-  if (horizon == 0 || levels.empty()) return result;
+  if (horizon == 0 || levels.empty() || malformed) return result;
   const bool analytic = model.spec.error == EtsError::kAdditive && !options.simulate;
   if (analytic) {
     const std::vector<double> variance = LinearVariances(model, horizon);
     for (Interval& interval : result.intervals) {
       const bool valid = interval.level > 0 && interval.level < 100;
-      const double z = valid ? NormalQuantile(0.5 + interval.level / 200) : std::nan("");
+      const double z = valid ? NormalQuantile(0.5 + interval.level / 200) : nan;
       for (std::size_t h = 0; h < steps; ++h) {
         const double half_width = z * std::sqrt(variance[h]);
         interval.lower[h] = result.mean[h] - half_width;
@@ -1101,21 +1341,34 @@ ForecastResult ForecastEts(const EtsModel& model, int horizon, std::span<const d
     }
     return result;
   }
-  const int paths = std::max(options.paths, 1);
-  const auto count = static_cast<std::size_t>(paths);
-  std::vector<double> values = SimulatePaths(model, horizon, paths, options.seed);
-  std::vector<double> step(count);
+  // Both ends of every valid level's interval, in ascending order of probability.
+  std::vector<std::pair<double, double*>> ends;  // probability, where its quantile goes
+  std::vector<std::size_t> valid_levels;         // the others keep their NaN bounds
+  for (std::size_t i = 0; i < result.intervals.size(); ++i) {
+    const double level = result.intervals[i].level;
+    if (level > 0 && level < 100) valid_levels.push_back(i);
+  }
+  if (valid_levels.empty()) return result;
+  const auto paths = static_cast<std::size_t>(std::max(options.paths, 1));
+  std::vector<double> values = SimulatePaths(model, steps, paths, options.seed);
+  std::vector<double> probabilities;
+  std::vector<double> quantiles;
+  QuantileFinder finder;
   for (std::size_t h = 0; h < steps; ++h) {
-    for (Interval& interval : result.intervals) {
-      if (!(interval.level > 0 && interval.level < 100)) {
-        interval.lower[h] = interval.upper[h] = std::nan("");
-        continue;
-      }
+    ends.clear();
+    for (const std::size_t i : valid_levels) {
+      Interval& interval = result.intervals[i];
       const double tail = (1 - interval.level / 100) / 2;
-      std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(h * count), count, step.begin());
-      interval.lower[h] = Quantile(step, tail);
-      interval.upper[h] = Quantile(step, 1 - tail);
+      ends.emplace_back(tail, &interval.lower[h]);
+      ends.emplace_back(1 - tail, &interval.upper[h]);
     }
+    std::sort(ends.begin(), ends.end());
+    probabilities.resize(ends.size());
+    quantiles.resize(ends.size());
+    for (std::size_t k = 0; k < ends.size(); ++k) probabilities[k] = ends[k].first;
+    finder.Find(std::span<const double>(values.data() + h * paths, paths), probabilities,
+                quantiles);
+    for (std::size_t k = 0; k < ends.size(); ++k) *ends[k].second = quantiles[k];
   }
   return result;
 }

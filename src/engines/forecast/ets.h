@@ -18,12 +18,14 @@
 // Estimation (FitEts) follows forecast::ets: parameters in the "usual" region 1e-4 <= alpha <=
 // 0.9999, 1e-4 <= beta <= alpha, 1e-4 <= gamma <= 1 - alpha, 0.8 <= phi <= 0.98 that is also
 // "admissible" (forecastable: the seasonal models' characteristic roots in the unit circle),
-// maximising the concentrated likelihood; initial states from forecast::ets's heuristic (a
-// classical decomposition of the first cycles, a regression line through the seasonally adjusted
-// start). The initial level and trend are then estimated with the smoothing parameters: exactly,
-// by least squares, for the additive-error models; by the same Nelder-Mead search for the
-// others. The initial seasonal indices stay at the heuristic's values (forecast::ets also
-// optimises them; for the long series costs come in, the season adapts within a few cycles).
+// maximising the concentrated likelihood by Nelder-Mead. Initial states come from forecast::ets's
+// heuristic (a classical decomposition for the season, a regression line through the seasonally
+// adjusted start for level and trend). The initial level and trend are then estimated with the
+// smoothing parameters: exactly, by least squares, for the additive-error models (which are
+// linear in their initial state); inside the Nelder-Mead search for the others. The initial
+// seasonal indices are not searched over as forecast::ets does (a dozen more dimensions); after
+// the search they are replaced, as in a backcast, by the indices the model reaches after its
+// first two cycles for as long as that raises the likelihood.
 //
 // Missing points (NaN) and points of weight 0 carry no information: the states move on with the
 // one-step forecast (zero error) and the point is left out of the likelihood. Other weights scale
@@ -106,6 +108,13 @@ struct EtsForecastOptions {
 [[nodiscard]] int EtsParameterCount(const EtsSpec& spec);
 [[nodiscard]] int EtsMinimumObservations(const EtsSpec& spec);
 
+// forecast::ets's admissibility test (Hyndman, Akram and Archibald 2008): whether the model with
+// these parameters is forecastable (the effect of old data dies out). For the seasonal models,
+// the roots of the discount matrix's characteristic polynomial lie in the unit circle (to 1e-10).
+// beta is ignored without a trend, phi unless it is damped.
+[[nodiscard]] bool EtsAdmissible(const EtsSpec& spec, double alpha, double beta, double gamma,
+                                 double phi);
+
 // Fits one model. InvalidInput (with the reason) when the spec is malformed or excluded, a
 // multiplicative component meets zero or negative data, the series is shorter than two cycles of
 // a seasonal model or has too few observed points for its parameters, or the weights are
@@ -115,13 +124,17 @@ struct EtsForecastOptions {
 // Fits every model the data admits (multiplicative ones only for strictly positive data,
 // seasonal ones only with period > 1 and two full cycles, each only with enough observed points
 // for its parameters) and returns the one with the smallest AICc, as forecast::ets does.
-// InvalidInput when no model fits (too few observed points).
+// InvalidInput when no model fits (too few observed points). forecast::ets refuses periods over
+// 24; here they work, but the seasonal models' admissibility test costs O(period^2) per
+// likelihood, which shows from a few hundred steps.
 [[nodiscard]] Result<EtsModel> SelectEts(const RegularSeries& series, int period,
                                          const EtsSelectOptions& options = {});
 
 // Runs `model`'s spec, smoothing parameters and initial state over the series without
-// estimating anything: the result has the series' final state, likelihood, criteria and sigma2.
-// (To check a model by hand, or to carry a fitted model over newer data.)
+// estimating anything: the result has the series' final state, likelihood, criteria and sigma2
+// (its `parameters` counted as if estimated). To check a model by hand, or to carry a fitted
+// model over newer data. InvalidInput for a malformed spec or state, or data a multiplicative
+// model cannot take.
 [[nodiscard]] Result<EtsModel> EvaluateEts(const RegularSeries& series, const EtsModel& model);
 
 // The one-step forecasts f_t of `model` over the series, from its initial state (its fitted

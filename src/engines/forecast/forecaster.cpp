@@ -22,7 +22,7 @@ constexpr double kMaxFactor = 4;
 constexpr int kEtsMaxPeriod = 24;
 constexpr int kNaiveMaxPeriod = 1000;
 constexpr std::size_t kMinObserved = 3;
-constexpr int kBacktestUncertaintySamples = 250;
+constexpr int kBacktestUncertaintySamples = 200;
 
 // A candidate: fits on a training prefix and forecasts `horizon` steps with intervals; `final`
 // is false for backtests.
@@ -164,7 +164,9 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
                   bool /*final*/) -> Result<ForecastResult> {
              auto fitted = FitEts(train, spec);
              if (!fitted) return unexpected(fitted.error());
-             return ForecastEts(*fitted, steps, wanted);
+             EtsForecastOptions paths;
+             paths.paths = kBacktestUncertaintySamples;
+             return ForecastEts(*fitted, steps, wanted, paths);
            }});
     }
   }
@@ -178,6 +180,7 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
     }
     // Backtest intervals only feed the calibration, pooled over all their points: fewer
     // simulated paths do there; the final forecast keeps the full count.
+    additive.uncertainty_samples = std::min(additive.uncertainty_samples, options.interval_paths);
     AdditiveModelOptions backtest = additive;
     backtest.uncertainty_samples =
         std::min(additive.uncertainty_samples, kBacktestUncertaintySamples);
@@ -257,8 +260,11 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
   std::string failure;
   for (std::size_t c = 0; c < candidates.size(); ++c) {
     if (!usable[c]) continue;
-    auto forecast = (c == 0 && ets) ? Result<ForecastResult>(ForecastEts(*ets, horizon, levels))
-                                    : candidates[c].run(series, horizon, levels, true);
+    EtsForecastOptions ets_paths;
+    ets_paths.paths = options.interval_paths;
+    auto forecast = (c == 0 && ets)
+                        ? Result<ForecastResult>(ForecastEts(*ets, horizon, levels, ets_paths))
+                        : candidates[c].run(series, horizon, levels, true);
     if (!forecast) {
       usable[c] = false;
       failure = forecast.error().message;

@@ -39,6 +39,10 @@ struct ForecasterOptions {
   bool use_seasonal_naive = true;
   int backtest_origins = 3;  // rolling origins, one backtest horizon apart
   bool calibrate_intervals = true;
+  // Paths simulated for intervals without a closed form (the additive model's, multiplicative
+  // ETS'); Prophet's default is 1,000, and the calibration on backtests corrects the width, so
+  // fewer do. Backtests use 200.
+  int interval_paths = 500;
 };
 
 struct ModelWeight {

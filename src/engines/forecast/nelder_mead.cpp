@@ -161,7 +161,9 @@ NelderMeadResult MinimizeNelderMead(const Objective& objective, std::span<const 
   for (int restart = 0; restart < options.restarts && converged; ++restart) {
     const double before = simplex.BestValue();
     const std::vector<double> best = simplex.BestPoint();
-    simplex.Reset(best, steps);
+    std::vector<double> restart_steps(steps.begin(), steps.end());
+    for (double& step : restart_steps) step *= options.restart_step;
+    simplex.Reset(best, restart_steps);
     converged = simplex.Run(options.tolerance);
     if (std::abs(before - simplex.BestValue()) <=
         options.tolerance * (std::abs(before) + options.tolerance)) {

@@ -14,9 +14,11 @@ struct NelderMeadOptions {
   // Converged when the simplex's values lie within tolerance * (|best| + tolerance) of each
   // other (the test of R's optim).
   double tolerance = 1e-8;
-  // After converging, start once more from the best point with a fresh simplex of the first
-  // steps: a simplex that collapsed early along a ridge gets a second chance.
+  // After converging, start again from the best point with a fresh simplex (its steps
+  // restart_step times the first ones): a simplex that collapsed early along a ridge gets a
+  // second chance. The restarts share max_evaluations.
   int restarts = 0;
+  double restart_step = 1;
 };
 
 struct NelderMeadResult {
