@@ -248,7 +248,8 @@ Eigen::VectorXd AdditiveModel::Predict(std::span<const std::int64_t> timestamps)
   return FittedValues(features.design, theta_) * y_scale_;
 }
 
-ForecastResult AdditiveModel::Forecast(int horizon, std::span<const double> levels) const {
+ForecastResult AdditiveModel::Forecast(int horizon, std::span<const double> levels,
+                                       Intervals method) const {
   ForecastResult result;
   result.model = "additive";
   if (horizon <= 0) return result;
@@ -262,21 +263,43 @@ ForecastResult AdditiveModel::Forecast(int horizon, std::span<const double> leve
   for (double& value : result.mean) value *= y_scale_;
   if (levels.empty()) return result;
 
-  // Paths around the mean: future trend changes (scaled by the multiplicative terms, as the
-  // trend is) plus noise.
-  const int samples = std::max(uncertainty_samples_, 1);
   double mean_abs_delta = 0;
   const int changepoints = static_cast<int>(changepoints_.size());
   for (int j = 0; j < changepoints; ++j) mean_abs_delta += std::abs(theta_(2 + j));
   mean_abs_delta = changepoints > 0 ? mean_abs_delta / changepoints + 1e-8 : 0;
+  Eigen::VectorXd trend_factor = Eigen::VectorXd::Ones(horizon);
+  if (features.design.multiplicative.cols() > 0) {
+    trend_factor +=
+        features.design.multiplicative * theta_.tail(features.design.multiplicative.cols());
+  }
+  if (method == Intervals::kNormal) {
+    for (const double level : levels) {
+      Interval interval{level, std::vector<double>(static_cast<std::size_t>(horizon)),
+                        std::vector<double>(static_cast<std::size_t>(horizon))};
+      const double z = NormalQuantile(0.5 + level / 200);
+      for (int h = 0; h < horizon; ++h) {
+        const double ahead = std::max(features.t[static_cast<std::size_t>(h)] - 1, 0.0);
+        const double trend_variance = changepoints * 2 * mean_abs_delta * mean_abs_delta * ahead *
+                                      ahead * ahead / 3 * trend_factor(h) * trend_factor(h);
+        const double half = z * std::sqrt(sigma_ * sigma_ + trend_variance) * y_scale_;
+        interval.lower[static_cast<std::size_t>(h)] =
+            result.mean[static_cast<std::size_t>(h)] - half;
+        interval.upper[static_cast<std::size_t>(h)] =
+            result.mean[static_cast<std::size_t>(h)] + half;
+      }
+      result.intervals.push_back(std::move(interval));
+    }
+    return result;
+  }
+
+  // Paths around the mean: future trend changes (scaled by the multiplicative terms, as the
+  // trend is) plus noise.
+  const int samples = std::max(uncertainty_samples_, 1);
   Eigen::MatrixXd paths = SimulateTrendChanges(features.t, changepoints, mean_abs_delta,
                                                uncertainty_samples_ > 0 ? samples : 0, seed_);
   if (uncertainty_samples_ <= 0) paths = Eigen::MatrixXd::Zero(1, horizon);
   if (features.design.multiplicative.cols() > 0) {
-    const Eigen::VectorXd factor =
-        Eigen::VectorXd::Ones(horizon) +
-        features.design.multiplicative * theta_.tail(features.design.multiplicative.cols());
-    paths.array().rowwise() *= factor.transpose().array();
+    paths.array().rowwise() *= trend_factor.transpose().array();
   }
   if (uncertainty_samples_ > 0) AddNoise(paths, sigma_, seed_ + 1);
   paths.array().rowwise() += mean.transpose().array();

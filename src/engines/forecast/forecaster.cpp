@@ -190,7 +190,7 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
                               bool final) -> Result<ForecastResult> {
            auto model = AdditiveModel::Fit(train, final ? additive : backtest);
            if (!model) return unexpected(model.error());
-           return model->Forecast(steps, wanted);
+           return model->Forecast(steps, wanted, AdditiveModel::Intervals::kNormal);
          }});
   }
   if (options.use_seasonal_naive) {

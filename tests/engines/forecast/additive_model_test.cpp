@@ -111,6 +111,36 @@ TEST(AdditiveModelTest, IntervalsCoverAsPromisedOnSimulatedData) {
   EXPECT_NEAR(100.0 * inside95 / total, 95, 5);
 }
 
+TEST(AdditiveModelTest, NormalIntervalsHaveTheSimulatedPathsVariance) {
+  // A trend that bends often, so future trend changes matter, forecast far ahead.
+  RegularSeries series = WeeklyDaily(300, 0.0, 1.0, 9);
+  for (int d = 0; d < 300; ++d) {
+    series.values[static_cast<std::size_t>(d)] += 20 * std::sin(d / 25.0);
+  }
+  AdditiveModelOptions options;
+  options.uncertainty_samples = 20'000;
+  const auto model = AdditiveModel::Fit(series, options);
+  ASSERT_TRUE(model);
+  const std::vector<double> level = {68.27};  // one standard deviation either side
+  const ForecastResult simulated = model->Forecast(120, level);
+  const ForecastResult normal = model->Forecast(120, level, AdditiveModel::Intervals::kNormal);
+  EXPECT_EQ(simulated.mean, normal.mean);
+  for (std::size_t h : {0U, 30U, 119U}) {
+    const double a = simulated.intervals[0].upper[h] - simulated.intervals[0].lower[h];
+    const double b = normal.intervals[0].upper[h] - normal.intervals[0].lower[h];
+    // Near: the noise dominates, both are 2 sigma wide. Far: the compound Poisson trend changes
+    // are heavy-tailed, so the central 68% of the paths is narrower than two standard deviations.
+    if (h == 0) {
+      EXPECT_NEAR(b / a, 1.0, 0.05) << "step " << h;
+    }
+    EXPECT_GE(b / a, 0.95) << "step " << h;
+    EXPECT_LE(b / a, 1.6) << "step " << h;
+  }
+  // The width grows with the horizon as the trend's variance does.
+  EXPECT_GT(normal.intervals[0].upper[119] - normal.intervals[0].lower[119],
+            1.2 * (normal.intervals[0].upper[0] - normal.intervals[0].lower[0]));
+}
+
 TEST(AdditiveModelTest, GapsAreMissingPointsAndZeroWeightsAreIgnored) {
   RegularSeries series = WeeklyDaily(120, 0.0, 1.0, 21);
   RegularSeries with_gaps = series;
