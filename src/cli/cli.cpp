@@ -303,9 +303,10 @@ int Run(int argc, char** argv) {
   score->add_flag("--details", score_details,
                   "add the columns expected,lower,upper,z,level_shift,ongoing");
 
-  // forecast series
-  auto* forecast = app.add_subcommand("forecast", "cost and series forecasts with intervals");
-  forecast->require_subcommand(1);
+  // forecast [series]
+  auto* forecast = app.add_subcommand(
+      "forecast",
+      "a tenant's cost forecast (--tenant, --horizon), or forecasts of any series (series)");
   const ForecastCommands forecasts(*forecast);
 
   try {
@@ -323,7 +324,7 @@ int Run(int argc, char** argv) {
     return RunScoreSeries(score_input, score_output, score_details, detector_options);
   }
   if (cost_anomalies.Parsed()) return cost_anomalies.Run(database);
-  if (forecasts.Parsed()) return forecasts.Run();
+  if (forecasts.Parsed()) return forecasts.Run(database);
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

@@ -7,14 +7,19 @@
 
 #include <fmt/format.h>
 
+#include "api/forecast_render.h"
+#include "cli/forecast_table.h"
 #include "cli/progress_bar.h"
 #include "core/date.h"
 #include "ingest/forecast_csv.h"
+#include "store/repository.h"
 
 namespace costwise::cli {
 namespace {
 
 constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kJsonIndent = 2;
 constexpr std::int64_t kDaySeconds = 86'400;
 
 int Fail(const Error& error) {
@@ -64,7 +69,25 @@ Status WriteText(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-ForecastCommands::ForecastCommands(CLI::App& forecast) {
+ForecastCommands::ForecastCommands(CLI::App& forecast) : forecast_(&forecast) {
+  forecast.require_subcommand(0, 1);
+  forecast.add_option("--tenant", tenant_,
+                      "tenant (organisation) whose spend to forecast (required without a "
+                      "subcommand)");
+  forecast.add_option("--horizon", cost_options_.horizon, "days to forecast: 30, 60 or 90");
+  forecast.add_option("--group-by", cost_options_.group_by,
+                      "also forecast per service|account|region|usage-type|tag:KEY, reconciled "
+                      "to the total");
+  forecast
+      .add_option("--top", cost_options_.top_n,
+                  "values forecast on their own per currency; the rest is one Other group")
+      ->capture_default_str();
+  forecast.add_option("--format", format_, "table|json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  forecast.add_option("--threads", cost_options_.threads, "threads (0 = one per core)")
+      ->capture_default_str();
+
   series_ = forecast.add_subcommand(
       "series", "forecast the series of a CSV file (ds,y or series_id,ds,y), independently");
   series_->add_option("--input", input_, "CSV with a header ds,y or series_id,ds,y")
@@ -91,9 +114,33 @@ ForecastCommands::ForecastCommands(CLI::App& forecast) {
       ->capture_default_str();
 }
 
-bool ForecastCommands::Parsed() const { return series_->parsed(); }
+bool ForecastCommands::Parsed() const { return forecast_->parsed(); }
 
-int ForecastCommands::Run() const {
+int ForecastCommands::Run(const std::string& database) const {
+  if (series_->parsed()) return RunSeries();
+  if (tenant_.empty() || forecast_->count("--horizon") == 0) {
+    fmt::print(stderr,
+               "costwise: error: forecast needs --tenant NAME and --horizon 30|60|90 (or a "
+               "subcommand: forecast series); see costwise forecast --help\n");
+    return kExitUsage;
+  }
+  return RunCosts(database);
+}
+
+int ForecastCommands::RunCosts(const std::string& database) const {
+  auto repository = store::OpenRepository(database);
+  if (!repository) return Fail(repository.error());
+  auto report = service::ForecastCosts(**repository, tenant_, cost_options_);
+  if (!report) return Fail(report.error());
+  if (format_ == "json") {
+    fmt::print("{}\n", api::CostForecastToJson(*report).dump(kJsonIndent));
+  } else {
+    fmt::print("{}", CostForecastTables(*report));
+  }
+  return 0;
+}
+
+int ForecastCommands::RunSeries() const {
   auto levels = ParseLevels(levels_);
   if (!levels) return Fail(levels.error());
   service::BatchForecastOptions options;

@@ -22,6 +22,24 @@ Result<NamedForecast> ForecastOne(const ingest::NamedSeries& input, int horizon,
   return NamedForecast{input.id, input.dates_only, *frequency, std::move(*result)};
 }
 
+// Calls work(i) for i in [0, count) on `threads` threads (0 = one per core), the calling thread
+// included; stops handing out items once `work` returns false.
+void RunOnWorkers(std::size_t count, int threads, const std::function<bool(std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stopped{false};
+  const auto loop = [&] {
+    for (std::size_t i = next++; i < count && !stopped; i = next++) {
+      if (!work(i)) stopped = true;
+    }
+  };
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  const auto workers_wanted = static_cast<std::size_t>(std::min<std::size_t>(
+      threads > 0 ? static_cast<std::size_t>(threads) : cores, std::max<std::size_t>(count, 1)));
+  std::vector<std::jthread> workers;
+  for (std::size_t t = 1; t < workers_wanted; ++t) workers.emplace_back(loop);
+  loop();
+}
+
 }  // namespace
 
 Result<std::vector<NamedForecast>> ForecastSeriesTable(
@@ -29,30 +47,19 @@ Result<std::vector<NamedForecast>> ForecastSeriesTable(
     const BatchForecastOptions& options) {
   std::vector<std::optional<NamedForecast>> results(table.size());
   std::vector<std::optional<Error>> errors(table.size());
-  std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
-  std::atomic<bool> failed{false};
-  const auto work = [&] {
-    for (std::size_t i = next++; i < table.size() && !failed; i = next++) {
-      auto forecast = ForecastOne(table[i], horizon, options.forecaster);
-      if (forecast) {
-        results[i] = std::move(*forecast);
-      } else {
-        errors[i] = forecast.error();
-        failed = true;
-      }
-      const std::size_t finished = ++done;
-      if (options.progress) options.progress(finished, table.size());
+  RunOnWorkers(table.size(), options.threads, [&](std::size_t i) {
+    auto forecast = ForecastOne(table[i], horizon, options.forecaster);
+    const bool succeeded = forecast.has_value();
+    if (succeeded) {
+      results[i] = std::move(*forecast);
+    } else {
+      errors[i] = forecast.error();
     }
-  };
-  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  const auto threads = static_cast<std::size_t>(
-      std::min<std::size_t>(options.threads > 0 ? static_cast<std::size_t>(options.threads) : cores,
-                            std::max<std::size_t>(table.size(), 1)));
-  std::vector<std::jthread> workers;
-  for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-  work();
-  workers.clear();
+    const std::size_t finished = ++done;
+    if (options.progress) options.progress(finished, table.size());
+    return succeeded;
+  });
   for (std::size_t i = 0; i < table.size(); ++i) {
     if (errors[i]) {
       const std::string name =
@@ -67,6 +74,20 @@ Result<std::vector<NamedForecast>> ForecastSeriesTable(
     if (result) forecasts.push_back(std::move(*result));
   }
   return forecasts;
+}
+
+std::vector<Result<forecast::SeriesForecast>> ForecastRegularSeries(
+    std::span<const forecast::RegularSeries> series, int horizon,
+    const forecast::ForecasterOptions& options, int threads) {
+  std::vector<std::optional<Result<forecast::SeriesForecast>>> slots(series.size());
+  RunOnWorkers(series.size(), threads, [&](std::size_t i) {
+    slots[i] = forecast::ForecastSeries(series[i], horizon, options);
+    return true;
+  });
+  std::vector<Result<forecast::SeriesForecast>> results;
+  results.reserve(series.size());
+  for (auto& slot : slots) results.push_back(std::move(*slot));
+  return results;
 }
 
 }  // namespace costwise::service

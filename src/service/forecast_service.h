@@ -1,8 +1,10 @@
 #pragma once
 // Forecasting use cases: many series from a file (`costwise forecast series`, the evaluation
-// scripts' contract), each forecast independently on all cores.
+// scripts' contract), each forecast independently on all cores. The cost forecasts of a tenant
+// are in cost_forecast.h.
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,5 +33,10 @@ struct NamedForecast {
 [[nodiscard]] Result<std::vector<NamedForecast>> ForecastSeriesTable(
     const std::vector<ingest::NamedSeries>& table, int horizon,
     const BatchForecastOptions& options);
+
+// One forecast per regular series, in order, computed on `threads` threads (0 = one per core).
+[[nodiscard]] std::vector<Result<forecast::SeriesForecast>> ForecastRegularSeries(
+    std::span<const forecast::RegularSeries> series, int horizon,
+    const forecast::ForecasterOptions& options, int threads = 0);
 
 }  // namespace costwise::service

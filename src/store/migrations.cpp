@@ -188,6 +188,48 @@ CREATE TABLE anomaly_root_causes (
 )
 )sql";
 
+// Cost forecasts (docs/forecasting.md, "Cost forecasts"): one row per forecast series of a run,
+// its days in forecast_points. Every series of a run carries the run's group_by ('' when the
+// run forecast the total only), horizon, as_of, created_at and model; series_kind tells the
+// total, a value of the dimension and the Other group apart. Accuracy measures are NULL when the
+// history was too short to backtest. Money (the points, the adjustment) is BIGINT nanos.
+constexpr std::string_view kCostForecasts = R"sql(
+CREATE TABLE forecasts (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  model_id BIGINT REFERENCES ml_models (id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL,
+  as_of INTEGER NOT NULL,
+  horizon INTEGER NOT NULL CHECK (horizon > 0),
+  group_by TEXT NOT NULL,
+  series_kind TEXT NOT NULL CHECK (series_kind IN ('total', 'value', 'other')),
+  group_value TEXT NOT NULL,
+  other_values INTEGER NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL,
+  model TEXT NOT NULL,
+  backtest_points INTEGER NOT NULL,
+  mape DOUBLE PRECISION,
+  smape DOUBLE PRECISION,
+  mase DOUBLE PRECISION,
+  coverage80 DOUBLE PRECISION,
+  coverage95 DOUBLE PRECISION,
+  levels TEXT NOT NULL,
+  adjustment BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX forecasts_tenant_run ON forecasts (tenant_id, group_by, horizon, created_at);
+
+CREATE TABLE forecast_points (
+  forecast_id BIGINT NOT NULL REFERENCES forecasts (id) ON DELETE CASCADE,
+  day INTEGER NOT NULL,
+  yhat BIGINT NOT NULL,
+  lo80 BIGINT NOT NULL,
+  hi80 BIGINT NOT NULL,
+  lo95 BIGINT NOT NULL,
+  hi95 BIGINT NOT NULL,
+  PRIMARY KEY (forecast_id, day)
+)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -202,6 +244,14 @@ constexpr std::array kMigrations = {
         .description = "cost anomalies: monitor, spend, impact, scores, severity, feedback, "
                        "root causes",
         .common_sql = kCostAnomalies,
+        .sqlite_sql = "",
+        .postgres_sql = "",
+    },
+    Migration{
+        .version = 3,
+        .description = "cost forecasts: per-series daily points with intervals, backtest "
+                       "accuracy, model version",
+        .common_sql = kCostForecasts,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

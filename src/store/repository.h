@@ -12,6 +12,7 @@
 
 #include "core/cost_anomaly.h"
 #include "core/cost_cube.h"
+#include "core/cost_forecast.h"
 #include "core/date.h"
 #include "core/error.h"
 
@@ -155,6 +156,17 @@ class Repository {
                                                                AnomalyFeedback feedback,
                                                                std::string_view note,
                                                                std::int64_t at) = 0;
+
+  // In one transaction: deletes the tenant's stored forecasts with the run's group-by and
+  // horizon (with their points) and inserts the run's series with theirs; returns the new ids in
+  // order. NotFound for an unknown tenant. On any error nothing is changed.
+  [[nodiscard]] virtual Result<std::vector<std::int64_t>> ReplaceForecastRun(
+      std::int64_t tenant_id, const CostForecastRun& run) = 0;
+
+  // The tenant's latest stored run for the group-by ("" = the total only) and horizon, series in
+  // the order they were saved, with their points; empty when there is none.
+  [[nodiscard]] virtual Result<std::optional<CostForecastRun>> LatestForecastRun(
+      std::int64_t tenant_id, std::string_view group_by, int horizon) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

@@ -18,6 +18,7 @@
 #include "store/cube_scan.h"
 #include "store/cube_writer.h"
 #include "store/db_error.h"
+#include "store/forecast_store.h"
 #include "store/migrations.h"
 #include "store/ml_models.h"
 #include "store/soci_includes.h"
@@ -207,6 +208,35 @@ Status ValidateAnomaly(const CostAnomaly& anomaly, std::size_t index) {
       return text;
     }
     if (Status text = CheckText(cause.value, "a root cause value", where); !text) return text;
+  }
+  return {};
+}
+
+// Every text a forecast run stores must be storable on both backends.
+Status ValidateForecastRun(const CostForecastRun& run) {
+  const std::string where =
+      fmt::format("forecast run ({} days{})", run.horizon,
+                  run.group_by.empty() ? std::string() : " by " + run.group_by);
+  if (run.horizon < 1) {
+    return MakeError(ErrorCode::kInvalidInput, where + ": the horizon must be at least one day");
+  }
+  if (Status text = CheckText(run.group_by, "the group-by", where); !text) return text;
+  for (const CostForecast& forecast : run.series) {
+    for (const auto& [name, text] :
+         {std::pair<std::string_view, const std::string*>{"a group value", &forecast.group_value},
+          {"a currency", &forecast.currency},
+          {"a model", &forecast.model}}) {
+      if (Status valid = CheckText(*text, name, where); !valid) return valid;
+    }
+    for (std::size_t i = 1; i < forecast.points.size(); ++i) {
+      if (forecast.points[i].day <= forecast.points[i - 1].day) {
+        return MakeError(
+            ErrorCode::kInvalidInput,
+            fmt::format("{}: the points of {} are not in day order ({} after {})", where,
+                        ForecastSeriesLabel(run.group_by, forecast),
+                        forecast.points[i].day.ToString(), forecast.points[i - 1].day.ToString()));
+      }
+    }
   }
   return {};
 }
@@ -640,6 +670,41 @@ Result<CostAnomaly> SqlRepository::SetAnomalyFeedback(std::int64_t tenant_id,
   } catch (...) {
     return unexpected(CurrentExceptionError(
         fmt::format("recording feedback on anomaly {} of tenant {}", anomaly_id, tenant_id)));
+  }
+}
+
+Result<std::vector<std::int64_t>> SqlRepository::ReplaceForecastRun(std::int64_t tenant_id,
+                                                                    const CostForecastRun& run) {
+  if (Status valid = ValidateForecastRun(run); !valid) return unexpected(std::move(valid.error()));
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    soci::session& session = *session_;
+    Transaction transaction(session, backend_);
+    LockForTransaction(session, backend_, LockKind::kTenantForecasts, tenant_id);
+    if (Status exists = RequireTenant(session, tenant_id); !exists) {
+      return unexpected(std::move(exists.error()));
+    }
+    DeleteForecastRun(session, tenant_id, run.group_by, run.horizon);
+    std::vector<std::int64_t> ids = WriteForecastRun(session, tenant_id, run);
+    transaction.Commit();
+    return ids;
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("storing {} forecast series of tenant {}", run.series.size(), tenant_id)));
+  }
+}
+
+Result<std::optional<CostForecastRun>> SqlRepository::LatestForecastRun(std::int64_t tenant_id,
+                                                                        std::string_view group_by,
+                                                                        int horizon) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadForecastRun(*session_, tenant_id, group_by, horizon);
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("reading the forecasts of tenant {}", tenant_id)));
   }
 }
 

@@ -48,6 +48,11 @@ class SqlRepository final : public Repository {
                                                        AnomalyFeedback feedback,
                                                        std::string_view note,
                                                        std::int64_t at) override;
+  [[nodiscard]] Result<std::vector<std::int64_t>> ReplaceForecastRun(
+      std::int64_t tenant_id, const CostForecastRun& run) override;
+  [[nodiscard]] Result<std::optional<CostForecastRun>> LatestForecastRun(std::int64_t tenant_id,
+                                                                         std::string_view group_by,
+                                                                         int horizon) override;
 
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a

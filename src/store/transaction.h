@@ -30,7 +30,13 @@ class Transaction final {
 // Takes a PostgreSQL transaction-scoped advisory lock (pg_advisory_xact_lock) on (kind, id);
 // released at commit or rollback. Does nothing on SQLite, whose transactions are serialized by
 // BEGIN IMMEDIATE already.
-enum class LockKind : int { kMigrations = 1, kTenantCube = 2, kModels = 3, kTenantAnomalies = 4 };
+enum class LockKind : int {
+  kMigrations = 1,
+  kTenantCube = 2,
+  kModels = 3,
+  kTenantAnomalies = 4,
+  kTenantForecasts = 5,
+};
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 
 }  // namespace costwise::store
