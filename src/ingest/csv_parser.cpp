@@ -73,8 +73,9 @@ void CsvParser::SkipToLineEnd() {
     const char c = block_[pos_++];
     if (c == '"') {
       in_quotes = !in_quotes;
-    } else if (c == '\n') {
-      ++line_;
+    } else if (c == '\n' ||
+               (c == '\r' && (pos_ >= block_.size() || block_[pos_] != '\n'))) {
+      ++line_;  // LF, or a CR not followed by LF
       if (!in_quotes) return;
     }
   }
@@ -111,7 +112,8 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
         // The next quote, through the special-character masks; count newlines on the way.
         const char* q = FindSpecial(p);
         while (q < end && *q != '"') {
-          if (*q == '\n') ++newlines;
+          // Line ends inside quotes count as lines too: LF, and CR not followed by LF.
+          if (*q == '\n' || (*q == '\r' && (q + 1 >= end || q[1] != '\n'))) ++newlines;
           q = FindSpecial(q + 1);
         }
         if (q >= end) {
@@ -146,7 +148,7 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
       // After the closing quote: a delimiter, a line end or the end of the block.
       if (p < end && *p == '\r') {
         ++p;
-        if (p < end && *p != '\n') {  // a bare CR ends the line
+        if (p >= end || *p != '\n') {  // a bare CR ends the line
           ++line_;
           pos_ = static_cast<std::size_t>(p - base);
           return Status::kRecord;
@@ -194,16 +196,12 @@ CsvParser::Status CsvParser::Next(CsvRecord& record) {
       continue;
     }
     if (*q == '\r') {
-      if (q + 1 < end && q[1] != '\n') {  // a bare CR ends the line
+      if (q + 1 >= end || q[1] != '\n') {  // a bare CR ends the line
         ++line_;
         pos_ = static_cast<std::size_t>(q + 1 - base);
         return Status::kRecord;
       }
       ++q;
-      if (q >= end) {
-        pos_ = block_.size();
-        return Status::kRecord;
-      }
     }
     // *q == '\n'
     ++line_;

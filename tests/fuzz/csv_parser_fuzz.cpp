@@ -43,8 +43,15 @@ struct ParsedRecord {
   friend bool operator==(const ParsedRecord&, const ParsedRecord&) = default;
 };
 
+// Line ends: LF, and CR not followed by LF (old Mac files).
 std::int64_t CountNewlines(std::string_view text) {
-  return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
+  std::int64_t count = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
+      ++count;
+    }
+  }
+  return count;
 }
 
 void CheckFields(const CsvRecord& record, std::string_view block) {
@@ -99,9 +106,10 @@ std::vector<ParsedRecord> ParseAll(std::string_view block, std::int64_t first_li
     if (status == CsvParser::Status::kRecord) {
       COSTWISE_FUZZ_CHECK(!record.fields.empty());
       COSTWISE_FUZZ_CHECK(record.error.empty());
-      // A record ends at the end of the block or just after a newline.
+      // A record ends at the end of the block or just after a line end (LF or bare CR).
       COSTWISE_FUZZ_CHECK(parser.position() == block.size() ||
-                          block[parser.position() - 1] == '\n');
+                          block[parser.position() - 1] == '\n' ||
+                          block[parser.position() - 1] == '\r');
     } else {
       COSTWISE_FUZZ_CHECK(!record.error.empty());
     }

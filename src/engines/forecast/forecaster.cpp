@@ -6,6 +6,7 @@
 
 #include "engines/forecast/ets.h"
 #include "engines/forecast/naive.h"
+#include "engines/forecast/outliers.h"
 
 namespace costwise::forecast {
 namespace {
@@ -134,8 +135,12 @@ int PrimaryPeriod(const Frequency& frequency, int limit) {
   return 1;
 }
 
-Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
+Result<SeriesForecast> ForecastSeries(const RegularSeries& input, int horizon,
                                       const ForecasterOptions& options) {
+  RegularSeries series = input;
+  if (options.down_weight_spikes) {
+    series.weights = SpikeWeights(input, PrimaryPeriod(input.frequency, kNaiveMaxPeriod));
+  }
   if (horizon < 1) {
     return MakeError(ErrorCode::kInvalidInput, "the horizon must be at least one step");
   }
@@ -229,9 +234,11 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& series, int horizon,
     actuals.emplace_back(
         series.values.begin() + static_cast<std::ptrdiff_t>(origin),
         series.values.begin() + static_cast<std::ptrdiff_t>(origin) + backtest_horizon);
-    // Down-weighted points are not targets either.
+    // Points the caller down-weighted are not targets either. Detected spikes are: they stay
+    // out of the fits, but the backtests measure errors as the future will have them (the
+    // calibration's quantiles are not moved by a rare spike, only by frequent ones).
     for (std::size_t h = 0; h < actuals.back().size(); ++h) {
-      if (!(series.WeightAt(origin + h) > 0)) actuals.back()[h] = std::nan("");
+      if (!(input.WeightAt(origin + h) > 0)) actuals.back()[h] = std::nan("");
     }
   }
   // backtests[c][o]: candidate c's forecast from origin o; failed candidates drop out.

@@ -39,6 +39,9 @@ struct ForecasterOptions {
   bool use_seasonal_naive = true;
   int backtest_origins = 3;  // rolling origins, one backtest horizon apart
   bool calibrate_intervals = true;
+  // Spikes (outliers.h) get weight 0 in every model's fit, so a one-day spike neither bends the
+  // forecast nor widens its intervals; they remain backtest targets.
+  bool down_weight_spikes = true;
   // Paths simulated for intervals without a closed form (the additive model's, multiplicative
   // ETS'); Prophet's default is 1,000, and the calibration on backtests corrects the width, so
   // fewer do. Backtests use 200.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "engines/forecast/accuracy.h"
+#include "engines/forecast/outliers.h"
 
 namespace costwise::forecast {
 namespace {
@@ -89,6 +90,53 @@ TEST(ForecasterTest, CombinesModelsAndReportsItsBacktest) {
   // Calibrated intervals cover the backtests about as promised.
   EXPECT_NEAR(result->backtest.coverage[0], 80, 12);
   EXPECT_NEAR(result->backtest.coverage[1], 95, 8);
+}
+
+TEST(ForecasterTest, AOneDaySpikeDoesNotWidenTheIntervals) {
+  const RegularSeries clean = DailySpend(300, 20, 4);
+  RegularSeries spiked = clean;
+  spiked.values[240] *= 20;  // a one-day spike two months before the end
+  const auto width = [](const SeriesForecast& f) {
+    double total = 0;
+    for (std::size_t h = 0; h < f.forecast.mean.size(); ++h) {
+      total += f.forecast.intervals[1].upper[h] - f.forecast.intervals[1].lower[h];
+    }
+    return total;
+  };
+  const auto base = ForecastSeries(clean, 30);
+  const auto robust = ForecastSeries(spiked, 30);
+  ForecasterOptions naive_options;
+  naive_options.down_weight_spikes = false;
+  const auto fooled = ForecastSeries(spiked, 30, naive_options);
+  ASSERT_TRUE(base && robust && fooled);
+  // Out of the fits, the spike no longer widens the models' intervals; it still counts as one
+  // backtest error among 90, which moves the calibration's 95% quantile a little (about 17%
+  // here, and only while it is inside the backtest windows). Fitted as an ordinary point, it
+  // widens them by more than half.
+  EXPECT_LT(width(*robust) / width(*base), 1.25);
+  EXPECT_GT(width(*fooled) / width(*base), 1.5);
+  EXPECT_GT(width(*fooled) / width(*robust), 1.3);
+  for (std::size_t h = 0; h < 30; ++h) {
+    EXPECT_NEAR(robust->forecast.mean[h], base->forecast.mean[h], 15);
+  }
+}
+
+TEST(SpikeWeightsTest, FlagsSpikesButNotLevelShiftsOrTheNewestPoints) {
+  RegularSeries series = DailySpend(200, 10, 5);
+  series.values[50] += 5000;                                         // a spike
+  for (std::size_t d = 120; d < 200; ++d) series.values[d] += 3000;  // a lasting shift
+  series.values[196] += 5000;  // a spike among the newest points: kept
+  const std::vector<double> weights = SpikeWeights(series, 7);
+  ASSERT_EQ(weights.size(), 200U);
+  EXPECT_EQ(weights[50], 0);
+  EXPECT_EQ(weights[196], 1);
+  int flagged = 0;
+  for (const double w : weights) flagged += w == 0 ? 1 : 0;
+  EXPECT_EQ(flagged, 1);
+  // The caller's own zero weights stay.
+  series.weights.assign(200, 1.0);
+  series.weights[10] = 0;
+  EXPECT_EQ(SpikeWeights(series, 7)[10], 0);
 }
 
 TEST(ForecasterTest, ShortHistoriesStillForecast) {
