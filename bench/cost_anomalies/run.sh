@@ -18,15 +18,9 @@
 # seed, default 3), JOBS (costwise runs at once, default 2). See bench/cost_anomalies/README.md.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-case "${1:-}" in
-  -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-esac
+source "$(dirname "${BASH_SOURCE[0]}")/../setup.sh" "$@"
 OUT="${1:-$ROOT/bench/data/cost_anomalies}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
 COSTWISE_BIN="${COSTWISE_BIN:-$ROOT/build/apps/costwise/costwise}"
-SHARED="${COSTWISE_SHARED_DATA_DIR:-$(dirname "$ROOT")/shared/data}"
 
 log() { echo "[cost_anomalies] $*" >&2; }
 die() { echo "cost_anomalies/run.sh: $*" >&2; exit 1; }

@@ -23,15 +23,8 @@
 # See bench/m4/README.md.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-case "${1:-}" in
-  -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
-esac
+source "$(dirname "${BASH_SOURCE[0]}")/../setup.sh" "$@"
 OUT="${1:-$ROOT/bench/data/m4}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
-SHARED="${COSTWISE_SHARED_DATA_DIR:-$(dirname "$ROOT")/shared/data}"
-export COSTWISE_SHARED_DATA_DIR="$SHARED"
 read -r -a COSTWISE_CMD <<< "${COSTWISE_BIN:-$ROOT/build-release/apps/costwise/costwise}"
 NAME="${COSTWISE_NAME:-costwise}"
 

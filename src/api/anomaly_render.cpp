@@ -2,21 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "api/json_values.h"
+
 namespace costwise::api {
 namespace {
 
-constexpr int kExactDecimals = 9;
-constexpr std::int64_t kSecondsPerDay = 86'400;
-constexpr std::int64_t kSecondsPerHour = 3600;
-constexpr std::int64_t kSecondsPerMinute = 60;
-
 // "2024-03-10T12:00:00Z"; null for 0 (never).
-nlohmann::json TimeJson(std::int64_t seconds) {
-  if (seconds == 0) return nullptr;
-  const Date day = DateOfTimestamp(seconds);
-  const std::int64_t of_day = seconds - static_cast<std::int64_t>(day.days()) * kSecondsPerDay;
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", day.ToString(), of_day / kSecondsPerHour,
-                     of_day % kSecondsPerHour / kSecondsPerMinute, of_day % kSecondsPerMinute);
+nlohmann::json TimeOrNull(std::int64_t seconds) {
+  return seconds == 0 ? nlohmann::json(nullptr) : TimeJson(seconds);
 }
 
 nlohmann::json MonitorJson(const AnomalyMonitor& monitor) {
@@ -35,9 +28,8 @@ nlohmann::json MonitorJson(const AnomalyMonitor& monitor) {
 }
 
 nlohmann::json RootCauseJson(const RootCause& cause) {
-  return {{"dimension", cause.dimension},
-          {"value", cause.value},
-          {"impact", cause.impact.ToString(kExactDecimals)}};
+  return {
+      {"dimension", cause.dimension}, {"value", cause.value}, {"impact", MoneyText(cause.impact)}};
 }
 
 }  // namespace
@@ -51,9 +43,9 @@ nlohmann::json AnomalyToJson(const CostAnomaly& anomaly) {
       {"monitor", MonitorJson(anomaly.monitor)},
       {"start_date", anomaly.start_date.ToString()},
       {"end_date", anomaly.end_date.ToString()},
-      {"actual_spend", anomaly.actual_spend.ToString(kExactDecimals)},
-      {"expected_spend", anomaly.expected_spend.ToString(kExactDecimals)},
-      {"impact", anomaly.impact.ToString(kExactDecimals)},
+      {"actual_spend", MoneyText(anomaly.actual_spend)},
+      {"expected_spend", MoneyText(anomaly.expected_spend)},
+      {"impact", MoneyText(anomaly.impact)},
       {"impact_percent",
        anomaly.impact_percent ? nlohmann::json(*anomaly.impact_percent) : nlohmann::json(nullptr)},
       {"max_score", anomaly.max_score},
@@ -65,12 +57,12 @@ nlohmann::json AnomalyToJson(const CostAnomaly& anomaly) {
       {"root_causes", causes},
       {"top_root_cause", top != nullptr ? RootCauseJson(*top) : nlohmann::json(nullptr)},
       {"model_version", anomaly.model_version},
-      {"detected_at", TimeJson(anomaly.detected_at)},
-      {"updated_at", TimeJson(anomaly.updated_at)},
+      {"detected_at", TimeOrNull(anomaly.detected_at)},
+      {"updated_at", TimeOrNull(anomaly.updated_at)},
       {"feedback",
        {{"verdict", FeedbackName(anomaly.feedback)},
         {"note", anomaly.feedback_note},
-        {"at", TimeJson(anomaly.feedback_at)}}},
+        {"at", TimeOrNull(anomaly.feedback_at)}}},
   };
 }
 

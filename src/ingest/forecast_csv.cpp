@@ -11,28 +11,13 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "ingest/csv_file.h"
+#include "ingest/text.h"
 
 namespace costwise::ingest {
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 bool IsMissing(std::string_view text) {
-  const std::string lower = Lower(text);
+  const std::string lower = LowerAscii(text);
   return lower.empty() || lower == "na" || lower == "nan" || lower == "null";
 }
 
@@ -53,7 +38,7 @@ Result<std::vector<NamedSeries>> ReadForecastCsv(const std::string& path) {
     if (header) {
       header = false;
       for (std::size_t j = 0; j < record.fields.size(); ++j) {
-        const std::string name = Lower(Trim(record.fields[j]));
+        const std::string name = LowerAscii(TrimSpace(record.fields[j]));
         if (name == "series_id" && !id_column) id_column = j;
         if (name == "ds" && !ds_column) ds_column = j;
         if (name == "y" && !y_column) y_column = j;
@@ -63,12 +48,12 @@ Result<std::vector<NamedSeries>> ReadForecastCsv(const std::string& path) {
       }
       return {};
     }
-    if (record.fields.size() == 1 && Trim(record.fields[0]).empty()) return {};  // blank line
+    if (record.fields.size() == 1 && TrimSpace(record.fields[0]).empty()) return {};  // blank line
     const std::size_t needed = std::max({*ds_column, *y_column, id_column.value_or(0)}) + 1;
     if (record.fields.size() < needed) {
       return fail(fmt::format("{} columns, the header has {}", record.fields.size(), needed));
     }
-    const std::string id = id_column ? std::string(Trim(record.fields[*id_column])) : "";
+    const std::string id = id_column ? std::string(TrimSpace(record.fields[*id_column])) : "";
     if (all.empty() || all.back().id != id) {
       if (!all.empty()) finished.insert(all.back().id);
       if (finished.contains(id)) {
@@ -81,14 +66,14 @@ Result<std::vector<NamedSeries>> ReadForecastCsv(const std::string& path) {
       all.push_back(std::move(fresh));
     }
     NamedSeries& series = all.back();
-    const std::string_view ds = Trim(record.fields[*ds_column]);
+    const std::string_view ds = TrimSpace(record.fields[*ds_column]);
     const std::optional<std::int64_t> timestamp = ParseTimestamp(ds);
     if (!timestamp)
       return fail(fmt::format("ds is not a date or timestamp: '{}'", ds.substr(0, 40)));
     if (!series.timestamps.empty() && *timestamp <= series.timestamps.back()) {
       return fail(fmt::format("ds {} is not later than the row before in series '{}'", ds, id));
     }
-    const std::string_view y = Trim(record.fields[*y_column]);
+    const std::string_view y = TrimSpace(record.fields[*y_column]);
     double value = std::nan("");
     if (!IsMissing(y)) {
       const std::optional<double> parsed = ParseDouble(y);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ingest/tag_parser.h"
+#include "ingest/text.h"
 
 namespace costwise::ingest {
 namespace {
@@ -15,12 +16,6 @@ namespace {
 constexpr std::string_view kNullToken = "NULL";
 constexpr std::size_t kReasonFieldLimit = 60;
 constexpr std::size_t kMaxCachedTagMaps = 4096;
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -61,11 +56,11 @@ class HeaderIndex {
     for (std::size_t i = 0; i < header.size(); ++i) {
       std::string_view name = header[i];
       if (i == 0 && name.starts_with("\xEF\xBB\xBF")) name.remove_prefix(3);  // UTF-8 BOM
-      index_.emplace(Lower(name), static_cast<int>(i));
+      index_.emplace(LowerAscii(name), static_cast<int>(i));
     }
   }
   [[nodiscard]] int Find(std::string_view name) const {
-    const auto it = index_.find(Lower(name));
+    const auto it = index_.find(LowerAscii(name));
     return it == index_.end() ? -1 : it->second;
   }
   [[nodiscard]] int FindAny(std::initializer_list<std::string_view> names) const {
@@ -198,10 +193,10 @@ Result<RowMapper> RowMapper::ForHeader(const std::vector<std::string_view>& head
     c.ri_arn = index.Find(n.ri_arn);
     if (!legacy) c.tags_map = index.Find("resource_tags");
     // Tag columns: resourceTags/user:team (legacy), resource_tags_user_team (Athena's CUR).
-    const std::string prefix = Lower(n.tag_prefix);
+    const std::string prefix = LowerAscii(n.tag_prefix);
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (static_cast<int>(i) == c.tags_map) continue;
-      const std::string lower = Lower(header[i]);
+      const std::string lower = LowerAscii(header[i]);
       if (lower.size() > prefix.size() && lower.starts_with(prefix)) {
         mapper.tag_columns_.push_back(
             TagColumn{static_cast<int>(i), NormaliseTagKey(header[i].substr(prefix.size()))});

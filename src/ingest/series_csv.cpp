@@ -9,28 +9,9 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "ingest/csv_file.h"
+#include "ingest/text.h"
 
 namespace costwise::ingest {
-namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-}  // namespace
-
 Result<SeriesTable> ReadSeriesCsv(const std::string& path) {
   SeriesTable table;
   std::optional<std::size_t> time_column;
@@ -40,7 +21,7 @@ Result<SeriesTable> ReadSeriesCsv(const std::string& path) {
     if (header) {
       header = false;
       for (std::size_t j = 0; j < record.fields.size(); ++j) {
-        const std::string name = Lower(Trim(record.fields[j]));
+        const std::string name = LowerAscii(TrimSpace(record.fields[j]));
         if (name == "timestamp" && !time_column) time_column = j;
         if (name == "value" && !value_column) value_column = j;
       }
@@ -51,14 +32,14 @@ Result<SeriesTable> ReadSeriesCsv(const std::string& path) {
       }
       return {};
     }
-    if (record.fields.size() == 1 && Trim(record.fields[0]).empty()) return {};  // blank line
+    if (record.fields.size() == 1 && TrimSpace(record.fields[0]).empty()) return {};  // blank line
     if (record.fields.size() <= std::max(*time_column, *value_column)) {
       return MakeError(ErrorCode::kInvalidInput,
                        fmt::format("{}:{}: {} columns, the header has more", path, record.line,
                                    record.fields.size()));
     }
-    const std::string_view time_text = Trim(record.fields[*time_column]);
-    const std::string_view value_text = Trim(record.fields[*value_column]);
+    const std::string_view time_text = TrimSpace(record.fields[*time_column]);
+    const std::string_view value_text = TrimSpace(record.fields[*value_column]);
     const std::optional<std::int64_t> timestamp = ParseTimestamp(time_text);
     if (!timestamp) {
       return MakeError(ErrorCode::kInvalidInput,
