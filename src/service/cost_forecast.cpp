@@ -257,7 +257,8 @@ ForecastAccuracy AccuracyOf(const forecast::Accuracy& accuracy) {
   ForecastAccuracy measured;
   measured.points = accuracy.points;
   if (accuracy.points == 0) return measured;
-  measured.mape = accuracy.mape;
+  // MAPE is undefined when every actual was zero (NaN from the engine): absent, not NaN.
+  if (!std::isnan(accuracy.mape)) measured.mape = accuracy.mape;
   measured.smape = accuracy.smape;
   measured.mase = accuracy.mase;
   if (accuracy.coverage.size() == 2) {
