@@ -139,7 +139,12 @@ Result<SeriesForecast> ForecastSeries(const RegularSeries& input, int horizon,
                                       const ForecasterOptions& options) {
   RegularSeries series = input;
   if (options.down_weight_spikes) {
-    series.weights = SpikeWeights(input, PrimaryPeriod(input.frequency, kNaiveMaxPeriod));
+    std::vector<double> weights =
+        SpikeWeights(input, PrimaryPeriod(input.frequency, kNaiveMaxPeriod));
+    // Without spikes or weights of its own the series stays unweighted (the models' fast path).
+    if (!input.weights.empty() || std::find(weights.begin(), weights.end(), 0.0) != weights.end()) {
+      series.weights = std::move(weights);
+    }
   }
   if (horizon < 1) {
     return MakeError(ErrorCode::kInvalidInput, "the horizon must be at least one step");
