@@ -33,4 +33,19 @@ Status ForEachCsvRecord(const std::string& path,
   }
 }
 
+Status ForEachCsvRecordInText(std::string_view text, std::string_view name,
+                              const std::function<Status(const CsvRecord&)>& visit) {
+  CsvParser parser(text, 1);
+  CsvRecord record;
+  while (true) {
+    const CsvParser::Status status = parser.Next(record);
+    if (status == CsvParser::Status::kEnd) return {};
+    if (status == CsvParser::Status::kMalformed) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}:{}: {}", name, record.line, record.error));
+    }
+    if (Status visited = visit(record); !visited) return visited;
+  }
+}
+
 }  // namespace costwise::ingest

@@ -3,6 +3,7 @@
 // take. Billing files go through file_ingest instead, which parses blocks on several threads.
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "ingest/csv_parser.h"
@@ -13,5 +14,10 @@ namespace costwise::ingest {
 // InvalidInput "path:line: reason" for a malformed record) or from visit.
 [[nodiscard]] Status ForEachCsvRecord(const std::string& path,
                                       const std::function<Status(const CsvRecord&)>& visit);
+
+// The same over CSV text already in memory (a table compiled into the binary); `name` stands for
+// the path in error messages.
+[[nodiscard]] Status ForEachCsvRecordInText(std::string_view text, std::string_view name,
+                                            const std::function<Status(const CsvRecord&)>& visit);
 
 }  // namespace costwise::ingest

@@ -1,0 +1,112 @@
+#include "service/instance_catalog.h"
+
+#include <cmath>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/money.h"
+#include "ingest/csv_file.h"
+#include "ingest/text.h"
+
+namespace costwise::service {
+
+extern const std::string_view kBuiltInCatalogCsv;
+
+namespace {
+
+constexpr std::string_view kRequired[] = {"instance_type", "vcpu", "memory_gib", "region",
+                                          "price_per_hour_ondemand_linux_usd"};
+
+using Visitor = std::function<Status(const ingest::CsvRecord&)>;
+using Reader = std::function<Status(const Visitor&)>;
+
+Result<rightsizing::InstanceCatalog> ParseCatalog(std::string_view name, const Reader& read) {
+  std::map<std::string, std::size_t, std::less<>> columns;
+  std::vector<rightsizing::CatalogRow> rows;
+  bool header = true;
+  const Status status = read([&](const ingest::CsvRecord& record) -> Status {
+    const auto fail = [&](const std::string& reason) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}:{}: {}", name, record.line, reason));
+    };
+    if (header) {
+      header = false;
+      for (std::size_t j = 0; j < record.fields.size(); ++j) {
+        columns.emplace(ingest::LowerAscii(ingest::TrimSpace(record.fields[j])), j);
+      }
+      for (const std::string_view column : kRequired) {
+        if (!columns.contains(column)) {
+          return fail(fmt::format("the header has no column {}", column));
+        }
+      }
+      return {};
+    }
+    if (record.fields.size() == 1 && ingest::TrimSpace(record.fields[0]).empty()) return {};
+    const auto text = [&](std::string_view column) -> std::string_view {
+      const auto found = columns.find(column);
+      if (found == columns.end() || found->second >= record.fields.size()) return {};
+      return ingest::TrimSpace(record.fields[found->second]);
+    };
+    // An optional number: empty means absent (0).
+    std::optional<std::string> bad;
+    const auto number = [&](std::string_view column) -> double {
+      const std::string_view value = text(column);
+      if (value.empty()) return 0;
+      const std::optional<double> parsed = ParseDouble(value);
+      if (!parsed || !std::isfinite(*parsed)) {
+        if (!bad) bad = fmt::format("{} is not a number: '{}'", column, value.substr(0, 40));
+        return 0;
+      }
+      return *parsed;
+    };
+    rightsizing::CatalogRow row;
+    row.type.name = std::string(text("instance_type"));
+    row.type.family = std::string(text("family"));
+    row.type.vcpu = static_cast<int>(number("vcpu"));
+    row.type.memory_gib = number("memory_gib");
+    row.type.architecture = text("arch") == "arm64" ? rightsizing::Architecture::kArm64
+                                                    : rightsizing::Architecture::kX86_64;
+    row.type.cpu_manufacturer = std::string(text("cpu_manufacturer"));
+    row.type.gpus = static_cast<int>(number("gpu_count"));
+    row.type.gpu_name = std::string(text("gpu_name"));
+    row.type.gpu_memory_gib = number("gpu_memory_gib");
+    row.type.accelerators = static_cast<int>(number("accelerator_count"));
+    row.type.generation = static_cast<int>(number("generation"));
+    row.type.network_mbps = number("network_bandwidth_mbps");
+    row.type.local_nvme_gib = number("local_nvme_gib");
+    row.region = std::string(text("region"));
+    if (text("price_per_hour_ondemand_linux_usd").empty()) return fail("no price");
+    row.hourly_usd = number("price_per_hour_ondemand_linux_usd");
+    if (bad) return fail(*bad);
+    rows.push_back(std::move(row));
+    return {};
+  });
+  if (!status) return unexpected(status.error());
+  if (rows.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: no instance types", name));
+  }
+  auto catalog = rightsizing::InstanceCatalog::Create(rows);
+  if (!catalog) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: {}", name, catalog.error().message));
+  }
+  return catalog;
+}
+
+}  // namespace
+
+Result<rightsizing::InstanceCatalog> BuiltInInstanceCatalog() {
+  return ParseCatalog("built-in catalog", [](const Visitor& visit) {
+    return ingest::ForEachCsvRecordInText(kBuiltInCatalogCsv, "built-in catalog", visit);
+  });
+}
+
+Result<rightsizing::InstanceCatalog> ReadInstanceCatalog(const std::string& path) {
+  return ParseCatalog(path,
+                      [&](const Visitor& visit) { return ingest::ForEachCsvRecord(path, visit); });
+}
+
+}  // namespace costwise::service

@@ -1,0 +1,24 @@
+#pragma once
+// The EC2 instance catalog right-sizing uses: the snapshot compiled into the binary
+// (data/ec2-catalog/, prices of 2026-07-20, see its SOURCE.md) or a file with the same columns.
+#include <string>
+
+#include "core/error.h"
+#include "engines/rightsizing/catalog.h"
+
+namespace costwise::service {
+
+// Where the built-in catalog comes from and how old its prices are, for reports.
+inline constexpr std::string_view kBuiltInCatalogSource =
+    "built-in EC2 catalog (Karpenter AWS provider snapshot, on-demand Linux prices of 2026-07-20)";
+
+[[nodiscard]] Result<rightsizing::InstanceCatalog> BuiltInInstanceCatalog();
+
+// A CSV with the header of data/ec2-catalog/ec2_instances_ondemand_linux.csv (instance_type,
+// vcpu, memory_gib, region and price_per_hour_ondemand_linux_usd are required; family, arch,
+// gpu_count, gpu_name, gpu_memory_gib, accelerator_count, cpu_manufacturer, generation,
+// network_bandwidth_mbps and local_nvme_gib are read when present). InvalidInput "path:line:
+// reason" for a missing column or a bad value; NotFound for a missing file.
+[[nodiscard]] Result<rightsizing::InstanceCatalog> ReadInstanceCatalog(const std::string& path);
+
+}  // namespace costwise::service

@@ -1,0 +1,80 @@
+#include "service/instance_catalog.h"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace costwise::service {
+namespace {
+
+// The bundled snapshot, with the spot checks of its SOURCE.md (us-east-1, USD per hour).
+TEST(InstanceCatalogServiceTest, TheBuiltInCatalogHasTheSnapshotsPrices) {
+  const auto catalog = BuiltInInstanceCatalog();
+  ASSERT_TRUE(catalog) << catalog.error().message;
+  // 2,640 rows over three regions; 1,345 of them us-east-1.
+  EXPECT_EQ(catalog->TypesIn("us-east-1").size(), 1345U);
+  EXPECT_EQ(catalog->TypesIn("us-gov-west-1").size(), 750U);
+  EXPECT_EQ(catalog->TypesIn("us-gov-east-1").size(), 545U);
+  EXPECT_DOUBLE_EQ(*catalog->HourlyPrice("t3.micro", "us-east-1"), 0.0104);
+  EXPECT_DOUBLE_EQ(*catalog->HourlyPrice("m5.large", "us-east-1"), 0.096);
+  EXPECT_DOUBLE_EQ(*catalog->HourlyPrice("r6g.large", "us-east-1"), 0.1008);
+  EXPECT_DOUBLE_EQ(*catalog->HourlyPrice("g5.xlarge", "us-east-1"), 1.006);
+  EXPECT_DOUBLE_EQ(*catalog->HourlyPrice("p4d.24xlarge", "us-east-1"), 21.957642);
+  const rightsizing::InstanceType* m5 = catalog->Find("m5.xlarge");
+  ASSERT_NE(m5, nullptr);
+  EXPECT_EQ(m5->vcpu, 4);
+  EXPECT_DOUBLE_EQ(m5->memory_gib, 16);
+  EXPECT_EQ(m5->architecture, rightsizing::Architecture::kX86_64);
+  EXPECT_EQ(m5->cpu_manufacturer, "intel");
+  EXPECT_EQ(catalog->Find("r6g.large")->architecture, rightsizing::Architecture::kArm64);
+  EXPECT_EQ(catalog->Find("g5.xlarge")->gpus, 1);
+  EXPECT_TRUE(catalog->Find("t3.micro")->burstable);
+}
+
+class CatalogFileTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    path_ = ::testing::TempDir() + "catalog_test.csv";
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  void TearDown() override { std::remove(path_.c_str()); }
+  std::string path_;
+};
+
+TEST_F(CatalogFileTest, ReadsAFileWithTheRequiredColumns) {
+  const auto catalog = ReadInstanceCatalog(
+      Write("instance_type,vcpu,memory_gib,region,price_per_hour_ondemand_linux_usd,arch\n"
+            "m6g.large,2,8,eu-west-1,0.086,arm64\n"
+            "m5.large,2,8,eu-west-1,0.107,\n"));
+  ASSERT_TRUE(catalog) << catalog.error().message;
+  EXPECT_DOUBLE_EQ(*catalog->HourlyPrice("m5.large", "eu-west-1"), 0.107);
+  EXPECT_EQ(catalog->Find("m6g.large")->architecture, rightsizing::Architecture::kArm64);
+}
+
+TEST_F(CatalogFileTest, ErrorsNameTheFileLineAndProblem) {
+  auto missing = ReadInstanceCatalog(Write("instance_type,vcpu,region\nm5.large,2,us-east-1\n"));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find(":1: the header has no column memory_gib"),
+            std::string::npos)
+      << missing.error().message;
+  auto bad_price = ReadInstanceCatalog(
+      Write("instance_type,vcpu,memory_gib,region,price_per_hour_ondemand_linux_usd\n"
+            "m5.large,2,8,us-east-1,0.096\n"
+            "m5.xlarge,4,16,us-east-1,cheap\n"));
+  ASSERT_FALSE(bad_price);
+  EXPECT_NE(bad_price.error().message.find(":3: price_per_hour_ondemand_linux_usd is not a number"),
+            std::string::npos)
+      << bad_price.error().message;
+  auto no_price = ReadInstanceCatalog(
+      Write("instance_type,vcpu,memory_gib,region,price_per_hour_ondemand_linux_usd\n"
+            "m5.large,2,8,us-east-1,\n"));
+  ASSERT_FALSE(no_price);
+  EXPECT_NE(no_price.error().message.find(":2: no price"), std::string::npos);
+  EXPECT_EQ(ReadInstanceCatalog("/nonexistent/catalog.csv").error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace costwise::service
