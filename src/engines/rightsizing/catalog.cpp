@@ -17,9 +17,11 @@ Result<std::pair<std::string, std::string>> SplitTypeName(std::string_view name)
   const std::size_t dot = name.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 >= name.size() ||
       name.find('.', dot + 1) != std::string_view::npos) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     "'" + std::string(name) +
-                         "' is not an EC2 instance type (expected FAMILY.SIZE, e.g. m5.xlarge)");
+    // Appended piece by piece: GCC 12 at -O3 misreads "'" + std::string(...) (-Wrestrict).
+    std::string message = "'";
+    message.append(name);
+    message.append("' is not an EC2 instance type (expected FAMILY.SIZE, e.g. m5.xlarge)");
+    return MakeError(ErrorCode::kInvalidInput, std::move(message));
   }
   return std::pair<std::string, std::string>{std::string(name.substr(0, dot)),
                                              std::string(name.substr(dot + 1))};
