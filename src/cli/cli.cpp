@@ -16,6 +16,7 @@
 #include "cli/anomaly_commands.h"
 #include "cli/forecast_commands.h"
 #include "cli/progress_bar.h"
+#include "cli/rightsize_command.h"
 #include "service/cost_service.h"
 #include "service/ingest_service.h"
 #include "service/ml_service.h"
@@ -309,6 +310,9 @@ int Run(int argc, char** argv) {
       "a tenant's cost forecast (--tenant, --horizon), or forecasts of any series (series)");
   const ForecastCommands forecasts(*forecast);
 
+  // rightsize
+  const RightsizeCommand rightsize(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -325,6 +329,7 @@ int Run(int argc, char** argv) {
   }
   if (cost_anomalies.Parsed()) return cost_anomalies.Run(database);
   if (forecasts.Parsed()) return forecasts.Run(database);
+  if (rightsize.Parsed()) return rightsize.Run();
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

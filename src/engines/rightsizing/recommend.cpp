@@ -103,8 +103,10 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
   if (profile.cpu.p99 <= policy.idle_cpu && profile.network_p99 &&
       *profile.network_p99 <= policy.idle_network_bytes_per_second) {
     result.finding = Finding::kIdle;
-    result.options.push_back(
-        {"stop", 0, result.current_monthly, 0, std::nullopt, 0, MigrationEffort::kVeryLow});
+    SizingOption stop;
+    stop.type = "stop";
+    stop.monthly_savings = result.current_monthly;
+    result.options.push_back(std::move(stop));
     result.summary = id + ": idle (CPU p99 " + Percent(profile.cpu.p99) +
                      ", no traffic); stop or terminate " + current->name + ", save " +
                      Money(result.current_monthly) + "/month";
@@ -141,6 +143,8 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     option.monthly_savings = (result.current_hourly - option.hourly_usd) * kHoursPerMonth;
     option.effort = effort;
     option.projected_cpu = cpu_demand / performance.Capacity(*candidate) * 100;
+    option.projected_cpu_p99 =
+        profile.cpu.p99_5 > 0 ? option.projected_cpu * profile.cpu.p99 / profile.cpu.p99_5 : 0;
     if (option.projected_cpu > policy.cpu_target) continue;
     int risk = RiskOf(option.projected_cpu);
     if (has_memory) {
@@ -174,8 +178,11 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     result.summary = id + ": under-provisioned (CPU p99.5 " + Percent(profile.cpu.p99_5) +
                      (profile.memory ? ", memory p99 " + Percent(profile.memory->p99) : "") + ")";
     if (!result.options.empty()) {
-      result.summary += "; move " + current->name + " to " + result.options.front().type + " for " +
-                        Money(-result.options.front().monthly_savings) + "/month more";
+      const SizingOption& best = result.options.front();
+      result.summary +=
+          "; move " + current->name + " to " + best.type +
+          (best.monthly_savings >= 0 ? ", save " + Money(best.monthly_savings) + "/month"
+                                     : " for " + Money(-best.monthly_savings) + "/month more");
     }
   } else if (!result.options.empty()) {
     result.finding = Finding::kOverProvisioned;

@@ -39,6 +39,7 @@ struct SizingOption {
   double hourly_usd = 0;
   double monthly_savings = 0;              // (current - option hourly) x 730
   double projected_cpu = 0;                // p99.5 of CPU on the option, percent
+  double projected_cpu_p99 = 0;            // p99 of CPU on the option, percent
   std::optional<double> projected_memory;  // p99, percent, when memory is reported
   int performance_risk = 0;                // 0 (very low) .. 4 (very high)
   MigrationEffort effort = MigrationEffort::kVeryLow;

@@ -1,0 +1,21 @@
+#pragma once
+// The JSON shape of right-sizing recommendations (`costwise rightsize --format json`, later the
+// REST API).
+#include <nlohmann/json.hpp>
+
+#include "service/rightsizing_service.h"
+
+namespace costwise::api {
+
+// {"lookback_end", "lookback_days", "catalog", "monthly_savings", "skipped": [...],
+//  "instances": [{"instance_id", "region", "finding", "current_type", "current_monthly_cost",
+//    "options": [{"type", "monthly_savings", "projected_cpu_p99", "projected_cpu_p99_5",
+//      "projected_mem_p99" (null without memory data), "performance_risk", "migration_effort"}],
+//    "confidence", "summary",
+//    "profile": {"cpu": {"p50", "p95", "p99", "p99_5", "max"}, "memory" (null or the same),
+//      "network_p99", "burstiness", "daily_periodicity", "weekly_periodicity",
+//      "hours_with_data", "coverage"}}]}
+// Money rounded to cents (numbers).
+[[nodiscard]] nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report);
+
+}  // namespace costwise::api

@@ -1,0 +1,89 @@
+#include "cli/rightsize_command.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "api/rightsizing_render.h"
+#include "core/date.h"
+#include "service/rightsizing_service.h"
+
+namespace costwise::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kJsonIndent = 2;
+
+std::string Table(const service::RightsizeReport& report) {
+  std::string text =
+      fmt::format("right-sizing {} instances over the {} days to {} ({})\n\n",
+                  report.instances.size(), report.lookback_days,
+                  DateOfTimestamp(report.lookback_end - 1).ToString(), report.catalog_source);
+  text +=
+      fmt::format("{:<22} {:<18} {:<14} {:>10} {:<14} {:>10} {:>5} {:>5}  {}\n", "instance",
+                  "finding", "current", "$/month", "option", "saves/mo", "risk", "conf", "summary");
+  for (const service::InstanceRecommendation& item : report.instances) {
+    const rightsizing::Recommendation& r = item.recommendation;
+    const bool has_option = !r.options.empty();
+    text +=
+        fmt::format("{:<22} {:<18} {:<14} {:>10.2f} {:<14} {:>10} {:>5} {:>5.2f}  {}\n",
+                    item.instance.instance_id, rightsizing::FindingName(r.finding), r.current_type,
+                    r.current_monthly, has_option ? r.options.front().type : "-",
+                    has_option ? fmt::format("{:.2f}", r.options.front().monthly_savings) : "-",
+                    has_option ? std::to_string(r.options.front().performance_risk) : "-",
+                    r.confidence, r.summary);
+  }
+  for (const std::string& skipped : report.skipped) text += fmt::format("skipped {}\n", skipped);
+  text += fmt::format("\npotential savings: ${:.2f}/month (${:.2f}/year)\n", report.monthly_savings,
+                      report.monthly_savings * 12);
+  return text;
+}
+
+}  // namespace
+
+RightsizeCommand::RightsizeCommand(CLI::App& app) {
+  command_ = app.add_subcommand(
+      "rightsize", "EC2 right-sizing and idle instances from an inventory and its metrics");
+  command_
+      ->add_option("--inventory", inventory_,
+                   "CSV instance_id,instance_type,region,platform,state,tags")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command_
+      ->add_option("--metrics", metrics_,
+                   "CSV instance_id,timestamp,metric,value (CPUUtilization, mem_used_percent, "
+                   "NetworkIn, NetworkOut)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command_->add_option("--catalog", catalog_, "instance catalog CSV (default: the built-in one)")
+      ->check(CLI::ExistingFile);
+  command_->add_option("--lookback-days", lookback_days_, "14, 32 or 93")
+      ->check(CLI::IsMember({14, 32, 93}))
+      ->capture_default_str();
+  command_->add_option("--format", format_, "table|json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+}
+
+bool RightsizeCommand::Parsed() const { return command_->parsed(); }
+
+int RightsizeCommand::Run() const {
+  service::RightsizeFileOptions options;
+  options.inventory_path = inventory_;
+  options.metrics_path = metrics_;
+  options.catalog_path = catalog_;
+  options.lookback_days = lookback_days_;
+  auto report = service::RightsizeFiles(options);
+  if (!report) {
+    fmt::print(stderr, "costwise: error: {}\n", report.error().message);
+    return kExitFailure;
+  }
+  if (format_ == "json") {
+    fmt::print("{}\n", api::RightsizeReportToJson(*report).dump(kJsonIndent));
+  } else {
+    fmt::print("{}", Table(*report));
+  }
+  return 0;
+}
+
+}  // namespace costwise::cli

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""End-to-end test of `costwise rightsize --inventory INV.csv --metrics METRICS.csv`: the file
+mode that needs no AWS account. Generated instances with known loads get the expected findings
+and options with the built-in catalog's prices; bad input gets a clear error."""
+import json
+import os
+import random
+import sys
+import tempfile
+import unittest
+from datetime import datetime, timedelta
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../support"))
+import harness  # noqa: E402
+
+END = datetime(2026, 11, 1)
+DAYS = 14
+
+
+class RightsizeCliTest(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.inventory = os.path.join(self.tmp.name, "inventory.csv")
+        self.metrics = os.path.join(self.tmp.name, "metrics.csv")
+        generator = random.Random(5)
+        with open(self.inventory, "w", encoding="utf-8") as out:
+            out.write("instance_id,instance_type,region,platform,state,tags\n")
+            out.write('i-idle,m5.xlarge,us-east-1,Linux/UNIX,running,"{""team"": ""data""}"\n')
+            out.write("i-big,m5.4xlarge,us-east-1,Linux/UNIX,running,\n")
+            out.write("i-hot,c5.large,us-east-1,Linux/UNIX,running,\n")
+            out.write("i-new,m5.large,us-east-1,Linux/UNIX,running,\n")
+            out.write("i-off,m5.large,us-east-1,Linux/UNIX,stopped,\n")
+        with open(self.metrics, "w", encoding="utf-8") as out:
+            out.write("instance_id,timestamp,metric,value\n")
+            start = END - timedelta(days=DAYS)
+            for step in range(DAYS * 288):
+                t = (start + timedelta(minutes=5 * step)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                out.write(f"i-idle,{t},CPUUtilization,{0.5 + generator.random() * 0.3:.3f}\n")
+                out.write(f"i-idle,{t},NetworkIn,{generator.randint(50, 150)}\n")
+                out.write(f"i-idle,{t},NetworkOut,{generator.randint(50, 150)}\n")
+                out.write(f"i-big,{t},CPUUtilization,{2 + generator.random():.3f}\n")
+                out.write(f"i-big,{t},mem_used_percent,{9 + generator.random():.3f}\n")
+                out.write(f"i-big,{t},NetworkIn,{generator.randint(500000, 1500000)}\n")
+                out.write(f"i-hot,{t},CPUUtilization,{96 + 2 * generator.random():.3f}\n")
+                if step >= (DAYS - 1) * 288:
+                    out.write(f"i-new,{t},CPUUtilization,40\n")
+
+    def rightsize(self, *extra, check=True):
+        return harness.costwise("rightsize", "--inventory", self.inventory, "--metrics",
+                                self.metrics, *extra, check=check)
+
+    def test_findings_and_options_from_files(self):
+        report = json.loads(self.rightsize("--format", "json").stdout)
+        self.assertEqual(report["lookback_days"], 14)
+        self.assertEqual(report["lookback_end"], "2026-11-01T00:00:00Z")  # after the last sample
+        self.assertIn("2026-07-20", report["catalog"])
+        self.assertEqual(report["skipped"], ["i-off (stopped)"])
+        by_id = {item["instance_id"]: item for item in report["instances"]}
+        self.assertEqual(list(by_id), ["i-idle", "i-big", "i-hot", "i-new"])
+
+        idle = by_id["i-idle"]
+        self.assertEqual(idle["finding"], "idle")
+        self.assertEqual(idle["options"][0]["type"], "stop")
+        self.assertEqual(idle["current_monthly_cost"], 140.16)  # 0.192 x 730
+        self.assertEqual(idle["options"][0]["monthly_savings"], 140.16)
+
+        big = by_id["i-big"]
+        self.assertEqual(big["finding"], "over-provisioned")
+        self.assertEqual(big["current_monthly_cost"], 560.64)  # 0.768 x 730
+        best = big["options"][0]
+        # 3% of 16 vCPUs fits one Graviton2 vCPU at 48%; 10% of 64 GiB fits 8 GiB at 80%.
+        self.assertEqual(best["type"], "r6g.medium")
+        self.assertEqual(best["monthly_savings"], 523.85)  # (0.768 - 0.0504) x 730
+        self.assertEqual(best["migration_effort"], "medium")
+        self.assertLessEqual(best["projected_mem_p99"], 80)
+        self.assertLessEqual(best["projected_cpu_p99_5"], 80)
+        self.assertLessEqual(len(big["options"]), 3)
+        self.assertGreater(big["confidence"], 0.8)
+        self.assertIn("switch from m5.4xlarge to r6g.medium, save $523.85/month", big["summary"])
+
+        hot = by_id["i-hot"]
+        self.assertEqual(hot["finding"], "under-provisioned")
+        self.assertGreater(hot["profile"]["cpu"]["p99_5"], 95)
+        # A Graviton3 c7g.large does 2 x 1.25 baseline vCPUs: 98% of 2 becomes 78%, for less.
+        self.assertEqual(hot["options"][0]["type"], "c7g.large")
+        self.assertEqual(hot["options"][0]["monthly_savings"], 9.13)  # (0.085 - 0.0725) x 730
+        self.assertLessEqual(hot["options"][0]["projected_cpu_p99_5"], 80)
+        self.assertIn("move c5.large to c7g.large, save $9.13/month", hot["summary"])
+
+        new = by_id["i-new"]
+        self.assertEqual(new["finding"], "insufficient-data")
+        self.assertEqual(new["options"], [])
+        self.assertEqual(new["profile"]["hours_with_data"], 24)
+
+        # Over-provisioned and idle instances count; the under-provisioned one is a fix.
+        self.assertEqual(report["monthly_savings"], round(140.16 + 523.85, 2))
+
+    def test_table_output(self):
+        text = self.rightsize().stdout
+        self.assertIn("right-sizing 4 instances over the 14 days to 2026-10-31", text)
+        self.assertIn("i-big", text)
+        self.assertIn("over-provisioned", text)
+        self.assertIn("skipped i-off (stopped)", text)
+        self.assertIn("potential savings: $664.01/month", text)
+
+    def test_errors_name_the_file_and_line(self):
+        with open(self.inventory, "a", encoding="utf-8") as out:
+            out.write("i-odd,m5.huge,us-east-1,Linux/UNIX,running,\n")
+        result = self.rightsize(check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("inventory.csv:7: instance i-odd: the catalog has no price for m5.huge",
+                      result.stderr)
+        with open(self.metrics, "a", encoding="utf-8") as out:
+            out.write("i-big,yesterday,CPUUtilization,5\n")
+        result = self.rightsize(check=False)
+        self.assertIn("metrics.csv", result.stderr)
+        self.assertIn("timestamp is not a date and time: 'yesterday'", result.stderr)
+        result = self.rightsize("--lookback-days", "10", check=False)
+        self.assertNotEqual(result.returncode, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
