@@ -115,9 +115,13 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
 
   // Demand in baseline vCPUs, GiB and megabits per second.
   const double cpu_demand = profile.cpu.p99_5 / 100 * performance.Capacity(*current);
+  // The peaks must fit too, without headroom: CPU at its maximum may saturate a candidate
+  // (throttling), memory at its maximum must fit (it is not elastic).
+  const double cpu_peak = profile.cpu.max / 100 * performance.Capacity(*current);
   // A plain double with a flag: GCC 12 at -O3 warns about an optional here.
   const bool has_memory = profile.memory.has_value();
   const double memory_demand = has_memory ? profile.memory->p99 / 100 * current->memory_gib : 0;
+  const double memory_peak = has_memory ? profile.memory->max / 100 * current->memory_gib : 0;
   const double network_demand =
       profile.network_p99 ? *profile.network_p99 * kBitsPerByte / kBitsPerMegabit : 0;
 
@@ -145,11 +149,17 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     option.projected_cpu = cpu_demand / performance.Capacity(*candidate) * 100;
     option.projected_cpu_p99 =
         profile.cpu.p99_5 > 0 ? option.projected_cpu * profile.cpu.p99 / profile.cpu.p99_5 : 0;
-    if (option.projected_cpu > policy.cpu_target) continue;
+    if (option.projected_cpu > policy.cpu_target ||
+        cpu_peak > performance.Capacity(*candidate) * policy.peak_limit / 100) {
+      continue;
+    }
     int risk = RiskOf(option.projected_cpu);
     if (has_memory) {
       option.projected_memory = memory_demand / candidate->memory_gib * 100;
-      if (*option.projected_memory > policy.memory_target) continue;
+      if (*option.projected_memory > policy.memory_target ||
+          memory_peak > candidate->memory_gib * policy.peak_limit / 100) {
+        continue;
+      }
       risk = std::max(risk, RiskOf(*option.projected_memory));
     } else if (candidate->memory_gib < current->memory_gib) {
       continue;

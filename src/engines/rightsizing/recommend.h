@@ -25,6 +25,7 @@ struct SizingPolicy {
   double cpu_target = 80;      // projected CPU p99.5 at most this (20% headroom)
   double memory_target = 80;   // projected memory p99 at most this, when memory is reported
   double network_target = 80;  // projected network p99 at most this % of baseline bandwidth
+  double peak_limit = 100;     // projected CPU and memory maxima at most this % of the candidate's
   double under_cpu = 90;       // the current type is under-provisioned above these
   double under_memory = 90;
   double idle_cpu = 5;                                  // idle: CPU p99 at most this ...

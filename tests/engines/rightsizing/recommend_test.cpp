@@ -112,6 +112,24 @@ TEST(RecommendTest, AnR5UsingTenPercentOfItsMemory) {
   }
 }
 
+TEST(RecommendTest, MemoryPeaksMustFitNotOnlyTheP99) {
+  // 10% of 64 GiB at p99, but 60% (38.4 GiB) at its peak: only 64 GiB types fit.
+  UtilizationProfile profile = Profile(20, 10.0);
+  profile.memory->max = 60;
+  const Recommendation r = RecommendOrDie(profile, "r5.2xlarge");
+  ASSERT_FALSE(r.options.empty());
+  EXPECT_EQ(r.options[0].type, "r6g.2xlarge");
+  for (const SizingOption& option : r.options) {
+    EXPECT_GE(Catalog().Find(option.type)->memory_gib, 38.4) << option.type;
+  }
+  // A CPU peak above a candidate's capacity rules it out as well.
+  UtilizationProfile spiky = Profile(20, 10.0);
+  spiky.cpu.max = 100;  // 8 baseline vCPUs at the peak
+  for (const SizingOption& option : RecommendOrDie(spiky, "r5.2xlarge").options) {
+    EXPECT_GE(Catalog().Find(option.type)->vcpu, 8) << option.type;
+  }
+}
+
 TEST(RecommendTest, AC5LargePinnedAtNinetyEightPercentIsUnderProvisioned) {
   SizingPolicy x86_only;
   x86_only.allow_arm64 = false;
