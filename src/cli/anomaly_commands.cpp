@@ -6,19 +6,14 @@
 
 #include "api/anomaly_render.h"
 #include "cli/anomaly_table.h"
+#include "cli/output.h"
 #include "store/repository.h"
 
 namespace costwise::cli {
 namespace {
 
-constexpr int kExitFailure = 1;
 constexpr int kJsonIndent = 2;
 constexpr std::string_view kAllStatuses = "all";
-
-int Fail(const Error& error) {
-  fmt::print(stderr, "costwise: error: {}\n", error.message);
-  return kExitFailure;
-}
 
 void PrintSummary(const service::AnomalyDetectionSummary& summary) {
   if (!summary.from) {

@@ -15,6 +15,7 @@
 #include "api/server.h"
 #include "cli/anomaly_commands.h"
 #include "cli/forecast_commands.h"
+#include "cli/output.h"
 #include "cli/progress_bar.h"
 #include "cli/rightsize_command.h"
 #include "service/cost_service.h"
@@ -27,17 +28,10 @@ namespace {
 
 constexpr const char* kDefaultDatabase = "sqlite:var/costwise.db";
 constexpr std::uint64_t kProgressMinBytes = std::uint64_t{4} << 20;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 
 std::string DefaultDatabase() {
   const char* env = std::getenv("COSTWISE_DB");
   return env != nullptr && *env != '\0' ? env : kDefaultDatabase;
-}
-
-int Fail(const Error& error) {
-  fmt::print(stderr, "costwise: error: {}\n", error.message);
-  return kExitFailure;
 }
 
 std::string PeriodList(const std::vector<Date>& periods) {
@@ -142,18 +136,6 @@ int RunCosts(const std::string& database, const std::string& tenant,
     PrintTable(*report);
   }
   return 0;
-}
-
-Status WriteFile(const std::string& path, const std::string& text) {
-  std::FILE* out = std::fopen(path.c_str(), "wb");
-  if (out == nullptr) {
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: cannot write", path));
-  }
-  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
-  if (std::fclose(out) != 0 || !written) {
-    return MakeError(ErrorCode::kUnavailable, fmt::format("{}: write failed", path));
-  }
-  return {};
 }
 
 int RunIsolationForest(const std::string& input, const std::string& output,

@@ -9,6 +9,7 @@
 
 #include "api/forecast_render.h"
 #include "cli/forecast_table.h"
+#include "cli/output.h"
 #include "cli/progress_bar.h"
 #include "core/date.h"
 #include "ingest/forecast_csv.h"
@@ -17,15 +18,8 @@
 namespace costwise::cli {
 namespace {
 
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 constexpr int kJsonIndent = 2;
 constexpr std::int64_t kDaySeconds = 86'400;
-
-int Fail(const Error& error) {
-  fmt::print(stderr, "costwise: error: {}\n", error.message);
-  return kExitFailure;
-}
 
 Result<std::vector<double>> ParseLevels(const std::string& text) {
   std::vector<double> levels;
@@ -56,16 +50,6 @@ std::string FormatTime(std::int64_t timestamp, bool dates_only) {
 
 // "80" for 80, "99.5" for 99.5: column names lo80, hi99.5.
 std::string LevelName(double level) { return fmt::format("{}", level); }
-
-Status WriteText(const std::string& path, const std::string& text) {
-  std::FILE* out = std::fopen(path.c_str(), "wb");
-  if (out == nullptr) return MakeError(ErrorCode::kInvalidInput, path + ": cannot write");
-  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
-  if (std::fclose(out) != 0 || !written) {
-    return MakeError(ErrorCode::kUnavailable, path + ": write failed");
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -180,7 +164,7 @@ int ForecastCommands::RunSeries() const {
       text += '\n';
     }
   }
-  if (Status written = WriteText(output_, text); !written) return Fail(written.error());
+  if (Status written = WriteFile(output_, text); !written) return Fail(written.error());
 
   if (!report_.empty()) {
     std::string report = "series_id,frequency,model,backtest_points,backtest_mase,backtest_smape";
@@ -198,7 +182,7 @@ int ForecastCommands::RunSeries() const {
       }
       report += '\n';
     }
-    if (Status written = WriteText(report_, report); !written) return Fail(written.error());
+    if (Status written = WriteFile(report_, report); !written) return Fail(written.error());
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

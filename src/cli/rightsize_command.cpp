@@ -5,13 +5,13 @@
 #include <fmt/format.h>
 
 #include "api/rightsizing_render.h"
+#include "cli/output.h"
 #include "core/date.h"
 #include "service/rightsizing_service.h"
 
 namespace costwise::cli {
 namespace {
 
-constexpr int kExitFailure = 1;
 constexpr int kJsonIndent = 2;
 
 std::string Table(const service::RightsizeReport& report) {
@@ -74,10 +74,7 @@ int RightsizeCommand::Run() const {
   options.catalog_path = catalog_;
   options.lookback_days = lookback_days_;
   auto report = service::RightsizeFiles(options);
-  if (!report) {
-    fmt::print(stderr, "costwise: error: {}\n", report.error().message);
-    return kExitFailure;
-  }
+  if (!report) return Fail(report.error());
   if (format_ == "json") {
     fmt::print("{}\n", api::RightsizeReportToJson(*report).dump(kJsonIndent));
   } else {
