@@ -4,6 +4,7 @@
 
 #include "ingest/byte_source.h"
 #include "ingest/csv_blocks.h"
+#include "ingest/text.h"
 
 namespace costwise::ingest {
 
@@ -46,6 +47,33 @@ Status ForEachCsvRecordInText(std::string_view text, std::string_view name,
     }
     if (Status visited = visit(record); !visited) return visited;
   }
+}
+
+CsvHeader::CsvHeader(const CsvRecord& header) : line_(header.line) {
+  for (std::size_t j = 0; j < header.fields.size(); ++j) {
+    columns_.emplace(LowerAscii(TrimSpace(header.fields[j])), j);
+  }
+}
+
+Status CsvHeader::Require(std::initializer_list<std::string_view> names,
+                          std::string_view source) const {
+  for (const std::string_view name : names) {
+    if (!columns_.contains(name)) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}:{}: the header has no column {}", source, line_, name));
+    }
+  }
+  return {};
+}
+
+std::string_view CsvHeader::Field(const CsvRecord& record, std::string_view name) const {
+  const auto found = columns_.find(name);
+  if (found == columns_.end() || found->second >= record.fields.size()) return {};
+  return TrimSpace(record.fields[found->second]);
+}
+
+bool IsBlankRecord(const CsvRecord& record) {
+  return record.fields.size() == 1 && TrimSpace(record.fields[0]).empty();
 }
 
 }  // namespace costwise::ingest

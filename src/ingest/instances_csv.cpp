@@ -9,60 +9,25 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "ingest/csv_file.h"
-#include "ingest/text.h"
 
 namespace costwise::ingest {
-namespace {
-
-// Column positions from a header, by lower-case name; InvalidInput names a missing one.
-Result<std::map<std::string, std::size_t>> Columns(const CsvRecord& header,
-                                                   std::initializer_list<const char*> required,
-                                                   const std::string& path) {
-  std::map<std::string, std::size_t> columns;
-  for (std::size_t j = 0; j < header.fields.size(); ++j) {
-    columns.emplace(LowerAscii(TrimSpace(header.fields[j])), j);
-  }
-  for (const char* name : required) {
-    if (!columns.contains(name)) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: the header has no column {}", path, header.line, name));
-    }
-  }
-  return columns;
-}
-
-std::string_view Field(const CsvRecord& record, const std::map<std::string, std::size_t>& columns,
-                       const char* name) {
-  const auto found = columns.find(name);
-  if (found == columns.end() || found->second >= record.fields.size()) return {};
-  return TrimSpace(record.fields[found->second]);
-}
-
-bool Blank(const CsvRecord& record) {
-  return record.fields.size() == 1 && TrimSpace(record.fields[0]).empty();
-}
-
-}  // namespace
-
 Result<std::vector<InventoryRow>> ReadInventoryCsv(const std::string& path) {
   std::vector<InventoryRow> rows;
   std::set<std::string> seen;
-  std::optional<std::map<std::string, std::size_t>> columns;
+  std::optional<CsvHeader> columns;
   const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
     if (!columns) {
-      auto found = Columns(record, {"instance_id", "instance_type", "region"}, path);
-      if (!found) return unexpected(found.error());
-      columns = std::move(*found);
-      return {};
+      columns.emplace(record);
+      return columns->Require({"instance_id", "instance_type", "region"}, path);
     }
-    if (Blank(record)) return {};
+    if (IsBlankRecord(record)) return {};
     InventoryRow row;
-    row.instance_id = std::string(Field(record, *columns, "instance_id"));
-    row.instance_type = std::string(Field(record, *columns, "instance_type"));
-    row.region = std::string(Field(record, *columns, "region"));
-    row.platform = std::string(Field(record, *columns, "platform"));
-    row.state = std::string(Field(record, *columns, "state"));
-    row.tags = std::string(Field(record, *columns, "tags"));
+    row.instance_id = std::string(columns->Field(record, "instance_id"));
+    row.instance_type = std::string(columns->Field(record, "instance_type"));
+    row.region = std::string(columns->Field(record, "region"));
+    row.platform = std::string(columns->Field(record, "platform"));
+    row.state = std::string(columns->Field(record, "state"));
+    row.tags = std::string(columns->Field(record, "tags"));
     row.line = static_cast<std::size_t>(record.line);
     if (row.instance_id.empty() || row.instance_type.empty() || row.region.empty()) {
       return MakeError(ErrorCode::kInvalidInput,
@@ -84,19 +49,17 @@ Result<std::vector<InventoryRow>> ReadInventoryCsv(const std::string& path) {
 
 Result<MetricsByInstance> ReadMetricsCsv(const std::string& path) {
   MetricsByInstance metrics;
-  std::optional<std::map<std::string, std::size_t>> columns;
+  std::optional<CsvHeader> columns;
   const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
     if (!columns) {
-      auto found = Columns(record, {"instance_id", "timestamp", "metric", "value"}, path);
-      if (!found) return unexpected(found.error());
-      columns = std::move(*found);
-      return {};
+      columns.emplace(record);
+      return columns->Require({"instance_id", "timestamp", "metric", "value"}, path);
     }
-    if (Blank(record)) return {};
-    const std::string_view id = Field(record, *columns, "instance_id");
-    const std::string_view time = Field(record, *columns, "timestamp");
-    const std::string_view metric = Field(record, *columns, "metric");
-    const std::string_view text = Field(record, *columns, "value");
+    if (IsBlankRecord(record)) return {};
+    const std::string_view id = columns->Field(record, "instance_id");
+    const std::string_view time = columns->Field(record, "timestamp");
+    const std::string_view metric = columns->Field(record, "metric");
+    const std::string_view text = columns->Field(record, "value");
     const std::optional<std::int64_t> timestamp = ParseTimestamp(time);
     if (id.empty() || metric.empty()) {
       return MakeError(

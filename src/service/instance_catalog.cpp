@@ -1,7 +1,6 @@
 #include "service/instance_catalog.h"
 
 #include <cmath>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -9,7 +8,6 @@
 
 #include "core/money.h"
 #include "ingest/csv_file.h"
-#include "ingest/text.h"
 
 namespace costwise::service {
 
@@ -17,39 +15,25 @@ extern const std::string_view kBuiltInCatalogCsv;
 
 namespace {
 
-constexpr std::string_view kRequired[] = {"instance_type", "vcpu", "memory_gib", "region",
-                                          "price_per_hour_ondemand_linux_usd"};
-
 using Visitor = std::function<Status(const ingest::CsvRecord&)>;
 using Reader = std::function<Status(const Visitor&)>;
 
 Result<rightsizing::InstanceCatalog> ParseCatalog(std::string_view name, const Reader& read) {
-  std::map<std::string, std::size_t, std::less<>> columns;
+  std::optional<ingest::CsvHeader> header;
   std::vector<rightsizing::CatalogRow> rows;
-  bool header = true;
   const Status status = read([&](const ingest::CsvRecord& record) -> Status {
     const auto fail = [&](const std::string& reason) {
       return MakeError(ErrorCode::kInvalidInput,
                        fmt::format("{}:{}: {}", name, record.line, reason));
     };
-    if (header) {
-      header = false;
-      for (std::size_t j = 0; j < record.fields.size(); ++j) {
-        columns.emplace(ingest::LowerAscii(ingest::TrimSpace(record.fields[j])), j);
-      }
-      for (const std::string_view column : kRequired) {
-        if (!columns.contains(column)) {
-          return fail(fmt::format("the header has no column {}", column));
-        }
-      }
-      return {};
+    if (!header) {
+      header.emplace(record);
+      return header->Require(
+          {"instance_type", "vcpu", "memory_gib", "region", "price_per_hour_ondemand_linux_usd"},
+          name);
     }
-    if (record.fields.size() == 1 && ingest::TrimSpace(record.fields[0]).empty()) return {};
-    const auto text = [&](std::string_view column) -> std::string_view {
-      const auto found = columns.find(column);
-      if (found == columns.end() || found->second >= record.fields.size()) return {};
-      return ingest::TrimSpace(record.fields[found->second]);
-    };
+    if (ingest::IsBlankRecord(record)) return {};
+    const auto text = [&](std::string_view column) { return header->Field(record, column); };
     // An optional number: empty means absent (0).
     std::optional<std::string> bad;
     const auto number = [&](std::string_view column) -> double {
