@@ -137,28 +137,27 @@ int PrimaryPeriod(const Frequency& frequency, int limit) {
 
 Result<SeriesForecast> ForecastSeries(const RegularSeries& input, int horizon,
                                       const ForecasterOptions& options) {
+  if (horizon < 1) {
+    return MakeError(ErrorCode::kInvalidInput, "the horizon must be at least one step");
+  }
+  if (auto status = CheckLevels(options.levels); !status) return unexpected(status.error());
+  const std::span<const double> levels = options.levels;
+  const int ets_period = PrimaryPeriod(input.frequency, kEtsMaxPeriod);
+  const int naive_period = PrimaryPeriod(input.frequency, kNaiveMaxPeriod);
   RegularSeries series = input;
   if (options.down_weight_spikes) {
-    std::vector<double> weights =
-        SpikeWeights(input, PrimaryPeriod(input.frequency, kNaiveMaxPeriod));
+    std::vector<double> weights = SpikeWeights(input, naive_period);
     // Without spikes or weights of its own the series stays unweighted (the models' fast path).
     if (!input.weights.empty() || std::find(weights.begin(), weights.end(), 0.0) != weights.end()) {
       series.weights = std::move(weights);
     }
   }
-  if (horizon < 1) {
-    return MakeError(ErrorCode::kInvalidInput, "the horizon must be at least one step");
-  }
-  if (auto status = CheckLevels(options.levels); !status) return unexpected(status.error());
   if (series.CountObserved() < kMinObserved) {
     return MakeError(ErrorCode::kInvalidInput, "the series has " +
                                                    std::to_string(series.CountObserved()) +
                                                    " observed points; a forecast needs at least " +
                                                    std::to_string(kMinObserved));
   }
-  const std::span<const double> levels = options.levels;
-  const int ets_period = PrimaryPeriod(series.frequency, kEtsMaxPeriod);
-  const int naive_period = PrimaryPeriod(series.frequency, kNaiveMaxPeriod);
 
   std::vector<Candidate> candidates;
   std::optional<EtsModel> ets;
