@@ -55,12 +55,23 @@ nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report) {
            {"hours_with_data", p.hours_with_data},
            {"coverage", p.coverage}}}});
   }
+  nlohmann::json idle = nlohmann::json::array();
+  for (const rightsizing::IdleResource& resource : report.idle_resources) {
+    idle.push_back({{"id", resource.id},
+                    {"kind", IdleKindName(resource.kind)},
+                    {"region", resource.region},
+                    {"detail", resource.detail},
+                    {"monthly_cost", Cents(resource.monthly_cost)},
+                    {"action", resource.action},
+                    {"summary", resource.summary}});
+  }
   return {{"lookback_end", TimeJson(report.lookback_end)},
           {"lookback_days", report.lookback_days},
           {"catalog", report.catalog_source},
           {"monthly_savings", Cents(report.monthly_savings)},
           {"skipped", report.skipped},
-          {"instances", instances}};
+          {"instances", instances},
+          {"idle_resources", idle}};
 }
 
 }  // namespace costwise::api

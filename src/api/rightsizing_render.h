@@ -14,7 +14,8 @@ namespace costwise::api {
 //    "confidence", "summary",
 //    "profile": {"cpu": {"p50", "p95", "p99", "p99_5", "max"}, "memory" (null or the same),
 //      "network_p99", "burstiness", "daily_periodicity", "weekly_periodicity",
-//      "hours_with_data", "coverage"}}]}
+//      "hours_with_data", "coverage"}}],
+//  "idle_resources": [{"id", "kind", "region", "detail", "monthly_cost", "action", "summary"}]}
 // Money rounded to cents (numbers).
 [[nodiscard]] nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report);
 

@@ -34,6 +34,15 @@ std::string Table(const service::RightsizeReport& report) {
                     r.confidence, r.summary);
   }
   for (const std::string& skipped : report.skipped) text += fmt::format("skipped {}\n", skipped);
+  if (!report.idle_resources.empty()) {
+    text += fmt::format("\n{:<26} {:<22} {:<12} {:>10}  {}\n", "idle resource", "kind", "region",
+                        "$/month", "summary");
+    for (const rightsizing::IdleResource& resource : report.idle_resources) {
+      text += fmt::format("{:<26} {:<22} {:<12} {:>10.2f}  {}\n", resource.id,
+                          rightsizing::IdleKindName(resource.kind), resource.region,
+                          resource.monthly_cost, resource.summary);
+    }
+  }
   text += fmt::format("\npotential savings: ${:.2f}/month (${:.2f}/year)\n", report.monthly_savings,
                       report.monthly_savings * 12);
   return text;
@@ -55,6 +64,16 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
                    "NetworkIn, NetworkOut)")
       ->required()
       ->check(CLI::ExistingFile);
+  command_
+      ->add_option("--volumes", volumes_,
+                   "CSV volume_id,volume_type,size_gib,iops,throughput_mibps,region,state,"
+                   "attached_instance_id,tags (unattached volumes are idle)")
+      ->check(CLI::ExistingFile);
+  command_
+      ->add_option("--addresses", addresses_,
+                   "CSV allocation_id,public_ip,region,association_id,instance_id,tags "
+                   "(unassociated Elastic IPs are idle)")
+      ->check(CLI::ExistingFile);
   command_->add_option("--catalog", catalog_, "instance catalog CSV (default: the built-in one)")
       ->check(CLI::ExistingFile);
   command_->add_option("--lookback-days", lookback_days_, "14, 32 or 93")
@@ -71,6 +90,8 @@ int RightsizeCommand::Run() const {
   service::RightsizeFileOptions options;
   options.inventory_path = inventory_;
   options.metrics_path = metrics_;
+  options.volumes_path = volumes_;
+  options.addresses_path = addresses_;
   options.catalog_path = catalog_;
   options.lookback_days = lookback_days_;
   auto report = service::RightsizeFiles(options);

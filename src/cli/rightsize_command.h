@@ -1,6 +1,7 @@
 #pragma once
-// `costwise rightsize --inventory INV.csv --metrics METRICS.csv [--catalog CATALOG.csv]
-// [--lookback-days 14] [--format table|json]`: right-sizing from files, no account needed.
+// `costwise rightsize --inventory INV.csv --metrics METRICS.csv [--volumes VOLUMES.csv]
+// [--addresses ADDRESSES.csv] [--catalog CATALOG.csv] [--lookback-days 14]
+// [--format table|json]`: right-sizing from files, no account needed.
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,8 @@ class RightsizeCommand final {
   CLI::App* command_ = nullptr;
   std::string inventory_;
   std::string metrics_;
+  std::string volumes_;
+  std::string addresses_;
   std::string catalog_;
   int lookback_days_ = 14;
   std::string format_ = "table";

@@ -34,74 +34,94 @@ std::int64_t PeriodOf(const ingest::MetricSeries* cpu) {
   return gaps[gaps.size() / 2];
 }
 
+Result<rightsizing::UtilizationProfile> ProfileOf(const InstanceMetrics& metrics,
+                                                  const rightsizing::ProfileOptions& options) {
+  const auto metric = [&](const char* name) -> const ingest::MetricSeries* {
+    const auto series = metrics.find(name);
+    return series == metrics.end() ? nullptr : &series->second;
+  };
+  // NetworkIn and NetworkOut together: the profile adds samples that share a timestamp.
+  ingest::MetricSeries network;
+  for (const char* name : {"NetworkIn", "NetworkOut"}) {
+    if (const ingest::MetricSeries* part = metric(name)) {
+      network.timestamps.insert(network.timestamps.end(), part->timestamps.begin(),
+                                part->timestamps.end());
+      network.values.insert(network.values.end(), part->values.begin(), part->values.end());
+    }
+  }
+  const ingest::MetricSeries* cpu = metric("CPUUtilization");
+  return rightsizing::BuildProfile(View(cpu), View(metric("mem_used_percent")), View(&network),
+                                   PeriodOf(cpu), options);
+}
+
+std::vector<rightsizing::Volume> Volumes(const std::vector<ingest::VolumeRow>& rows) {
+  std::vector<rightsizing::Volume> volumes;
+  for (const ingest::VolumeRow& row : rows) {
+    volumes.push_back({row.volume_id, row.volume_type, row.size_gib, row.iops, row.throughput_mibps,
+                       row.region, row.state, row.attached_instance_id});
+  }
+  return volumes;
+}
+
+std::vector<rightsizing::Address> Addresses(const std::vector<ingest::AddressRow>& rows) {
+  std::vector<rightsizing::Address> addresses;
+  for (const ingest::AddressRow& row : rows) {
+    addresses.push_back(
+        {row.allocation_id, row.public_ip, row.region, row.association_id, row.instance_id});
+  }
+  return addresses;
+}
+
 }  // namespace
 
-Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
-  auto catalog = options.catalog_path.empty() ? BuiltInInstanceCatalog()
-                                              : ReadInstanceCatalog(options.catalog_path);
-  if (!catalog) return unexpected(catalog.error());
-  auto inventory = ingest::ReadInventoryCsv(options.inventory_path);
-  if (!inventory) return unexpected(inventory.error());
-  auto metrics = ingest::ReadMetricsCsv(options.metrics_path);
-  if (!metrics) return unexpected(metrics.error());
+std::int64_t LookbackEndAfter(std::int64_t newest) {
+  return (newest / kHourSeconds + 1) * kHourSeconds;
+}
 
+Result<RightsizeReport> Rightsize(const RightsizeInput& input,
+                                  const rightsizing::InstanceCatalog& catalog,
+                                  std::string catalog_source, const RightsizeOptions& options) {
   RightsizeReport report;
-  report.catalog_source =
-      options.catalog_path.empty() ? std::string(kBuiltInCatalogSource) : options.catalog_path;
+  report.catalog_source = std::move(catalog_source);
   report.lookback_days = options.lookback_days;
-  if (options.lookback_end) {
-    report.lookback_end = *options.lookback_end;
-  } else {
-    std::int64_t newest = std::numeric_limits<std::int64_t>::min();
-    for (const auto& [id, by_metric] : *metrics) {
-      for (const auto& [name, series] : by_metric) {
-        for (const std::int64_t t : series.timestamps) newest = std::max(newest, t);
-      }
-    }
-    // The end of the hour of the newest sample: a whole-hour window that includes it.
-    report.lookback_end = newest == std::numeric_limits<std::int64_t>::min()
-                              ? 0
-                              : (newest / kHourSeconds + 1) * kHourSeconds;
-  }
+  report.lookback_end = options.lookback_end;
   const rightsizing::PerformanceTable performance = rightsizing::PerformanceTable::Default();
   rightsizing::ProfileOptions profile_options;
-  profile_options.lookback_end = report.lookback_end;
+  profile_options.lookback_end = options.lookback_end;
   profile_options.lookback_days = options.lookback_days;
 
-  for (const ingest::InventoryRow& instance : *inventory) {
+  // Profiles first, one instance's samples at a time.
+  std::vector<const ingest::InventoryRow*> running;
+  for (const ingest::InventoryRow& instance : input.instances) {
     if (!instance.state.empty() && instance.state != "running") {
       report.skipped.push_back(fmt::format("{} ({})", instance.instance_id, instance.state));
-      continue;
+    } else {
+      running.push_back(&instance);
     }
-    const auto found = metrics->find(instance.instance_id);
-    const auto metric = [&](const char* name) -> const ingest::MetricSeries* {
-      if (found == metrics->end()) return nullptr;
-      const auto series = found->second.find(name);
-      return series == found->second.end() ? nullptr : &series->second;
-    };
-    // NetworkIn and NetworkOut together: the profile adds samples that share a timestamp.
-    ingest::MetricSeries network;
-    for (const char* name : {"NetworkIn", "NetworkOut"}) {
-      if (const ingest::MetricSeries* part = metric(name)) {
-        network.timestamps.insert(network.timestamps.end(), part->timestamps.begin(),
-                                  part->timestamps.end());
-        network.values.insert(network.values.end(), part->values.begin(), part->values.end());
-      }
-    }
-    const ingest::MetricSeries* cpu = metric("CPUUtilization");
-    auto profile = rightsizing::BuildProfile(View(cpu), View(metric("mem_used_percent")),
-                                             View(&network), PeriodOf(cpu), profile_options);
+  }
+  std::vector<rightsizing::UtilizationProfile> profiles;
+  profiles.reserve(running.size());
+  for (const ingest::InventoryRow* instance : running) {
+    auto metrics = input.metrics ? input.metrics(*instance) : Result<InstanceMetrics>{};
+    if (!metrics) return unexpected(metrics.error());
+    auto profile = ProfileOf(*metrics, profile_options);
     if (!profile) {
       return MakeError(profile.error().code,
-                       fmt::format("{}: instance {}: {}", options.metrics_path,
-                                   instance.instance_id, profile.error().message));
+                       fmt::format("{}: instance {}: {}", input.metrics_source,
+                                   instance->instance_id, profile.error().message));
     }
+    profiles.push_back(std::move(*profile));
+    if (options.progress) options.progress(profiles.size(), running.size());
+  }
+
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    const ingest::InventoryRow& instance = *running[i];
     auto recommendation =
-        rightsizing::Recommend(instance.instance_id, *profile, instance.instance_type,
-                               instance.region, *catalog, performance, options.policy);
+        rightsizing::Recommend(instance.instance_id, profiles[i], instance.instance_type,
+                               instance.region, catalog, performance, options.policy);
     if (!recommendation) {
       return MakeError(recommendation.error().code,
-                       fmt::format("{}:{}: instance {}: {}", options.inventory_path, instance.line,
+                       fmt::format("{}:{}: instance {}: {}", input.inventory_source, instance.line,
                                    instance.instance_id, recommendation.error().message));
     }
     const rightsizing::Finding finding = recommendation->finding;
@@ -110,9 +130,71 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
         !recommendation->options.empty()) {
       report.monthly_savings += recommendation->options.front().monthly_savings;
     }
-    report.instances.push_back({instance, *profile, std::move(*recommendation)});
+    report.instances.push_back({instance, std::move(profiles[i]), std::move(*recommendation)});
   }
+
+  auto idle = rightsizing::FindIdleResources(Volumes(input.volumes), Addresses(input.addresses));
+  if (!idle) {
+    return MakeError(idle.error().code,
+                     fmt::format("{}: {}", input.inventory_source, idle.error().message));
+  }
+  for (const rightsizing::IdleResource& resource : *idle) {
+    report.monthly_savings += resource.monthly_cost;
+  }
+  report.idle_resources = std::move(*idle);
   return report;
+}
+
+Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
+  auto catalog = options.catalog_path.empty() ? BuiltInInstanceCatalog()
+                                              : ReadInstanceCatalog(options.catalog_path);
+  if (!catalog) return unexpected(catalog.error());
+  RightsizeInput input;
+  input.inventory_source = options.inventory_path;
+  input.metrics_source = options.metrics_path;
+  auto inventory = ingest::ReadInventoryCsv(options.inventory_path);
+  if (!inventory) return unexpected(inventory.error());
+  input.instances = std::move(*inventory);
+  if (!options.volumes_path.empty()) {
+    auto volumes = ingest::ReadVolumesCsv(options.volumes_path);
+    if (!volumes) return unexpected(volumes.error());
+    input.volumes = std::move(*volumes);
+  }
+  if (!options.addresses_path.empty()) {
+    auto addresses = ingest::ReadAddressesCsv(options.addresses_path);
+    if (!addresses) return unexpected(addresses.error());
+    input.addresses = std::move(*addresses);
+  }
+  auto metrics = ingest::ReadMetricsCsv(options.metrics_path);
+  if (!metrics) return unexpected(metrics.error());
+
+  RightsizeOptions rightsize;
+  rightsize.lookback_days = options.lookback_days;
+  rightsize.policy = options.policy;
+  if (options.lookback_end) {
+    rightsize.lookback_end = *options.lookback_end;
+  } else {
+    std::int64_t newest = std::numeric_limits<std::int64_t>::min();
+    for (const auto& [id, by_metric] : *metrics) {
+      for (const auto& [name, series] : by_metric) {
+        for (const std::int64_t t : series.timestamps) newest = std::max(newest, t);
+      }
+    }
+    rightsize.lookback_end =
+        newest == std::numeric_limits<std::int64_t>::min() ? 0 : LookbackEndAfter(newest);
+  }
+  // The file's samples are handed over (moved) instance by instance.
+  input.metrics = [&metrics](const ingest::InventoryRow& instance) -> Result<InstanceMetrics> {
+    const auto found = metrics->find(instance.instance_id);
+    if (found == metrics->end()) return InstanceMetrics{};
+    InstanceMetrics taken = std::move(found->second);
+    metrics->erase(found);
+    return taken;
+  };
+  return Rightsize(
+      input, *catalog,
+      options.catalog_path.empty() ? std::string(kBuiltInCatalogSource) : options.catalog_path,
+      rightsize);
 }
 
 }  // namespace costwise::service

@@ -1,28 +1,46 @@
 #pragma once
-// Right-sizing from files, with no account connected: an inventory and its CloudWatch metrics
-// (`costwise rightsize --inventory INV.csv --metrics METRICS.csv`). Each running instance gets a
-// utilization profile and a recommendation (docs/rightsizing.md).
+// Right-sizing a fleet: each running instance gets a utilization profile and a recommendation,
+// and the inventory's unattached volumes and unassociated addresses are listed as idle
+// (docs/rightsizing.md). Two front doors share one pipeline: files with no account connected
+// (`costwise rightsize --inventory INV.csv --metrics METRICS.csv`) and a tenant's stored
+// inventory and metrics.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "engines/rightsizing/catalog.h"
+#include "engines/rightsizing/idle_resources.h"
 #include "engines/rightsizing/profile.h"
 #include "engines/rightsizing/recommend.h"
 #include "ingest/instances_csv.h"
 
 namespace costwise::service {
 
-struct RightsizeFileOptions {
-  std::string inventory_path;
-  std::string metrics_path;
-  std::string catalog_path;  // empty = the built-in catalog
+// One instance's metrics by CloudWatch name (CPUUtilization, mem_used_percent, NetworkIn, ...).
+using InstanceMetrics = std::map<std::string, ingest::MetricSeries>;
+// Hands over one instance's metrics at a time, so a fleet's samples are never in memory together.
+// An instance without metrics gets an empty map.
+using MetricsLookup = std::function<Result<InstanceMetrics>(const ingest::InventoryRow& instance)>;
+
+struct RightsizeInput {
+  std::vector<ingest::InventoryRow> instances;
+  MetricsLookup metrics;
+  std::vector<ingest::VolumeRow> volumes;
+  std::vector<ingest::AddressRow> addresses;
+  std::string inventory_source;  // a path or "tenant NAME", for error messages
+  std::string metrics_source;
+};
+
+struct RightsizeOptions {
   int lookback_days = 14;
-  // The lookback's end (seconds since the epoch); empty = the end of the hour of the newest
-  // metric sample, so a file of past data is judged on its own last weeks.
-  std::optional<std::int64_t> lookback_end;
+  std::int64_t lookback_end = 0;  // seconds since the epoch
   rightsizing::SizingPolicy policy;
+  // Called after each instance is profiled, with (done, total); may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
 };
 
 struct InstanceRecommendation {
@@ -32,16 +50,43 @@ struct InstanceRecommendation {
 };
 
 struct RightsizeReport {
-  std::vector<InstanceRecommendation> instances;  // running instances, in inventory order
-  std::vector<std::string> skipped;               // "i-0def (stopped)", ...
+  std::vector<InstanceRecommendation> instances;          // running instances, in inventory order
+  std::vector<std::string> skipped;                       // "i-0def (stopped)", ...
+  std::vector<rightsizing::IdleResource> idle_resources;  // largest cost first
   std::string catalog_source;
   std::int64_t lookback_end = 0;
   int lookback_days = 0;
-  double monthly_savings = 0;  // the best option of every over-provisioned or idle instance
+  // The best option of every over-provisioned or idle instance, plus every idle resource.
+  double monthly_savings = 0;
 };
 
-// InvalidInput for unreadable files (the message names file and line), a lookback other than
-// 14, 32 or 93 days, or an instance type or region the catalog does not price.
+// InvalidInput for a lookback other than 14, 32 or 93 days, unreadable metrics (the message
+// names the instance), an instance type or region the catalog does not price (the message names
+// the inventory line), or a volume of unknown type.
+[[nodiscard]] Result<RightsizeReport> Rightsize(const RightsizeInput& input,
+                                                const rightsizing::InstanceCatalog& catalog,
+                                                std::string catalog_source,
+                                                const RightsizeOptions& options);
+
+struct RightsizeFileOptions {
+  std::string inventory_path;
+  std::string metrics_path;
+  std::string volumes_path;    // optional
+  std::string addresses_path;  // optional
+  std::string catalog_path;    // empty = the built-in catalog
+  int lookback_days = 14;
+  // The lookback's end (seconds since the epoch); empty = the end of the hour of the newest
+  // metric sample, so a file of past data is judged on its own last weeks.
+  std::optional<std::int64_t> lookback_end;
+  rightsizing::SizingPolicy policy;
+};
+
+// Right-sizing from files. InvalidInput for unreadable files (the message names file and line),
+// and as Rightsize.
 [[nodiscard]] Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options);
+
+// The end of the hour after `newest` (seconds since the epoch): a whole-hour lookback window
+// that includes the newest sample.
+[[nodiscard]] std::int64_t LookbackEndAfter(std::int64_t newest);
 
 }  // namespace costwise::service
