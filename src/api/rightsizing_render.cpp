@@ -15,15 +15,27 @@ nlohmann::json PercentilesJson(const rightsizing::Percentiles& p) {
 }
 
 nlohmann::json OptionJson(const rightsizing::SizingOption& option) {
-  return {{"type", option.type},
-          {"monthly_savings", Cents(option.monthly_savings)},
-          {"projected_cpu_p99", Tenth(option.projected_cpu_p99)},
-          {"projected_cpu_p99_5", Tenth(option.projected_cpu)},
-          {"projected_mem_p99", option.projected_memory
-                                    ? nlohmann::json(Tenth(*option.projected_memory))
-                                    : nlohmann::json(nullptr)},
-          {"performance_risk", option.performance_risk},
-          {"migration_effort", EffortName(option.effort)}};
+  return {
+      {"type", option.type},
+      {"monthly_savings", Cents(option.monthly_savings)},
+      {"projected_cpu_p99", Tenth(option.projected_cpu_p99)},
+      {"projected_cpu_p99_5", Tenth(option.projected_cpu)},
+      {"projected_mem_p99", option.projected_memory
+                                ? nlohmann::json(Tenth(*option.projected_memory))
+                                : nlohmann::json(nullptr)},
+      {"performance_risk", option.performance_risk},
+      {"migration_effort", EffortName(option.effort)},
+      {"credits", option.burstable
+                      ? nlohmann::json{{"baseline", option.credit_baseline},
+                                       {"average_use", Tenth(option.average_cpu_use * 100) / 100},
+                                       {"monthly_surplus_cost", Cents(option.monthly_credit_cost)}}
+                      : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json NumbersJson(const std::vector<double>& values) {
+  nlohmann::json numbers = nlohmann::json::array();
+  for (const double value : values) numbers.push_back(std::round(value * 1e4) / 1e4);
+  return numbers;
 }
 
 }  // namespace
@@ -43,6 +55,16 @@ nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report) {
          {"current_monthly_cost", Cents(r.current_monthly)},
          {"options", options},
          {"confidence", std::round(r.confidence * 1000) / 1000},
+         {"workload",
+          {{"name", WorkloadName(r.workload)},
+           {"cluster", item.cluster >= 0 ? nlohmann::json(item.cluster) : nlohmann::json(nullptr)},
+           {"features", NumbersJson(item.features)},
+           {"cpu_target", r.cpu_target},
+           {"memory_target", r.memory_target}}},
+         {"growth",
+          {{"cpu", std::round(r.cpu_growth * 1000) / 1000},
+           {"memory", std::round(r.memory_growth * 1000) / 1000}}},
+         {"current_credit_cost", Cents(r.current_credit_monthly)},
          {"summary", r.summary},
          {"profile",
           {{"cpu", PercentilesJson(p.cpu)},
@@ -65,13 +87,28 @@ nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report) {
                     {"action", resource.action},
                     {"summary", resource.summary}});
   }
+  nlohmann::json clusters = nlohmann::json::array();
+  for (const service::WorkloadCluster& cluster : report.clusters) {
+    clusters.push_back({{"workload", WorkloadName(cluster.workload)},
+                        {"instances", cluster.instances},
+                        {"center", NumbersJson(cluster.center)}});
+  }
   return {{"lookback_end", TimeJson(report.lookback_end)},
           {"lookback_days", report.lookback_days},
           {"catalog", report.catalog_source},
           {"monthly_savings", Cents(report.monthly_savings)},
           {"skipped", report.skipped},
           {"instances", instances},
-          {"idle_resources", idle}};
+          {"idle_resources", idle},
+          {"workloads",
+           {{"k", report.clusters.size()},
+            {"silhouettes", NumbersJson(report.silhouettes)},
+            {"clusters", clusters}}},
+          {"timings",
+           {{"read_seconds", report.timings.read_seconds},
+            {"profile_seconds", report.timings.profile_seconds},
+            {"cluster_seconds", report.timings.cluster_seconds},
+            {"recommend_seconds", report.timings.recommend_seconds}}}};
 }
 
 }  // namespace costwise::api

@@ -1,6 +1,7 @@
 #include "service/rightsizing_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include <fmt/format.h>
@@ -72,6 +73,10 @@ std::vector<rightsizing::Address> Addresses(const std::vector<ingest::AddressRow
   return addresses;
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 std::int64_t LookbackEndAfter(std::int64_t newest) {
@@ -99,6 +104,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
       running.push_back(&instance);
     }
   }
+  auto clock = std::chrono::steady_clock::now();
   std::vector<rightsizing::UtilizationProfile> profiles;
   profiles.reserve(running.size());
   for (const ingest::InventoryRow* instance : running) {
@@ -113,12 +119,51 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
     profiles.push_back(std::move(*profile));
     if (options.progress) options.progress(profiles.size(), running.size());
   }
+  report.timings.profile_seconds = SecondsSince(clock);
 
+  // Workload groups over the instances with enough data; each sets its headroom.
+  clock = std::chrono::steady_clock::now();
+  std::vector<const rightsizing::UtilizationProfile*> sufficient;
+  std::vector<std::size_t> sufficient_index;
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    if (profiles[i].sufficient) {
+      sufficient.push_back(&profiles[i]);
+      sufficient_index.push_back(i);
+    }
+  }
+  auto groups = rightsizing::GroupWorkloads(sufficient, options.workloads);
+  if (!groups) return unexpected(groups.error());
+  std::vector<rightsizing::Workload> workloads(profiles.size(),
+                                               rightsizing::Workload::kUnclassified);
+  std::vector<int> clusters(profiles.size(), -1);
+  std::vector<std::vector<double>> features(profiles.size());
+  for (std::size_t j = 0; j < sufficient_index.size(); ++j) {
+    const std::size_t i = sufficient_index[j];
+    workloads[i] = groups->workloads[j];
+    clusters[i] = groups->clusters[j];
+    const auto row = groups->features.row(static_cast<Eigen::Index>(j));
+    for (Eigen::Index c = 0; c < row.size(); ++c) features[i].push_back(row(c));
+  }
+  for (int c = 0; c < groups->k; ++c) {
+    WorkloadCluster cluster;
+    cluster.instances =
+        static_cast<std::size_t>(std::count(groups->clusters.begin(), groups->clusters.end(), c));
+    for (Eigen::Index f = 0; f < groups->centers.cols(); ++f) {
+      cluster.center.push_back(groups->centers(c, f));
+    }
+    cluster.workload = rightsizing::NameWorkload(groups->centers.row(c));
+    report.clusters.push_back(std::move(cluster));
+  }
+  report.silhouettes = groups->silhouettes;
+  report.timings.cluster_seconds = SecondsSince(clock);
+
+  clock = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < running.size(); ++i) {
     const ingest::InventoryRow& instance = *running[i];
-    auto recommendation =
-        rightsizing::Recommend(instance.instance_id, profiles[i], instance.instance_type,
-                               instance.region, catalog, performance, options.policy);
+    auto recommendation = rightsizing::Recommend(
+        instance.instance_id, profiles[i], instance.instance_type, instance.region, catalog,
+        performance, options.policy.ForWorkload(workloads[i]));
+    if (recommendation) recommendation->workload = workloads[i];
     if (!recommendation) {
       return MakeError(recommendation.error().code,
                        fmt::format("{}:{}: instance {}: {}", input.inventory_source, instance.line,
@@ -130,8 +175,10 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
         !recommendation->options.empty()) {
       report.monthly_savings += recommendation->options.front().monthly_savings;
     }
-    report.instances.push_back({instance, std::move(profiles[i]), std::move(*recommendation)});
+    report.instances.push_back({instance, std::move(profiles[i]), std::move(*recommendation),
+                                clusters[i], std::move(features[i])});
   }
+  report.timings.recommend_seconds = SecondsSince(clock);
 
   auto idle = rightsizing::FindIdleResources(Volumes(input.volumes), Addresses(input.addresses));
   if (!idle) {

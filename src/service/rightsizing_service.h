@@ -16,6 +16,7 @@
 #include "engines/rightsizing/idle_resources.h"
 #include "engines/rightsizing/profile.h"
 #include "engines/rightsizing/recommend.h"
+#include "engines/rightsizing/workload.h"
 #include "ingest/instances_csv.h"
 
 namespace costwise::service {
@@ -39,6 +40,7 @@ struct RightsizeOptions {
   int lookback_days = 14;
   std::int64_t lookback_end = 0;  // seconds since the epoch
   rightsizing::SizingPolicy policy;
+  rightsizing::WorkloadOptions workloads;
   // Called after each instance is profiled, with (done, total); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
 };
@@ -46,13 +48,32 @@ struct RightsizeOptions {
 struct InstanceRecommendation {
   ingest::InventoryRow instance;
   rightsizing::UtilizationProfile profile;
-  rightsizing::Recommendation recommendation;
+  rightsizing::Recommendation recommendation;  // its workload is the instance's group's name
+  int cluster = -1;  // k-means cluster, -1 when not clustered (insufficient data, small fleet)
+  std::vector<double> features;  // the workload features k-means saw (workload.h), unscaled
+};
+
+// The fleet's workload groups: k chosen by silhouette, each cluster's size, center and name.
+struct WorkloadCluster {
+  rightsizing::Workload workload = rightsizing::Workload::kUnclassified;
+  std::size_t instances = 0;
+  std::vector<double> center;
+};
+
+struct RightsizeTimings {
+  double read_seconds = 0;  // reading input files (file mode)
+  double profile_seconds = 0;
+  double cluster_seconds = 0;
+  double recommend_seconds = 0;
 };
 
 struct RightsizeReport {
   std::vector<InstanceRecommendation> instances;          // running instances, in inventory order
   std::vector<std::string> skipped;                       // "i-0def (stopped)", ...
   std::vector<rightsizing::IdleResource> idle_resources;  // largest cost first
+  std::vector<WorkloadCluster> clusters;                  // empty when named one by one
+  std::vector<double> silhouettes;                        // for k = 2, 3, ...
+  RightsizeTimings timings;
   std::string catalog_source;
   std::int64_t lookback_end = 0;
   int lookback_days = 0;

@@ -105,6 +105,52 @@ class RightsizeCliTest(unittest.TestCase):
         self.assertIn("skipped i-off (stopped)", text)
         self.assertIn("potential savings: $664.01/month", text)
 
+    def test_unattached_volumes_and_free_addresses_are_idle(self):
+        volumes = os.path.join(self.tmp.name, "volumes.csv")
+        addresses = os.path.join(self.tmp.name, "addresses.csv")
+        with open(volumes, "w", encoding="utf-8") as out:
+            out.write("volume_id,volume_type,size_gib,iops,throughput_mibps,region,state,"
+                      "attached_instance_id,tags\n")
+            out.write("vol-big,gp3,500,6000,250,us-east-1,available,,\n")    # 40 + 15 + 5
+            out.write("vol-used,gp3,500,3000,125,us-east-1,in-use,i-big,\n")
+            out.write("vol-old,gp2,100,,,us-east-1,available,,\n")           # 10
+        with open(addresses, "w", encoding="utf-8") as out:
+            out.write("allocation_id,public_ip,region,association_id,instance_id,tags\n")
+            out.write("eipalloc-free,203.0.113.7,us-east-1,,,\n")            # 0.005 x 730
+            out.write("eipalloc-used,203.0.113.8,us-east-1,eipassoc-1,i-big,\n")
+        report = json.loads(self.rightsize("--volumes", volumes, "--addresses", addresses,
+                                           "--format", "json").stdout)
+        idle = report["idle_resources"]
+        self.assertEqual([item["id"] for item in idle], ["vol-big", "vol-old", "eipalloc-free"])
+        self.assertEqual([item["monthly_cost"] for item in idle], [60.0, 10.0, 3.65])
+        self.assertEqual(idle[0]["kind"], "unattached-volume")
+        self.assertEqual(idle[2]["kind"], "unassociated-address")
+        self.assertEqual(idle[2]["action"], "release")
+        self.assertEqual(report["monthly_savings"], round(140.16 + 523.85 + 73.65, 2))
+        text = self.rightsize("--volumes", volumes, "--addresses", addresses).stdout
+        self.assertIn("vol-big", text)
+        self.assertIn("potential savings: $737.66/month", text)
+
+        with open(volumes, "a", encoding="utf-8") as out:
+            out.write("vol-bad,gp3,lots,,,us-east-1,available,,\n")
+        result = self.rightsize("--volumes", volumes, check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("volumes.csv:5: size_gib is not a non-negative number: 'lots'", result.stderr)
+
+    def test_workloads_and_timings_are_reported(self):
+        report = json.loads(self.rightsize("--format", "json").stdout)
+        by_id = {item["instance_id"]: item for item in report["instances"]}
+        # Three instances with enough data: too few to cluster, each is named by itself.
+        self.assertEqual(report["workloads"]["k"], 0)
+        self.assertEqual(by_id["i-idle"]["workload"]["name"], "idle")
+        self.assertEqual(by_id["i-hot"]["workload"]["name"], "steady-high")
+        self.assertIsNone(by_id["i-hot"]["workload"]["cluster"])
+        self.assertEqual(len(by_id["i-hot"]["workload"]["features"]), 6)
+        self.assertEqual(by_id["i-new"]["workload"]["name"], "unclassified")
+        self.assertEqual(by_id["i-big"]["growth"], {"cpu": 1.0, "memory": 1.0})
+        for stage in ("profile_seconds", "cluster_seconds", "recommend_seconds"):
+            self.assertGreaterEqual(report["timings"][stage], 0)
+
     def test_errors_name_the_file_and_line(self):
         with open(self.inventory, "a", encoding="utf-8") as out:
             out.write("i-odd,m5.huge,us-east-1,Linux/UNIX,running,\n")

@@ -4,6 +4,19 @@
 #include <limits>
 
 namespace costwise::rightsizing {
+namespace {
+
+// Burstable families are numbered apart from the processors they run on: a t3 is a Skylake /
+// Cascade Lake Intel like an m5, a t3a an EPYC like an m5a, a t4g a Graviton2 like an m6g, a t2
+// a Haswell / Broadwell like an m4.
+int ProcessorGeneration(const InstanceType& type) {
+  if (type.family == "t2") return 4;
+  if (type.family == "t3" || type.family == "t3a") return 5;
+  if (type.family == "t4g") return 6;
+  return type.generation;
+}
+
+}  // namespace
 
 PerformanceTable PerformanceTable::Default() {
   PerformanceTable table;
@@ -39,12 +52,13 @@ void PerformanceTable::Set(std::string_view manufacturer, int generation, double
 double PerformanceTable::Relative(const InstanceType& type) const {
   const auto found = factors_.find(type.cpu_manufacturer);
   if (found == factors_.end() || found->second.empty()) return 1.0;
-  const auto exact = found->second.find(type.generation);
+  const int generation_of_type = ProcessorGeneration(type);
+  const auto exact = found->second.find(generation_of_type);
   if (exact != found->second.end()) return exact->second;
   double best = 1.0;
   int distance = std::numeric_limits<int>::max();
   for (const auto& [generation, factor] : found->second) {
-    const int gap = std::abs(generation - type.generation);
+    const int gap = std::abs(generation - generation_of_type);
     if (gap < distance) {  // ties go to the older generation: the conservative estimate
       distance = gap;
       best = factor;

@@ -80,6 +80,73 @@ double Autocorrelation(const std::vector<double>& hourly, std::size_t lag) {
   return covariance / pairs / variance;
 }
 
+// Days with fewer samples than this share of the day do not enter a trend.
+constexpr double kTrendDayCoverage = 0.5;
+constexpr int kTrendMinDays = 7;
+
+// The least-squares line through the daily p99 of samples in [from, from + days).
+Trend DailyTrend(const std::vector<std::pair<std::int64_t, double>>& samples, std::int64_t from,
+                 int days, double samples_per_day) {
+  std::vector<std::vector<double>> by_day(static_cast<std::size_t>(days));
+  for (const auto& [t, v] : samples) {
+    by_day[static_cast<std::size_t>((t - from) / kDay)].push_back(v);
+  }
+  std::vector<double> x;
+  std::vector<double> y;
+  for (std::size_t day = 0; day < by_day.size(); ++day) {
+    if (static_cast<double>(by_day[day].size()) < kTrendDayCoverage * samples_per_day) continue;
+    x.push_back(static_cast<double>(day));
+    y.push_back(Quantile(by_day[day], 0.99));
+  }
+  Trend trend;
+  trend.days = static_cast<int>(x.size());
+  if (trend.days < kTrendMinDays) return trend;
+  const double n = static_cast<double>(x.size());
+  double mean_x = 0;
+  double mean_y = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    mean_x += x[i] / n;
+    mean_y += y[i] / n;
+  }
+  double sxx = 0;
+  double sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxx += (x[i] - mean_x) * (x[i] - mean_x);
+    sxy += (x[i] - mean_x) * (y[i] - mean_y);
+  }
+  if (!(sxx > 0)) return trend;
+  trend.slope_per_day = sxy / sxx;
+  const double intercept = mean_y - trend.slope_per_day * mean_x;
+  double residuals = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double error = y[i] - (intercept + trend.slope_per_day * x[i]);
+    residuals += error * error;
+  }
+  const double standard_error = std::sqrt(residuals / (n - 2) / sxx);
+  trend.t_statistic = standard_error > 0         ? trend.slope_per_day / standard_error
+                      : trend.slope_per_day == 0 ? 0
+                                                 : std::copysign(1e9, trend.slope_per_day);
+  trend.last_day_fit = intercept + trend.slope_per_day * x.back();
+  return trend;
+}
+
+// Samples per day of a metric: its most common spacing (seconds) turned into a count.
+double SamplesPerDay(const std::vector<std::pair<std::int64_t, double>>& samples) {
+  if (samples.size() < 2) return 0;
+  std::vector<std::int64_t> times;
+  times.reserve(samples.size());
+  for (const auto& sample : samples) times.push_back(sample.first);
+  std::sort(times.begin(), times.end());
+  std::vector<std::int64_t> gaps;
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    if (times[i] > times[i - 1]) gaps.push_back(times[i] - times[i - 1]);
+  }
+  if (gaps.empty()) return 0;
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
+                   gaps.end());
+  return static_cast<double>(kDay) / static_cast<double>(gaps[gaps.size() / 2]);
+}
+
 }  // namespace
 
 double Quantile(std::span<double> values, double q) {
@@ -133,12 +200,17 @@ Result<UtilizationProfile> BuildProfile(const MetricSamples& cpu, const MetricSa
   }
   profile.daily_periodicity = Autocorrelation(hourly, 24);
   profile.weekly_periodicity = Autocorrelation(hourly, 24 * 7);
+  profile.hourly_cpu = std::move(hourly);
+  profile.cpu_trend =
+      DailyTrend(cpu_samples, from, options.lookback_days, SamplesPerDay(cpu_samples));
 
   const auto memory_samples = Window(memory, from, to);
   if (!memory_samples.empty()) {
     std::vector<double> values;
     for (const auto& [t, v] : memory_samples) values.push_back(v);
     profile.memory = PercentilesOf(values);
+    profile.memory_trend =
+        DailyTrend(memory_samples, from, options.lookback_days, SamplesPerDay(memory_samples));
   }
   const auto network_samples = Window(network, from, to);
   if (!network_samples.empty() && network_period_seconds > 0) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "core/error.h"
 
@@ -25,6 +26,14 @@ struct Percentiles {
   double max = 0;
 };
 
+// A least-squares line through the daily p99 of a metric: how fast the load grows.
+struct Trend {
+  double slope_per_day = 0;  // percentage points per day
+  double t_statistic = 0;    // slope over its standard error (0 with fewer than 7 days)
+  double last_day_fit = 0;   // the line's value on the last day with data
+  int days = 0;              // days with at least 12 hours of samples
+};
+
 struct ProfileOptions {
   std::int64_t lookback_end = 0;  // seconds since the epoch; samples at or after it are ignored
   int lookback_days = 14;         // 14, 32 or 93 (Compute Optimizer's choices)
@@ -40,6 +49,12 @@ struct UtilizationProfile {
   // Autocorrelation of hourly CPU at one day and one week (0 when there is too little data).
   double daily_periodicity = 0;
   double weekly_periodicity = 0;
+  // Daily p99 trends; right-sizing projects demand forward with them (recommend.h).
+  Trend cpu_trend;
+  std::optional<Trend> memory_trend;
+  // Mean CPU percent of each hour of the lookback, oldest first (NaN: no data). Burstable types
+  // are judged on it: CPU credits are earned and spent by the hour.
+  std::vector<double> hourly_cpu;
   double hours_with_data = 0;  // distinct hours with a CPU sample
   double coverage = 0;         // hours_with_data / lookback hours, in [0, 1]
   std::int64_t samples = 0;    // CPU samples used

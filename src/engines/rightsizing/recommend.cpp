@@ -72,6 +72,35 @@ int RiskOf(double projected_percent) {
   return 4;
 }
 
+SizingPolicy SizingPolicy::ForWorkload(Workload workload) const {
+  SizingPolicy policy = *this;
+  if (workload == Workload::kBursty) policy.cpu_target = std::min(cpu_target, bursty_cpu_target);
+  if (workload == Workload::kMemoryBound) {
+    policy.memory_target = std::min(memory_target, memory_bound_memory_target);
+  }
+  return policy;
+}
+
+namespace {
+
+// The demand multiplier a significant upward trend implies projection_days past the lookback.
+double Growth(const Trend& trend, const SizingPolicy& policy) {
+  if (trend.days < 7 || trend.slope_per_day <= 0 || trend.t_statistic < policy.trend_t ||
+      trend.last_day_fit <= 0) {
+    return 1;
+  }
+  return (trend.last_day_fit + trend.slope_per_day * policy.projection_days) / trend.last_day_fit;
+}
+
+// Hourly CPU use of a type (fractions of its vCPUs) from demand in baseline vCPUs per hour.
+std::vector<double> HourlyUse(const std::vector<double>& hourly_demand, double capacity) {
+  std::vector<double> use(hourly_demand.size());
+  for (std::size_t i = 0; i < use.size(); ++i) use[i] = hourly_demand[i] / capacity;
+  return use;
+}
+
+}  // namespace
+
 Result<Recommendation> Recommend(std::string_view instance_id, const UtilizationProfile& profile,
                                  std::string_view current_type, std::string_view region,
                                  const InstanceCatalog& catalog,
@@ -88,6 +117,8 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
   result.current_hourly = *current_price;
   result.current_monthly = *current_price * kHoursPerMonth;
   result.projected_cpu_current = profile.cpu.p99_5;
+  result.cpu_target = policy.cpu_target;
+  result.memory_target = policy.memory_target;
   const std::string id(instance_id);
   if (!profile.sufficient) {
     result.finding = Finding::kInsufficientData;
@@ -97,6 +128,22 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     return result;
   }
   result.confidence = Confidence(profile);
+  const double current_capacity = performance.Capacity(*current);
+  // Hourly demand in baseline vCPUs: what CPU credits are earned and spent against.
+  std::vector<double> hourly_demand(profile.hourly_cpu.size());
+  for (std::size_t i = 0; i < hourly_demand.size(); ++i) {
+    hourly_demand[i] = profile.hourly_cpu[i] / 100 * current_capacity;
+  }
+  const auto credit_mode = [&](const BurstableSpec& spec) {
+    return policy.credit_mode.value_or(spec.default_mode);
+  };
+  if (const std::optional<BurstableSpec> spec = BurstableSpecOf(*current);
+      spec && !hourly_demand.empty()) {
+    result.current_credit_monthly = ReplayCredits(*current, *spec, credit_mode(*spec),
+                                                  HourlyUse(hourly_demand, current_capacity))
+                                        .monthly_surplus_usd;
+    result.current_monthly += result.current_credit_monthly;
+  }
 
   // Idle: almost no CPU and no traffic over the whole lookback.
   // Idle needs network data: without it, a quiet CPU may still be serving traffic.
@@ -113,25 +160,37 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     return result;
   }
 
-  // Demand in baseline vCPUs, GiB and megabits per second.
-  const double cpu_demand = profile.cpu.p99_5 / 100 * performance.Capacity(*current);
+  // Demand in baseline vCPUs, GiB and megabits per second, grown along a significant trend.
+  result.cpu_growth = Growth(profile.cpu_trend, policy);
+  result.memory_growth = profile.memory_trend ? Growth(*profile.memory_trend, policy) : 1;
+  const double cpu_p99_5 = profile.cpu.p99_5 * result.cpu_growth;
+  const double cpu_demand = cpu_p99_5 / 100 * current_capacity;
   // The peaks must fit too, without headroom: CPU at its maximum may saturate a candidate
   // (throttling), memory at its maximum must fit (it is not elastic).
-  const double cpu_peak = profile.cpu.max / 100 * performance.Capacity(*current);
+  const double cpu_peak = profile.cpu.max * result.cpu_growth / 100 * current_capacity;
   // A plain double with a flag: GCC 12 at -O3 warns about an optional here.
   const bool has_memory = profile.memory.has_value();
-  const double memory_demand = has_memory ? profile.memory->p99 / 100 * current->memory_gib : 0;
-  const double memory_peak = has_memory ? profile.memory->max / 100 * current->memory_gib : 0;
+  const double memory_p99 = has_memory ? profile.memory->p99 * result.memory_growth : 0;
+  const double memory_demand = memory_p99 / 100 * current->memory_gib;
+  const double memory_peak =
+      has_memory ? profile.memory->max * result.memory_growth / 100 * current->memory_gib : 0;
   const double network_demand =
       profile.network_p99 ? *profile.network_p99 * kBitsPerByte / kBitsPerMegabit : 0;
 
-  const bool under = profile.cpu.p99_5 > policy.under_cpu ||
-                     (profile.memory && profile.memory->p99 > policy.under_memory);
+  const bool under =
+      cpu_p99_5 > policy.under_cpu || (has_memory && memory_p99 > policy.under_memory);
   std::vector<SizingOption> fitting;
   for (const InstanceType* candidate : catalog.TypesIn(region)) {
-    if (candidate->name == current->name || candidate->metal || candidate->burstable ||
-        candidate->gpus != current->gpus || candidate->accelerators != current->accelerators) {
+    if (candidate->name == current->name || candidate->metal || candidate->gpus != current->gpus ||
+        candidate->accelerators != current->accelerators) {
       continue;
+    }
+    std::optional<BurstableSpec> spec;
+    if (candidate->burstable) {
+      // Credits are judged on the hourly CPU: without it, or for a size the credit table does
+      // not know, a burstable type is not offered.
+      spec = BurstableSpecOf(*candidate);
+      if (!policy.allow_burstable || !spec || hourly_demand.empty()) continue;
     }
     MigrationEffort effort = MigrationEffort::kVeryLow;
     if (candidate->architecture != current->architecture) {
@@ -141,16 +200,16 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
       if (!policy.allow_other_families) continue;
       effort = MigrationEffort::kLow;
     }
+    const double capacity = performance.Capacity(*candidate);
     SizingOption option;
     option.type = candidate->name;
     option.hourly_usd = *catalog.HourlyPrice(candidate->name, region);
-    option.monthly_savings = (result.current_hourly - option.hourly_usd) * kHoursPerMonth;
+    option.monthly_savings = result.current_monthly - option.hourly_usd * kHoursPerMonth;
     option.effort = effort;
-    option.projected_cpu = cpu_demand / performance.Capacity(*candidate) * 100;
+    option.projected_cpu = cpu_demand / capacity * 100;
     option.projected_cpu_p99 =
         profile.cpu.p99_5 > 0 ? option.projected_cpu * profile.cpu.p99 / profile.cpu.p99_5 : 0;
-    if (option.projected_cpu > policy.cpu_target ||
-        cpu_peak > performance.Capacity(*candidate) * policy.peak_limit / 100) {
+    if (option.projected_cpu > policy.cpu_target || cpu_peak > capacity * policy.peak_limit / 100) {
       continue;
     }
     int risk = RiskOf(option.projected_cpu);
@@ -169,6 +228,22 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
       if (network > policy.network_target) continue;
       risk = std::max(risk, RiskOf(network));
     }
+    if (spec) {
+      std::vector<double> use = HourlyUse(hourly_demand, capacity);
+      for (double& hour : use) hour *= result.cpu_growth;
+      const CreditMode mode = credit_mode(*spec);
+      const CreditReplay credits = ReplayCredits(*candidate, *spec, mode, use);
+      // Standard mode throttles to the baseline when the balance runs out: not an option.
+      if (mode == CreditMode::kStandard && credits.throttled_hours > 0) continue;
+      option.burstable = true;
+      option.monthly_credit_cost = credits.monthly_surplus_usd;
+      option.monthly_savings -= credits.monthly_surplus_usd;
+      option.average_cpu_use = credits.average_use;
+      option.credit_baseline = spec->baseline;
+      // Living on borrowed credits is a cost, not a slowdown, in unlimited mode; running above
+      // the baseline on average still leaves no reserve for a new burst.
+      if (credits.average_use > spec->baseline) risk = std::max(risk, 2);
+    }
     option.performance_risk = risk;
     if (!under && option.monthly_savings <= 0) continue;
     fitting.push_back(std::move(option));
@@ -183,10 +258,19 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     fitting.resize(static_cast<std::size_t>(policy.max_options));
   }
   result.options = std::move(fitting);
+  std::string growth;
+  if (result.cpu_growth > 1 || result.memory_growth > 1) {
+    growth = "; growing, sized for " + std::to_string(policy.projection_days) + " days ahead";
+  }
+  std::string credits;
+  if (result.current_credit_monthly > 0) {
+    credits = "; " + current->name + " spends " + Money(result.current_credit_monthly) +
+              "/month of surplus CPU credits";
+  }
   if (under) {
     result.finding = Finding::kUnderProvisioned;
-    result.summary = id + ": under-provisioned (CPU p99.5 " + Percent(profile.cpu.p99_5) +
-                     (profile.memory ? ", memory p99 " + Percent(profile.memory->p99) : "") + ")";
+    result.summary = id + ": under-provisioned (CPU p99.5 " + Percent(cpu_p99_5) +
+                     (has_memory ? ", memory p99 " + Percent(memory_p99) : "") + ")";
     if (!result.options.empty()) {
       const SizingOption& best = result.options.front();
       result.summary +=
@@ -206,6 +290,7 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     result.summary =
         id + ": " + current->name + " fits its load (CPU p99.5 " + Percent(profile.cpu.p99_5) + ")";
   }
+  result.summary += growth + credits;
   return result;
 }
 

@@ -9,8 +9,10 @@
 
 #include "core/error.h"
 #include "engines/rightsizing/catalog.h"
+#include "engines/rightsizing/credits.h"
 #include "engines/rightsizing/performance.h"
 #include "engines/rightsizing/profile.h"
+#include "engines/rightsizing/workload.h"
 
 namespace costwise::rightsizing {
 
@@ -33,6 +35,21 @@ struct SizingPolicy {
   int max_options = 3;
   bool allow_arm64 = true;
   bool allow_other_families = true;
+  // Burstable candidates (T3, T3a, T4g, T2) are judged on the hourly CPU by their credit math;
+  // credit_mode empty = each family's default (unlimited for T3, T3a and T4g, standard for T2).
+  bool allow_burstable = true;
+  std::optional<CreditMode> credit_mode;
+  // Growth: when the daily CPU or memory p99 rises with a t statistic of at least trend_t over
+  // at least 7 days, demand is projected projection_days past the lookback along that line.
+  int projection_days = 30;
+  double trend_t = 3;
+  // More headroom where peaks are least predictable (workload.h): 30%, Compute Optimizer's most
+  // cautious setting, for bursty CPU and for memory-bound instances' memory.
+  double bursty_cpu_target = 70;
+  double memory_bound_memory_target = 70;
+
+  // This policy with the targets for a workload profile.
+  [[nodiscard]] SizingPolicy ForWorkload(Workload workload) const;
 };
 
 struct SizingOption {
@@ -44,6 +61,10 @@ struct SizingOption {
   std::optional<double> projected_memory;  // p99, percent, when memory is reported
   int performance_risk = 0;                // 0 (very low) .. 4 (very high)
   MigrationEffort effort = MigrationEffort::kVeryLow;
+  bool burstable = false;
+  double monthly_credit_cost = 0;  // burstable: surplus CPU credits billed, included in savings
+  double average_cpu_use = 0;      // burstable: mean share of the vCPUs used (vs the baseline)
+  double credit_baseline = 0;      // burstable: the baseline share per vCPU
 };
 
 struct Recommendation {
@@ -51,13 +72,21 @@ struct Recommendation {
   std::string current_type;
   double current_hourly = 0;
   double current_monthly = 0;
+  double current_credit_monthly = 0;  // a burstable current type: surplus credits it is billed
   double projected_cpu_current = 0;   // CPU p99.5 on the current type (its own p99.5)
-  std::vector<SizingOption> options;  // best first
-  double confidence = 0;              // [0, 1]
-  std::string summary;                // one line
+  double cpu_growth = 1;              // demand multiplier from the CPU trend (1: no growth)
+  double memory_growth = 1;
+  double cpu_target = 0;  // the targets applied (the workload's)
+  double memory_target = 0;
+  Workload workload = Workload::kUnclassified;  // set by the caller that grouped the fleet
+  std::vector<SizingOption> options;            // best first
+  double confidence = 0;                        // [0, 1]
+  std::string summary;                          // one line
 };
 
-// InvalidInput when the catalog has no price for the current type in the region.
+// Monthly savings of an option are (current - option hourly price) x 730, plus the current type's
+// surplus credits, minus the option's. InvalidInput when the catalog has no price for the
+// current type in the region.
 [[nodiscard]] Result<Recommendation> Recommend(
     std::string_view instance_id, const UtilizationProfile& profile, std::string_view current_type,
     std::string_view region, const InstanceCatalog& catalog, const PerformanceTable& performance,

@@ -119,6 +119,29 @@ TEST(ProfileTest, OnlyTheLookbackCounts) {
   EXPECT_DOUBLE_EQ(BuildProfile(cpu.View(), {}, {}, 300, longer)->cpu.p50, 10);
 }
 
+TEST(ProfileTest, DailyPeaksTrendAndHourlyMeans) {
+  // Peaks of 20 + 2 x day at noon, 10 otherwise: the daily p99 rises exactly 2 points a day.
+  const Series cpu =
+      FiveMinute(14, [](double hour, int day) { return hour == 12 ? 20.0 + 2 * day : 10.0; });
+  const Series memory = FiveMinute(14, [](double, int) { return 40.0; });
+  const auto profile = BuildProfile(cpu.View(), memory.View(), {}, 300, Options());
+  ASSERT_TRUE(profile);
+  EXPECT_EQ(profile->cpu_trend.days, 14);
+  EXPECT_NEAR(profile->cpu_trend.slope_per_day, 2, 1e-9);
+  EXPECT_NEAR(profile->cpu_trend.last_day_fit, 20 + 2 * 13, 1e-9);
+  EXPECT_GT(profile->cpu_trend.t_statistic, 1e6);  // an exact line
+  ASSERT_TRUE(profile->memory_trend);
+  EXPECT_DOUBLE_EQ(profile->memory_trend->slope_per_day, 0);
+  EXPECT_DOUBLE_EQ(profile->memory_trend->t_statistic, 0);
+  ASSERT_EQ(profile->hourly_cpu.size(), 14U * 24);
+  EXPECT_DOUBLE_EQ(profile->hourly_cpu[12], 20);  // day 0, noon
+  EXPECT_DOUBLE_EQ(profile->hourly_cpu[13 * 24 + 12], 46);
+  EXPECT_DOUBLE_EQ(profile->hourly_cpu[0], 10);
+  // Fewer than 7 days with data: no trend.
+  const Series short_cpu = FiveMinute(5, [](double, int day) { return 10.0 + day; });
+  EXPECT_EQ(BuildProfile(short_cpu.View(), {}, {}, 300, Options())->cpu_trend.slope_per_day, 0);
+}
+
 TEST(ProfileTest, RejectsBadInput) {
   const Series cpu = FiveMinute(2, [](double, int) { return 1.0; });
   ProfileOptions bad = Options();
