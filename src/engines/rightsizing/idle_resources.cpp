@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engines/rightsizing/catalog.h"
+#include "engines/rightsizing/summary_text.h"
 
 namespace costwise::rightsizing {
 namespace {
@@ -12,12 +13,6 @@ namespace {
 // gp3 includes 3,000 IOPS and 125 MiB/s in its price per GiB.
 constexpr double kGp3FreeIops = 3000;
 constexpr double kGp3FreeThroughput = 125;
-
-std::string Money(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "$%.2f", value);
-  return text;
-}
 
 std::string GiB(double value) {
   char text[32];
@@ -79,8 +74,8 @@ Result<std::vector<IdleResource>> FindIdleResources(const std::vector<Volume>& v
     resource.monthly_cost = *cost;
     resource.action = "snapshot, then delete";
     resource.summary = volume.id + ": " + resource.detail +
-                       " attached to no instance; snapshot it and delete it, save " + Money(*cost) +
-                       "/month";
+                       " attached to no instance; snapshot it and delete it, save " +
+                       MoneyText(*cost) + "/month";
     idle.push_back(std::move(resource));
   }
   for (const Address& address : addresses) {
@@ -94,7 +89,7 @@ Result<std::vector<IdleResource>> FindIdleResources(const std::vector<Volume>& v
     resource.action = "release";
     resource.summary = resource.id + ": Elastic IP " + address.public_ip +
                        " associated with nothing; release it, save " +
-                       Money(resource.monthly_cost) + "/month";
+                       MoneyText(resource.monthly_cost) + "/month";
     idle.push_back(std::move(resource));
   }
   std::stable_sort(idle.begin(), idle.end(), [](const IdleResource& a, const IdleResource& b) {

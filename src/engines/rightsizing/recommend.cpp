@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engines/rightsizing/summary_text.h"
+
 namespace costwise::rightsizing {
 namespace {
 
@@ -12,18 +14,6 @@ constexpr double kBitsPerMegabit = 1e6;
 // Without memory data, a candidate must have at least the current memory (as Compute Optimizer
 // does), and the confidence is lower.
 constexpr double kNoMemoryConfidence = 0.8;
-
-std::string Money(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "$%.2f", value);
-  return text;
-}
-
-std::string Percent(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f%%", value);
-  return text;
-}
 
 // Coverage times a penalty for variable load: a bursty profile's p99.5 says less about the next
 // weeks than a steady one's.
@@ -154,9 +144,9 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     stop.type = "stop";
     stop.monthly_savings = result.current_monthly;
     result.options.push_back(std::move(stop));
-    result.summary = id + ": idle (CPU p99 " + Percent(profile.cpu.p99) +
+    result.summary = id + ": idle (CPU p99 " + PercentText(profile.cpu.p99) +
                      ", no traffic); stop or terminate " + current->name + ", save " +
-                     Money(result.current_monthly) + "/month";
+                     MoneyText(result.current_monthly) + "/month";
     return result;
   }
 
@@ -264,31 +254,31 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
   }
   std::string credits;
   if (result.current_credit_monthly > 0) {
-    credits = "; " + current->name + " spends " + Money(result.current_credit_monthly) +
+    credits = "; " + current->name + " spends " + MoneyText(result.current_credit_monthly) +
               "/month of surplus CPU credits";
   }
   if (under) {
     result.finding = Finding::kUnderProvisioned;
-    result.summary = id + ": under-provisioned (CPU p99.5 " + Percent(cpu_p99_5) +
-                     (has_memory ? ", memory p99 " + Percent(memory_p99) : "") + ")";
+    result.summary = id + ": under-provisioned (CPU p99.5 " + PercentText(cpu_p99_5) +
+                     (has_memory ? ", memory p99 " + PercentText(memory_p99) : "") + ")";
     if (!result.options.empty()) {
       const SizingOption& best = result.options.front();
       result.summary +=
           "; move " + current->name + " to " + best.type +
-          (best.monthly_savings >= 0 ? ", save " + Money(best.monthly_savings) + "/month"
-                                     : " for " + Money(-best.monthly_savings) + "/month more");
+          (best.monthly_savings >= 0 ? ", save " + MoneyText(best.monthly_savings) + "/month"
+                                     : " for " + MoneyText(-best.monthly_savings) + "/month more");
     }
   } else if (!result.options.empty()) {
     result.finding = Finding::kOverProvisioned;
     const SizingOption& best = result.options.front();
     result.summary = id + ": switch from " + current->name + " to " + best.type + ", save " +
-                     Money(best.monthly_savings) + "/month (CPU p99.5 " +
-                     Percent(profile.cpu.p99_5) + " now, " + Percent(best.projected_cpu) +
+                     MoneyText(best.monthly_savings) + "/month (CPU p99.5 " +
+                     PercentText(profile.cpu.p99_5) + " now, " + PercentText(best.projected_cpu) +
                      " projected)";
   } else {
     result.finding = Finding::kOptimized;
-    result.summary =
-        id + ": " + current->name + " fits its load (CPU p99.5 " + Percent(profile.cpu.p99_5) + ")";
+    result.summary = id + ": " + current->name + " fits its load (CPU p99.5 " +
+                     PercentText(profile.cpu.p99_5) + ")";
   }
   result.summary += growth + credits;
   return result;
