@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "api/json_values.h"
+#include "service/rightsizing_actions.h"
 
 namespace costwise::api {
 namespace {
@@ -32,6 +33,12 @@ nlohmann::json OptionJson(const rightsizing::SizingOption& option) {
                       : nlohmann::json(nullptr)}};
 }
 
+// {"aws_cli": [...], "terraform": "..."}, or null when there is nothing to do.
+nlohmann::json ActionsJson(const service::ResourceActions& actions) {
+  if (actions.empty()) return nullptr;
+  return {{"aws_cli", actions.aws_cli}, {"terraform", actions.terraform}};
+}
+
 nlohmann::json NumbersJson(const std::vector<double>& values) {
   nlohmann::json numbers = nlohmann::json::array();
   for (const double value : values) numbers.push_back(std::round(value * 1e4) / 1e4);
@@ -58,6 +65,7 @@ nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report) {
          {"workload",
           {{"name", WorkloadName(r.workload)},
            {"cluster", item.cluster >= 0 ? nlohmann::json(item.cluster) : nlohmann::json(nullptr)},
+           {"own_pattern", WorkloadName(item.own_workload)},
            {"features", NumbersJson(item.features)},
            {"cpu_target", r.cpu_target},
            {"memory_target", r.memory_target}}},
@@ -66,6 +74,7 @@ nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report) {
            {"memory", std::round(r.memory_growth * 1000) / 1000}}},
          {"current_credit_cost", Cents(r.current_credit_monthly)},
          {"summary", r.summary},
+         {"actions", ActionsJson(service::InstanceActions(item.instance, r))},
          {"profile",
           {{"cpu", PercentilesJson(p.cpu)},
            {"memory", p.memory ? PercentilesJson(*p.memory) : nlohmann::json(nullptr)},
@@ -85,7 +94,8 @@ nlohmann::json RightsizeReportToJson(const service::RightsizeReport& report) {
                     {"detail", resource.detail},
                     {"monthly_cost", Cents(resource.monthly_cost)},
                     {"action", resource.action},
-                    {"summary", resource.summary}});
+                    {"summary", resource.summary},
+                    {"actions", ActionsJson(service::IdleResourceActions(resource))}});
   }
   nlohmann::json clusters = nlohmann::json::array();
   for (const service::WorkloadCluster& cluster : report.clusters) {

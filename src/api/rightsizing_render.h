@@ -14,12 +14,16 @@ namespace costwise::api {
 //      "credits" (null, or for a burstable type {"baseline", "average_use",
 //      "monthly_surplus_cost"})}],
 //    "confidence", "summary", "current_credit_cost",
-//    "workload": {"name", "cluster" (null when not clustered), "features", "cpu_target",
+//    "actions": {"aws_cli": [commands in order; "# ..." lines are comments], "terraform"} (null
+//      without an option; service/rightsizing_actions.h),
+//    "workload": {"name" (its group's), "cluster" (null when not clustered), "own_pattern"
+//      (the instance's own by the same rules), "features", "cpu_target",
 //      "memory_target"}, "growth": {"cpu", "memory"} (demand multipliers from the trends),
 //    "profile": {"cpu": {"p50", "p95", "p99", "p99_5", "max"}, "memory" (null or the same),
 //      "network_p99", "burstiness", "daily_periodicity", "weekly_periodicity",
 //      "hours_with_data", "coverage"}}],
-//  "idle_resources": [{"id", "kind", "region", "detail", "monthly_cost", "action", "summary"}],
+//  "idle_resources": [{"id", "kind", "region", "detail", "monthly_cost", "action", "summary",
+//    "actions"}],
 //  "workloads": {"k", "silhouettes", "clusters": [{"workload", "instances", "center"}]},
 //  "timings": {"read_seconds", "profile_seconds", "cluster_seconds", "recommend_seconds"}}
 // Money rounded to cents (numbers).

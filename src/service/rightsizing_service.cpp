@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engines/rightsizing/performance.h"
+#include "ingest/metrics_csv.h"
 #include "service/instance_catalog.h"
 
 namespace costwise::service {
@@ -135,6 +136,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
   if (!groups) return unexpected(groups.error());
   std::vector<rightsizing::Workload> workloads(profiles.size(),
                                                rightsizing::Workload::kUnclassified);
+  std::vector<rightsizing::Workload> own_workloads = workloads;
   std::vector<int> clusters(profiles.size(), -1);
   std::vector<std::vector<double>> features(profiles.size());
   for (std::size_t j = 0; j < sufficient_index.size(); ++j) {
@@ -142,6 +144,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
     workloads[i] = groups->workloads[j];
     clusters[i] = groups->clusters[j];
     const auto row = groups->features.row(static_cast<Eigen::Index>(j));
+    own_workloads[i] = rightsizing::NameWorkload(row);
     for (Eigen::Index c = 0; c < row.size(); ++c) features[i].push_back(row(c));
   }
   for (int c = 0; c < groups->k; ++c) {
@@ -162,7 +165,10 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
     const ingest::InventoryRow& instance = *running[i];
     auto recommendation = rightsizing::Recommend(
         instance.instance_id, profiles[i], instance.instance_type, instance.region, catalog,
-        performance, options.policy.ForWorkload(workloads[i]));
+        performance,
+        // The more cautious of the group's headroom and the instance's own pattern's: the group
+        // lends a quiet member its peers' caution, never the other way round.
+        options.policy.ForWorkload(workloads[i]).ForWorkload(own_workloads[i]));
     if (recommendation) recommendation->workload = workloads[i];
     if (!recommendation) {
       return MakeError(recommendation.error().code,
@@ -176,7 +182,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
       report.monthly_savings += recommendation->options.front().monthly_savings;
     }
     report.instances.push_back({instance, std::move(profiles[i]), std::move(*recommendation),
-                                clusters[i], std::move(features[i])});
+                                clusters[i], std::move(features[i]), own_workloads[i]});
   }
   report.timings.recommend_seconds = SecondsSince(clock);
 
@@ -193,6 +199,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
 }
 
 Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
   auto catalog = options.catalog_path.empty() ? BuiltInInstanceCatalog()
                                               : ReadInstanceCatalog(options.catalog_path);
   if (!catalog) return unexpected(catalog.error());
@@ -212,7 +219,10 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
     if (!addresses) return unexpected(addresses.error());
     input.addresses = std::move(*addresses);
   }
-  auto metrics = ingest::ReadMetricsCsv(options.metrics_path);
+  // Every row is checked here, before any instance is profiled; the samples themselves are read
+  // instance by instance below (or, for a gzip file or one whose instances are interleaved,
+  // they are in memory now).
+  auto metrics = ingest::MetricsFile::Open(options.metrics_path);
   if (!metrics) return unexpected(metrics.error());
 
   RightsizeOptions rightsize;
@@ -221,27 +231,40 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   if (options.lookback_end) {
     rightsize.lookback_end = *options.lookback_end;
   } else {
-    std::int64_t newest = std::numeric_limits<std::int64_t>::min();
-    for (const auto& [id, by_metric] : *metrics) {
-      for (const auto& [name, series] : by_metric) {
-        for (const std::int64_t t : series.timestamps) newest = std::max(newest, t);
+    rightsize.lookback_end = metrics->newest() ? LookbackEndAfter(*metrics->newest()) : 0;
+  }
+  // Rightsize asks for the running instances in inventory order: they are read ahead of it on
+  // the other cores while it profiles. An instance asked for out of that order is read then.
+  std::optional<ingest::MetricsPrefetcher> prefetcher;
+  if (metrics->by_ranges()) {
+    std::vector<std::string> running;
+    for (const ingest::InventoryRow& instance : input.instances) {
+      if (instance.state.empty() || instance.state == "running") {
+        running.push_back(instance.instance_id);
       }
     }
-    rightsize.lookback_end =
-        newest == std::numeric_limits<std::int64_t>::min() ? 0 : LookbackEndAfter(newest);
+    prefetcher.emplace(*metrics, std::move(running));
   }
-  // The file's samples are handed over (moved) instance by instance.
-  input.metrics = [&metrics](const ingest::InventoryRow& instance) -> Result<InstanceMetrics> {
-    const auto found = metrics->find(instance.instance_id);
-    if (found == metrics->end()) return InstanceMetrics{};
-    InstanceMetrics taken = std::move(found->second);
-    metrics->erase(found);
-    return taken;
+  std::size_t next = 0;
+  input.metrics = [&](const ingest::InventoryRow& instance) -> Result<InstanceMetrics> {
+    if (prefetcher && next < prefetcher->size() && prefetcher->id(next) == instance.instance_id) {
+      return prefetcher->Take(next++);
+    }
+    return metrics->Take(instance.instance_id);
   };
-  return Rightsize(
+  const double read_seconds = SecondsSince(started);
+  fprintf(stderr, "DEBUG scan done at %.3f\n", read_seconds);
+  auto report = Rightsize(
       input, *catalog,
       options.catalog_path.empty() ? std::string(kBuiltInCatalogSource) : options.catalog_path,
       rightsize);
+  if (!report) return report;
+  // Time the profiling waited for samples was spent reading them.
+  const double waited = prefetcher ? prefetcher->seconds_waited() : 0;
+  report->timings.read_seconds = read_seconds + waited;
+  report->timings.profile_seconds = std::max(0.0, report->timings.profile_seconds - waited);
+  fprintf(stderr, "DEBUG rightsize done at %.3f waited %.3f\n", SecondsSince(started), waited);
+  return report;
 }
 
 }  // namespace costwise::service

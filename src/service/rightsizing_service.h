@@ -51,6 +51,8 @@ struct InstanceRecommendation {
   rightsizing::Recommendation recommendation;  // its workload is the instance's group's name
   int cluster = -1;  // k-means cluster, -1 when not clustered (insufficient data, small fleet)
   std::vector<double> features;  // the workload features k-means saw (workload.h), unscaled
+  // The instance's own pattern by the same rules; the headroom is the more cautious of the two.
+  rightsizing::Workload own_workload = rightsizing::Workload::kUnclassified;
 };
 
 // The fleet's workload groups: k chosen by silhouette, each cluster's size, center and name.

@@ -70,24 +70,30 @@ class RightsizeCliTest(unittest.TestCase):
         self.assertEqual(big["finding"], "over-provisioned")
         self.assertEqual(big["current_monthly_cost"], 560.64)  # 0.768 x 730
         best = big["options"][0]
-        # 3% of 16 vCPUs fits one Graviton2 vCPU at 48%; 10% of 64 GiB fits 8 GiB at 80%.
-        self.assertEqual(best["type"], "r6g.medium")
-        self.assertEqual(best["monthly_savings"], 523.85)  # (0.768 - 0.0504) x 730
+        # 3% of 16 vCPUs fits one Graviton2 vCPU at 48% and 10% of 64 GiB fits 8 GiB at 80%
+        # (r6g.medium, risk 3); a Graviton4 x8g.medium holds them at 32% and 40% (risk 0) and
+        # comes first: riskier options rank after those at medium risk or less.
+        self.assertEqual(best["type"], "x8g.medium")
+        self.assertEqual(best["monthly_savings"], 489.32)  # (0.768 - 0.0977) x 730
+        self.assertEqual(best["performance_risk"], 0)
+        self.assertEqual([option["type"] for option in big["options"]],
+                         ["x8g.medium", "r6g.large", "r7g.large"])
         self.assertEqual(best["migration_effort"], "medium")
         self.assertLessEqual(best["projected_mem_p99"], 80)
         self.assertLessEqual(best["projected_cpu_p99_5"], 80)
         self.assertLessEqual(len(big["options"]), 3)
         self.assertGreater(big["confidence"], 0.8)
-        self.assertIn("switch from m5.4xlarge to r6g.medium, save $523.85/month", big["summary"])
+        self.assertIn("switch from m5.4xlarge to x8g.medium, save $489.32/month", big["summary"])
 
         hot = by_id["i-hot"]
         self.assertEqual(hot["finding"], "under-provisioned")
         self.assertGreater(hot["profile"]["cpu"]["p99_5"], 95)
-        # A Graviton3 c7g.large does 2 x 1.25 baseline vCPUs: 98% of 2 becomes 78%, for less.
-        self.assertEqual(hot["options"][0]["type"], "c7g.large")
-        self.assertEqual(hot["options"][0]["monthly_savings"], 9.13)  # (0.085 - 0.0725) x 730
+        # A Graviton4 c8g.large does 2 x 1.5 baseline vCPUs: 98% of 2 becomes 65% (risk 2) for
+        # less; a Graviton3 c7g.large (78%, risk 3) would save more at a higher risk.
+        self.assertEqual(hot["options"][0]["type"], "c8g.large")
+        self.assertEqual(hot["options"][0]["monthly_savings"], 3.83)  # (0.085 - 0.07976) x 730
         self.assertLessEqual(hot["options"][0]["projected_cpu_p99_5"], 80)
-        self.assertIn("move c5.large to c7g.large, save $9.13/month", hot["summary"])
+        self.assertIn("move c5.large to c8g.large, save $3.83/month", hot["summary"])
 
         new = by_id["i-new"]
         self.assertEqual(new["finding"], "insufficient-data")
@@ -95,7 +101,7 @@ class RightsizeCliTest(unittest.TestCase):
         self.assertEqual(new["profile"]["hours_with_data"], 24)
 
         # Over-provisioned and idle instances count; the under-provisioned one is a fix.
-        self.assertEqual(report["monthly_savings"], round(140.16 + 523.85, 2))
+        self.assertEqual(report["monthly_savings"], round(140.16 + 489.32, 2))
 
     def test_table_output(self):
         text = self.rightsize().stdout
@@ -103,7 +109,7 @@ class RightsizeCliTest(unittest.TestCase):
         self.assertIn("i-big", text)
         self.assertIn("over-provisioned", text)
         self.assertIn("skipped i-off (stopped)", text)
-        self.assertIn("potential savings: $664.01/month", text)
+        self.assertIn("potential savings: $629.48/month", text)
 
     def test_unattached_volumes_and_free_addresses_are_idle(self):
         volumes = os.path.join(self.tmp.name, "volumes.csv")
@@ -126,10 +132,10 @@ class RightsizeCliTest(unittest.TestCase):
         self.assertEqual(idle[0]["kind"], "unattached-volume")
         self.assertEqual(idle[2]["kind"], "unassociated-address")
         self.assertEqual(idle[2]["action"], "release")
-        self.assertEqual(report["monthly_savings"], round(140.16 + 523.85 + 73.65, 2))
+        self.assertEqual(report["monthly_savings"], round(140.16 + 489.32 + 73.65, 2))
         text = self.rightsize("--volumes", volumes, "--addresses", addresses).stdout
         self.assertIn("vol-big", text)
-        self.assertIn("potential savings: $737.66/month", text)
+        self.assertIn("potential savings: $703.13/month", text)
 
         with open(volumes, "a", encoding="utf-8") as out:
             out.write("vol-bad,gp3,lots,,,us-east-1,available,,\n")

@@ -167,8 +167,9 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
   const double network_demand =
       profile.network_p99 ? *profile.network_p99 * kBitsPerByte / kBitsPerMegabit : 0;
 
-  const bool under =
-      cpu_p99_5 > policy.under_cpu || (has_memory && memory_p99 > policy.under_memory);
+  const bool under = cpu_p99_5 > policy.under_cpu ||
+                     (has_memory && (memory_p99 > policy.under_memory ||
+                                     memory_peak > current->memory_gib * policy.peak_limit / 100));
   std::vector<SizingOption> fitting;
   for (const InstanceType* candidate : catalog.TypesIn(region)) {
     if (candidate->name == current->name || candidate->metal || candidate->gpus != current->gpus ||
@@ -239,11 +240,19 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     fitting.push_back(std::move(option));
   }
   // Over-provisioned: the largest savings first. Under-provisioned: the cheapest fit first.
-  std::sort(fitting.begin(), fitting.end(), [](const SizingOption& a, const SizingOption& b) {
-    if (a.monthly_savings != b.monthly_savings) return a.monthly_savings > b.monthly_savings;
-    if (a.performance_risk != b.performance_risk) return a.performance_risk < b.performance_risk;
-    return a.type < b.type;
-  });
+  // Either way, options within the preferred risk come before riskier ones.
+  const int preferred = policy.preferred_max_risk;
+  std::sort(fitting.begin(), fitting.end(),
+            [preferred](const SizingOption& a, const SizingOption& b) {
+              const bool a_preferred = a.performance_risk <= preferred;
+              const bool b_preferred = b.performance_risk <= preferred;
+              if (a_preferred != b_preferred) return a_preferred;
+              if (a.monthly_savings != b.monthly_savings)
+                return a.monthly_savings > b.monthly_savings;
+              if (a.performance_risk != b.performance_risk)
+                return a.performance_risk < b.performance_risk;
+              return a.type < b.type;
+            });
   if (fitting.size() > static_cast<std::size_t>(policy.max_options)) {
     fitting.resize(static_cast<std::size_t>(policy.max_options));
   }
@@ -260,7 +269,10 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
   if (under) {
     result.finding = Finding::kUnderProvisioned;
     result.summary = id + ": under-provisioned (CPU p99.5 " + PercentText(cpu_p99_5) +
-                     (has_memory ? ", memory p99 " + PercentText(memory_p99) : "") + ")";
+                     (has_memory ? ", memory p99 " + PercentText(memory_p99) + ", max " +
+                                       PercentText(memory_peak / current->memory_gib * 100)
+                                 : "") +
+                     ")";
     if (!result.options.empty()) {
       const SizingOption& best = result.options.front();
       result.summary +=

@@ -28,11 +28,14 @@ struct SizingPolicy {
   double memory_target = 80;   // projected memory p99 at most this, when memory is reported
   double network_target = 80;  // projected network p99 at most this % of baseline bandwidth
   double peak_limit = 100;     // projected CPU and memory maxima at most this % of the candidate's
-  double under_cpu = 90;       // the current type is under-provisioned above these
-  double under_memory = 90;
-  double idle_cpu = 5;                                  // idle: CPU p99 at most this ...
+  double under_cpu = 90;       // the current type is under-provisioned above these (and when
+  double under_memory = 90;    // its memory peak is above peak_limit: it swaps or runs out)
+  double idle_cpu = 5;         // idle: CPU p99 at most this ...
   double idle_network_bytes_per_second = 5e6 / 86'400;  // ... and network p99 (5 MB a day)
   int max_options = 3;
+  // Options above this risk rank after every option within it, whatever they save: the top
+  // option is the cheapest one at medium risk or less when there is one.
+  int preferred_max_risk = 2;
   bool allow_arm64 = true;
   bool allow_other_families = true;
   // Burstable candidates (T3, T3a, T4g, T2) are judged on the hourly CPU by their credit math;

@@ -90,29 +90,54 @@ TEST(RecommendTest, AnM5FourXlargeAtThreePercentWithoutMemoryDataKeepsItsMemory)
   EXPECT_EQ(RecommendOrDie(Profile(3), "m5.4xlarge", x86_only).options[0].type, "r5.2xlarge");
 }
 
-TEST(RecommendTest, WithMemoryDataAnIdleMemoryFootprintShrinksToTheCheapestFit) {
-  // 3% CPU and 10% of 64 GiB: 6.4 GiB needs 8 GiB at 80%.
+TEST(RecommendTest, WithMemoryDataAnIdleMemoryFootprintShrinksToTheCheapestFitAtMediumRisk) {
+  // 3% CPU and 10% of 64 GiB: 6.4 GiB. An 8 GiB type holds it at 80% (risk 3); a 16 GiB one at
+  // 40% (risk 0) comes first, since riskier options rank after those at medium risk or less.
   const Recommendation r = RecommendOrDie(Profile(3, 10.0), "m5.4xlarge");
   ASSERT_EQ(r.options.size(), 3U);
-  EXPECT_EQ(r.options[0].type, "m6g.large");
-  EXPECT_NEAR(r.options[0].monthly_savings, (0.768 - 0.077) * 730, 1e-9);
-  EXPECT_NEAR(*r.options[0].projected_memory, 80, 1e-9);
-  EXPECT_EQ(r.options[0].performance_risk, 3);  // memory at 80%
-  EXPECT_EQ(r.options[1].type, "m5.large");     // ties on price: lower risk, then name
-  EXPECT_EQ(r.options[2].type, "m6i.large");
+  EXPECT_EQ(r.options[0].type, "r6g.large");
+  EXPECT_NEAR(r.options[0].monthly_savings, (0.768 - 0.1008) * 730, 1e-9);
+  EXPECT_NEAR(*r.options[0].projected_memory, 40, 1e-9);
+  EXPECT_EQ(r.options[0].performance_risk, 0);
+  EXPECT_EQ(r.options[1].type, "r5.large");
+  EXPECT_EQ(r.options[2].type, "m6g.xlarge");
+  // Accepting any risk: the cheapest fit, m6g.large at 80% memory, then ties on price by lower
+  // risk, then name.
+  SizingPolicy any_risk;
+  any_risk.preferred_max_risk = 4;
+  const Recommendation cheapest = RecommendOrDie(Profile(3, 10.0), "m5.4xlarge", any_risk);
+  ASSERT_EQ(cheapest.options.size(), 3U);
+  EXPECT_EQ(cheapest.options[0].type, "m6g.large");
+  EXPECT_NEAR(cheapest.options[0].monthly_savings, (0.768 - 0.077) * 730, 1e-9);
+  EXPECT_NEAR(*cheapest.options[0].projected_memory, 80, 1e-9);
+  EXPECT_EQ(cheapest.options[0].performance_risk, 3);
+  EXPECT_EQ(cheapest.options[1].type, "m5.large");
+  EXPECT_EQ(cheapest.options[2].type, "m6i.large");
 }
 
 TEST(RecommendTest, AnR5UsingTenPercentOfItsMemory) {
+  // 20% of 8 vCPUs is 1.6 baseline vCPUs: 80% of an m6g.large (risk 3), 40% of an m6g.xlarge.
   const Recommendation r = RecommendOrDie(Profile(20, 10.0), "r5.2xlarge");
   EXPECT_EQ(r.finding, Finding::kOverProvisioned);
   ASSERT_FALSE(r.options.empty());
-  EXPECT_EQ(r.options[0].type, "m6g.large");
-  EXPECT_NEAR(r.options[0].projected_cpu, 0.2 * 8 / 2 * 100, 1e-9);  // 80%
-  EXPECT_NEAR(r.options[0].monthly_savings, (0.504 - 0.077) * 730, 1e-9);
+  EXPECT_EQ(r.options[0].type, "m6g.xlarge");
+  EXPECT_NEAR(r.options[0].projected_cpu, 0.2 * 8 / 4 * 100, 1e-9);  // 40%
+  EXPECT_NEAR(r.options[0].monthly_savings, (0.504 - 0.154) * 730, 1e-9);
   for (const SizingOption& option : r.options) {
     EXPECT_LE(option.projected_cpu, 80);
     EXPECT_LE(*option.projected_memory, 80);
   }
+}
+
+TEST(RecommendTest, MemoryPeaksAboveTheCurrentMemoryAreUnderProvisioned) {
+  // Memory at 40% most of the time but at its ceiling at the peak: it swaps or runs out.
+  UtilizationProfile profile = Profile(20, 40.0);
+  profile.memory->max = 100;
+  EXPECT_NE(RecommendOrDie(profile, "m5.xlarge").finding, Finding::kUnderProvisioned);
+  profile.memory->max = 120;
+  const Recommendation r = RecommendOrDie(profile, "m5.xlarge");
+  EXPECT_EQ(r.finding, Finding::kUnderProvisioned);
+  EXPECT_NE(r.summary.find("max 120%"), std::string::npos) << r.summary;
 }
 
 TEST(RecommendTest, MemoryPeaksMustFitNotOnlyTheP99) {
