@@ -15,8 +15,10 @@
 #include "api/server.h"
 #include "cli/anomaly_commands.h"
 #include "cli/forecast_commands.h"
+#include "cli/inventory_commands.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
+#include "cli/recommendation_commands.h"
 #include "cli/rightsize_command.h"
 #include "service/cost_service.h"
 #include "service/ingest_service.h"
@@ -292,8 +294,10 @@ int Run(int argc, char** argv) {
       "a tenant's cost forecast (--tenant, --horizon), or forecasts of any series (series)");
   const ForecastCommands forecasts(*forecast);
 
-  // rightsize
+  // rightsize; inventory import, metrics import; recommendations
   const RightsizeCommand rightsize(app);
+  const InventoryCommands inventory(app);
+  const RecommendationCommands recommendations(app);
 
   try {
     app.parse(argc, argv);
@@ -311,7 +315,9 @@ int Run(int argc, char** argv) {
   }
   if (cost_anomalies.Parsed()) return cost_anomalies.Run(database);
   if (forecasts.Parsed()) return forecasts.Run(database);
-  if (rightsize.Parsed()) return rightsize.Run();
+  if (rightsize.Parsed()) return rightsize.Run(database);
+  if (inventory.Parsed()) return inventory.Run(database);
+  if (recommendations.Parsed()) return recommendations.Run(database);
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

@@ -8,6 +8,8 @@
 #include "cli/output.h"
 #include "core/date.h"
 #include "service/rightsizing_service.h"
+#include "service/rightsizing_tenant.h"
+#include "store/repository.h"
 
 namespace costwise::cli {
 namespace {
@@ -52,17 +54,20 @@ std::string Table(const service::RightsizeReport& report) {
 
 RightsizeCommand::RightsizeCommand(CLI::App& app) {
   command_ = app.add_subcommand(
-      "rightsize", "EC2 right-sizing and idle instances from an inventory and its metrics");
+      "rightsize",
+      "EC2 right-sizing and idle instances from an inventory and its metrics: files "
+      "(--inventory, --metrics) or a tenant's stored ones (--tenant)");
+  command_->add_option("--tenant", tenant_,
+                       "right-size the tenant's stored inventory and metrics (costwise inventory "
+                       "import, metrics import) and store the recommendations");
   command_
       ->add_option("--inventory", inventory_,
                    "CSV instance_id,instance_type,region,platform,state,tags")
-      ->required()
       ->check(CLI::ExistingFile);
   command_
       ->add_option("--metrics", metrics_,
                    "CSV instance_id,timestamp,metric,value (CPUUtilization, mem_used_percent, "
                    "NetworkIn, NetworkOut)")
-      ->required()
       ->check(CLI::ExistingFile);
   command_
       ->add_option("--volumes", volumes_,
@@ -86,7 +91,22 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
 
 bool RightsizeCommand::Parsed() const { return command_->parsed(); }
 
-int RightsizeCommand::Run() const {
+int RightsizeCommand::Run(const std::string& database) const {
+  const bool files =
+      !inventory_.empty() || !metrics_.empty() || !volumes_.empty() || !addresses_.empty();
+  if (!tenant_.empty() && files) {
+    fmt::print(stderr,
+               "costwise: error: rightsize takes either --tenant NAME (its stored inventory) or "
+               "--inventory INV.csv --metrics METRICS.csv (files), not both\n");
+    return kExitUsage;
+  }
+  if (!tenant_.empty()) return RunTenant(database);
+  if (inventory_.empty() || metrics_.empty()) {
+    fmt::print(stderr,
+               "costwise: error: rightsize needs --tenant NAME, or --inventory INV.csv and "
+               "--metrics METRICS.csv; see costwise rightsize --help\n");
+    return kExitUsage;
+  }
   service::RightsizeFileOptions options;
   options.inventory_path = inventory_;
   options.metrics_path = metrics_;
@@ -96,12 +116,34 @@ int RightsizeCommand::Run() const {
   options.lookback_days = lookback_days_;
   auto report = service::RightsizeFiles(options);
   if (!report) return Fail(report.error());
-  if (format_ == "json") {
-    fmt::print("{}\n", api::RightsizeReportToJson(*report).dump(kJsonIndent));
-  } else {
-    fmt::print("{}", Table(*report));
-  }
+  Print(*report);
   return 0;
+}
+
+int RightsizeCommand::RunTenant(const std::string& database) const {
+  auto repository = store::OpenRepository(database);
+  if (!repository) return Fail(repository.error());
+  service::TenantRightsizeOptions options;
+  options.lookback_days = lookback_days_;
+  options.catalog_path = catalog_;
+  auto result = service::RightsizeTenant(**repository, tenant_, options);
+  if (!result) return Fail(result.error());
+  Print(result->report);
+  const service::StoredRecommendationCounts& counts = result->counts;
+  fmt::print(stderr,
+             "stored {} recommendations of tenant '{}': {} open, {} dismissed, {} snoozed, {} "
+             "applied (costwise recommendations list --tenant {})\n",
+             result->stored.size(), tenant_, counts.open, counts.dismissed, counts.snoozed,
+             counts.applied, tenant_);
+  return 0;
+}
+
+void RightsizeCommand::Print(const service::RightsizeReport& report) const {
+  if (format_ == "json") {
+    fmt::print("{}\n", api::RightsizeReportToJson(report).dump(kJsonIndent));
+  } else {
+    fmt::print("{}", Table(report));
+  }
 }
 
 }  // namespace costwise::cli

@@ -1,10 +1,14 @@
 #pragma once
 // `costwise rightsize --inventory INV.csv --metrics METRICS.csv [--volumes VOLUMES.csv]
 // [--addresses ADDRESSES.csv] [--catalog CATALOG.csv] [--lookback-days 14]
-// [--format table|json]`: right-sizing from files, no account needed.
+// [--format table|json]`: right-sizing from files, no account needed; `costwise rightsize
+// --tenant NAME [--catalog ...] [--lookback-days 14] [--format ...]`: the tenant's stored
+// inventory and metrics, recommendations stored.
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "service/rightsizing_service.h"
 
 namespace costwise::cli {
 
@@ -13,10 +17,15 @@ class RightsizeCommand final {
   // Adds the subcommand to `app`, which must outlive this object.
   explicit RightsizeCommand(CLI::App& app);
   [[nodiscard]] bool Parsed() const;
-  [[nodiscard]] int Run() const;
+  // Runs the file mode, or the tenant mode against the database.
+  [[nodiscard]] int Run(const std::string& database) const;
 
  private:
+  [[nodiscard]] int RunTenant(const std::string& database) const;
+  void Print(const service::RightsizeReport& report) const;
+
   CLI::App* command_ = nullptr;
+  std::string tenant_;
   std::string inventory_;
   std::string metrics_;
   std::string volumes_;

@@ -230,6 +230,128 @@ CREATE TABLE forecast_points (
 )
 )sql";
 
+// Right-sizing for a tenant (docs/rightsizing.md, "Tenants and stored recommendations"): the
+// tenant's EC2 instances, EBS volumes and Elastic IP addresses, one row per resource (an import
+// replaces a kind whole; source_path and source_line say where a row came from), and its
+// CloudWatch samples, one per instance, metric and time (imports upsert). The recommendations
+// table of version 1 is rebuilt with what a stored recommendation carries; its columns keep their
+// meaning, estimated_savings is renamed monthly_savings (nanos a month), and a status other than
+// open, applied or dismissed becomes open.
+constexpr std::string_view kRightsizing = R"sql(
+CREATE TABLE cloud_instances (
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  instance_id TEXT NOT NULL,
+  instance_type TEXT NOT NULL,
+  region TEXT NOT NULL,
+  platform TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT '',
+  tags TEXT NOT NULL DEFAULT '',
+  source_path TEXT NOT NULL DEFAULT '',
+  source_line BIGINT NOT NULL DEFAULT 0,
+  imported_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, instance_id)
+);
+
+CREATE TABLE cloud_volumes (
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  volume_id TEXT NOT NULL,
+  volume_type TEXT NOT NULL,
+  size_gib DOUBLE PRECISION NOT NULL,
+  iops DOUBLE PRECISION NOT NULL DEFAULT 0,
+  throughput_mibps DOUBLE PRECISION NOT NULL DEFAULT 0,
+  region TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT '',
+  attached_instance_id TEXT NOT NULL DEFAULT '',
+  tags TEXT NOT NULL DEFAULT '',
+  source_path TEXT NOT NULL DEFAULT '',
+  source_line BIGINT NOT NULL DEFAULT 0,
+  imported_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, volume_id)
+);
+
+CREATE TABLE cloud_addresses (
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  address_key TEXT NOT NULL,
+  allocation_id TEXT NOT NULL DEFAULT '',
+  public_ip TEXT NOT NULL DEFAULT '',
+  region TEXT NOT NULL,
+  association_id TEXT NOT NULL DEFAULT '',
+  instance_id TEXT NOT NULL DEFAULT '',
+  tags TEXT NOT NULL DEFAULT '',
+  source_path TEXT NOT NULL DEFAULT '',
+  source_line BIGINT NOT NULL DEFAULT 0,
+  imported_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, address_key)
+);
+
+CREATE TABLE recommendations_v4 (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL DEFAULT 'instance' CHECK (kind IN ('instance', 'volume', 'address')),
+  resource_id TEXT NOT NULL,
+  region TEXT NOT NULL DEFAULT '',
+  finding TEXT NOT NULL DEFAULT '',
+  recommended_action TEXT NOT NULL DEFAULT '',
+  current_instance_type TEXT NOT NULL DEFAULT '',
+  recommended_instance_type TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  options TEXT NOT NULL DEFAULT '[]',
+  performance_risk INTEGER CHECK (performance_risk BETWEEN 0 AND 4),
+  current_monthly_cost BIGINT NOT NULL DEFAULT 0,
+  monthly_savings BIGINT NOT NULL DEFAULT 0,
+  confidence_score DOUBLE PRECISION NOT NULL DEFAULT 0,
+  model_id BIGINT REFERENCES ml_models (id) ON DELETE SET NULL,
+  aws_cli TEXT NOT NULL DEFAULT '',
+  terraform TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'open'
+    CHECK (status IN ('open', 'applied', 'dismissed', 'snoozed')),
+  snoozed_until BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL DEFAULT 0,
+  CHECK ((status = 'snoozed') = (snoozed_until IS NOT NULL))
+);
+INSERT INTO recommendations_v4 (id, tenant_id, resource_id, finding, current_instance_type,
+  recommended_instance_type, monthly_savings, confidence_score, status, created_at, updated_at)
+SELECT id, tenant_id, resource_id, finding, current_instance_type, recommended_instance_type,
+  estimated_savings, confidence_score,
+  CASE WHEN status IN ('open', 'applied', 'dismissed') THEN status ELSE 'open' END,
+  created_at, created_at
+FROM recommendations;
+DROP TABLE recommendations;
+ALTER TABLE recommendations_v4 RENAME TO recommendations;
+CREATE INDEX recommendations_tenant_status ON recommendations (tenant_id, status);
+CREATE INDEX recommendations_tenant_resource ON recommendations (tenant_id, resource_id)
+)sql";
+
+// Samples are read per instance (the primary key) and the newest per tenant (the index). SQLite
+// keeps the table in its primary key's order (WITHOUT ROWID): one B-tree instead of two.
+constexpr std::string_view kInstanceMetricsSqlite = R"sql(
+CREATE TABLE instance_metrics (
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  instance_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  sampled_at BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (tenant_id, instance_id, metric, sampled_at)
+) WITHOUT ROWID;
+CREATE INDEX instance_metrics_tenant_time ON instance_metrics (tenant_id, sampled_at)
+)sql";
+
+// The rebuilt table's identity column starts after the ids copied into it.
+constexpr std::string_view kInstanceMetricsPostgres = R"sql(
+CREATE TABLE instance_metrics (
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  instance_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  sampled_at BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (tenant_id, instance_id, metric, sampled_at)
+);
+CREATE INDEX instance_metrics_tenant_time ON instance_metrics (tenant_id, sampled_at);
+SELECT setval(pg_get_serial_sequence('recommendations', 'id'),
+  COALESCE((SELECT MAX(id) FROM recommendations), 0) + 1, false)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -254,6 +376,14 @@ constexpr std::array kMigrations = {
         .common_sql = kCostForecasts,
         .sqlite_sql = "",
         .postgres_sql = "",
+    },
+    Migration{
+        .version = 4,
+        .description = "right-sizing: a tenant's instances, volumes, addresses and instance "
+                       "metrics; recommendations with options, risk, actions, model and status",
+        .common_sql = kRightsizing,
+        .sqlite_sql = kInstanceMetricsSqlite,
+        .postgres_sql = kInstanceMetricsPostgres,
     },
 };
 

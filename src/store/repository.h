@@ -10,11 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cloud_inventory.h"
 #include "core/cost_anomaly.h"
 #include "core/cost_cube.h"
 #include "core/cost_forecast.h"
 #include "core/date.h"
 #include "core/error.h"
+#include "core/resource_recommendation.h"
 
 namespace costwise::store {
 
@@ -92,6 +94,42 @@ struct ModelRecord {
   std::string model_path;
 };
 
+// What an inventory import replaces: each kind that is set replaces all of the tenant's rows of
+// that kind (a file or an API listing is a whole snapshot: a resource missing from it is gone);
+// a kind that is not set is left as it is.
+struct InventoryReplacement {
+  std::optional<std::vector<CloudInstance>> instances;
+  std::optional<std::vector<CloudVolume>> volumes;
+  std::optional<std::vector<CloudAddress>> addresses;
+  std::int64_t imported_at = 0;  // Unix seconds, recorded on added and changed rows
+};
+
+// How one kind's rows changed: by resource id, a row equal to the stored one (source included)
+// is unchanged and not rewritten.
+struct InventoryChanges {
+  std::int64_t added = 0;
+  std::int64_t changed = 0;
+  std::int64_t unchanged = 0;
+  std::int64_t removed = 0;
+  friend bool operator==(const InventoryChanges&, const InventoryChanges&) = default;
+};
+
+struct InventoryReplaceSummary {
+  std::optional<InventoryChanges> instances;  // set for the kinds replaced
+  std::optional<InventoryChanges> volumes;
+  std::optional<InventoryChanges> addresses;
+};
+
+// Produces metric samples in chunks: fills `chunk` (cleared first) and returns false when no
+// samples are left.
+using MetricSampleReader = std::function<bool(std::vector<MetricSample>& chunk)>;
+
+struct MetricUpsertSummary {
+  std::int64_t samples = 0;  // given
+  std::int64_t added = 0;    // new (tenant, instance, metric, time) keys
+  std::int64_t updated = 0;  // stored keys whose value changed
+};
+
 class Repository {
  public:
   virtual ~Repository() = default;
@@ -167,6 +205,56 @@ class Repository {
   // the order they were saved, with their points; empty when there is none.
   [[nodiscard]] virtual Result<std::optional<CostForecastRun>> LatestForecastRun(
       std::int64_t tenant_id, std::string_view group_by, int horizon) = 0;
+
+  // In one transaction: replaces the tenant's rows of every kind the replacement sets. NotFound
+  // for an unknown tenant; InvalidInput (naming the row's source file and line when it has one)
+  // for an empty id, type or region, a resource listed twice, a size that is not a non-negative
+  // number, or text that is not UTF-8. On any error nothing is changed.
+  [[nodiscard]] virtual Result<InventoryReplaceSummary> ReplaceInventory(
+      std::int64_t tenant_id, const InventoryReplacement& replacement) = 0;
+
+  // The tenant's instances, volumes and addresses, each kind ordered by id.
+  [[nodiscard]] virtual Result<CloudInventory> LoadInventory(std::int64_t tenant_id) = 0;
+
+  // In one transaction: stores every sample the reader gives, keyed by (tenant, instance,
+  // metric, timestamp); a stored key takes the new value, and of a key given twice the last
+  // value wins, so importing the same samples again changes nothing. NotFound for an unknown
+  // tenant; InvalidInput for an empty instance id or metric, a value that is not finite, or text
+  // that is not UTF-8. On any error nothing is changed.
+  [[nodiscard]] virtual Result<MetricUpsertSummary> UpsertMetricSamples(
+      std::int64_t tenant_id, const MetricSampleReader& reader) = 0;
+
+  // The time of the tenant's newest sample; empty when it has none.
+  [[nodiscard]] virtual Result<std::optional<std::int64_t>> NewestMetricSample(
+      std::int64_t tenant_id) = 0;
+
+  // The instance's samples with from <= time < to, one series per metric (by name), in time
+  // order.
+  [[nodiscard]] virtual Result<std::vector<MetricSeriesRecord>> ReadInstanceMetrics(
+      std::int64_t tenant_id, std::string_view instance_id, std::int64_t from, std::int64_t to) = 0;
+
+  // In one transaction, a right-sizing run's recommendations replace the tenant's open ones. A
+  // stored recommendation with the same recommended action (SameRecommendedAction) is updated in
+  // place: it keeps its id, created_at and status (applied, dismissed, snoozed), except that a
+  // snooze that ended by `now` reopens it. Others are inserted open; open ones the run no longer
+  // makes are deleted; applied, dismissed and snoozed ones it no longer makes are kept. Returns
+  // the ids in order. NotFound for an unknown tenant; InvalidInput for two recommendations with
+  // the same action, a risk outside 0..4, or text that is not UTF-8. On any error nothing is
+  // changed.
+  [[nodiscard]] virtual Result<std::vector<std::int64_t>> ReplaceRecommendations(
+      std::int64_t tenant_id, std::span<const ResourceRecommendation> recommendations,
+      std::int64_t now) = 0;
+
+  // The tenant's recommendations (all, or those with `status`), largest monthly savings first.
+  [[nodiscard]] virtual Result<std::vector<ResourceRecommendation>> ListRecommendations(
+      std::int64_t tenant_id, std::optional<RecommendationStatus> status) = 0;
+
+  // Sets the status (snoozed needs `snoozed_until`, the others clear it) and updated_at, and
+  // returns the updated recommendation. NotFound unless the recommendation exists and belongs to
+  // the tenant; InvalidInput for a snooze without an end.
+  [[nodiscard]] virtual Result<ResourceRecommendation> SetRecommendationStatus(
+      std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
+      std::optional<std::int64_t> snoozed_until, std::int64_t at) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

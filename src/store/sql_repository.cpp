@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,8 +20,11 @@
 #include "store/cube_writer.h"
 #include "store/db_error.h"
 #include "store/forecast_store.h"
+#include "store/inventory_store.h"
+#include "store/metrics_store.h"
 #include "store/migrations.h"
 #include "store/ml_models.h"
+#include "store/recommendation_store.h"
 #include "store/soci_includes.h"
 #include "store/tag_sets.h"
 #include "store/transaction.h"
@@ -236,6 +240,175 @@ Status ValidateForecastRun(const CostForecastRun& run) {
                         ForecastSeriesLabel(run.group_by, forecast),
                         forecast.points[i].day.ToString(), forecast.points[i - 1].day.ToString()));
       }
+    }
+  }
+  return {};
+}
+
+// "path:line" of an imported row, or "<what> <id>" for a row without a source.
+std::string RowPlace(const ResourceSource& source, std::string_view what, std::string_view id) {
+  if (!source.path.empty()) return fmt::format("{}:{}", source.path, source.line);
+  return fmt::format("{} {}", what, id);
+}
+
+// One inventory row: every text storable, the required fields non-empty, its id not seen before
+// in its kind.
+Status ValidateInventoryRow(std::string_view what, const ResourceSource& source,
+                            std::string_view id,
+                            std::span<const std::pair<std::string_view, const std::string*>> texts,
+                            std::span<const std::string_view> required,
+                            std::set<std::string>& seen) {
+  const std::string place = RowPlace(source, what, id);
+  if (Status path = CheckText(source.path, "the source path", place); !path) return path;
+  for (const auto& [name, text] : texts) {
+    if (Status valid = CheckText(*text, name, place); !valid) return valid;
+    if (text->empty() && std::find(required.begin(), required.end(), name) != required.end()) {
+      return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: {} {} has no {}", place, what,
+                                                             id.empty() ? "(no id)" : id, name));
+    }
+  }
+  if (!seen.insert(std::string(id)).second) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: {} {} is listed twice", place, what, id));
+  }
+  return {};
+}
+
+Status ValidateInventory(const InventoryReplacement& replacement) {
+  if (replacement.instances) {
+    std::set<std::string> seen;
+    constexpr std::string_view kRequired[] = {"instance_id", "instance_type", "region"};
+    for (const CloudInstance& row : *replacement.instances) {
+      const std::pair<std::string_view, const std::string*> texts[] = {
+          {"instance_id", &row.instance_id},
+          {"instance_type", &row.instance_type},
+          {"region", &row.region},
+          {"platform", &row.platform},
+          {"state", &row.state},
+          {"tags", &row.tags}};
+      if (Status valid =
+              ValidateInventoryRow("instance", row.source, row.instance_id, texts, kRequired, seen);
+          !valid) {
+        return valid;
+      }
+    }
+  }
+  if (replacement.volumes) {
+    std::set<std::string> seen;
+    constexpr std::string_view kRequired[] = {"volume_id", "volume_type", "region"};
+    for (const CloudVolume& row : *replacement.volumes) {
+      const std::pair<std::string_view, const std::string*> texts[] = {
+          {"volume_id", &row.volume_id},
+          {"volume_type", &row.volume_type},
+          {"region", &row.region},
+          {"state", &row.state},
+          {"attached_instance_id", &row.attached_instance_id},
+          {"tags", &row.tags}};
+      if (Status valid =
+              ValidateInventoryRow("volume", row.source, row.volume_id, texts, kRequired, seen);
+          !valid) {
+        return valid;
+      }
+      for (const auto& [name, value] :
+           {std::pair<std::string_view, double>{"size_gib", row.size_gib},
+            {"iops", row.iops},
+            {"throughput_mibps", row.throughput_mibps}}) {
+        if (!std::isfinite(value) || value < 0) {
+          return MakeError(
+              ErrorCode::kInvalidInput,
+              fmt::format("{}: volume {}: {} is not a non-negative number",
+                          RowPlace(row.source, "volume", row.volume_id), row.volume_id, name));
+        }
+      }
+    }
+  }
+  if (replacement.addresses) {
+    std::set<std::string> seen;
+    constexpr std::string_view kRequired[] = {"region"};
+    for (const CloudAddress& row : *replacement.addresses) {
+      const std::pair<std::string_view, const std::string*> texts[] = {
+          {"allocation_id", &row.allocation_id},
+          {"public_ip", &row.public_ip},
+          {"region", &row.region},
+          {"association_id", &row.association_id},
+          {"instance_id", &row.instance_id},
+          {"tags", &row.tags}};
+      if (AddressKey(row).empty()) {
+        return MakeError(ErrorCode::kInvalidInput,
+                         fmt::format("{}: an address needs an allocation_id or a public_ip",
+                                     RowPlace(row.source, "address", "")));
+      }
+      if (Status valid =
+              ValidateInventoryRow("address", row.source, AddressKey(row), texts, kRequired, seen);
+          !valid) {
+        return valid;
+      }
+    }
+  }
+  return {};
+}
+
+// Samples[i] is numbered first_index + i in messages.
+Status ValidateMetricSamples(std::span<const MetricSample> samples, std::int64_t first_index) {
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const MetricSample& sample = samples[i];
+    const std::int64_t index = first_index + static_cast<std::int64_t>(i);
+    const std::string where = fmt::format("metric sample {}", index);
+    if (sample.instance_id.empty() || sample.metric.empty()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: the instance id and the metric must not be empty", where));
+    }
+    if (Status text = CheckText(sample.instance_id, "the instance id", where); !text) return text;
+    if (Status text = CheckText(sample.metric, "the metric", where); !text) return text;
+    if (!std::isfinite(sample.value)) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{} ({} {} at {}): the value is not a finite number", where,
+                                   sample.instance_id, sample.metric, sample.timestamp));
+    }
+  }
+  return {};
+}
+
+constexpr int kMaxPerformanceRisk = 4;
+
+Status ValidateRecommendations(std::span<const ResourceRecommendation> recommendations) {
+  std::set<std::tuple<RecommendationKind, std::string, std::string, std::string>> actions;
+  for (std::size_t i = 0; i < recommendations.size(); ++i) {
+    const ResourceRecommendation& r = recommendations[i];
+    const std::string where = fmt::format("recommendation {} ({})", i, RecommendedActionLabel(r));
+    if (r.resource_id.empty() || r.action.empty()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: the resource id and the action must not be empty", where));
+    }
+    const std::pair<std::string_view, const std::string*> texts[] = {
+        {"the resource id", &r.resource_id},   {"the region", &r.region},
+        {"the finding", &r.finding},           {"the action", &r.action},
+        {"the current type", &r.current_type}, {"the recommended type", &r.recommended_type},
+        {"the summary", &r.summary},           {"the options", &r.options_json},
+        {"the Terraform change", &r.terraform}};
+    for (const auto& [name, text] : texts) {
+      if (Status valid = CheckText(*text, name, where); !valid) return valid;
+    }
+    for (const std::string& command : r.aws_cli) {
+      if (Status valid = CheckText(command, "an AWS CLI command", where); !valid) return valid;
+      if (command.find('\n') != std::string::npos || command.empty()) {
+        return MakeError(ErrorCode::kInvalidInput,
+                         fmt::format("{}: an AWS CLI command is empty or spans lines", where));
+      }
+    }
+    if (r.performance_risk &&
+        (*r.performance_risk < 0 || *r.performance_risk > kMaxPerformanceRisk)) {
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}: the performance risk {} is not in 0..4", where, *r.performance_risk));
+    }
+    if (!std::isfinite(r.confidence) || r.confidence < 0 || r.confidence > 1) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: the confidence is not in [0, 1]", where));
+    }
+    if (!actions.emplace(r.kind, r.resource_id, r.action, r.recommended_type).second) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: the same action is recommended twice", where));
     }
   }
   return {};
@@ -705,6 +878,181 @@ Result<std::optional<CostForecastRun>> SqlRepository::LatestForecastRun(std::int
   } catch (...) {
     return unexpected(
         CurrentExceptionError(fmt::format("reading the forecasts of tenant {}", tenant_id)));
+  }
+}
+
+Result<InventoryReplaceSummary> SqlRepository::ReplaceInventory(
+    std::int64_t tenant_id, const InventoryReplacement& replacement) {
+  if (Status valid = ValidateInventory(replacement); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    soci::session& session = *session_;
+    Transaction transaction(session, backend_);
+    LockForTransaction(session, backend_, LockKind::kTenantInventory, tenant_id);
+    if (Status exists = RequireTenant(session, tenant_id); !exists) {
+      return unexpected(std::move(exists.error()));
+    }
+    InventoryReplaceSummary summary;
+    const std::int64_t now = replacement.imported_at;
+    if (replacement.instances) {
+      summary.instances = ReplaceInstances(session, tenant_id, *replacement.instances, now);
+    }
+    if (replacement.volumes) {
+      summary.volumes = ReplaceVolumes(session, tenant_id, *replacement.volumes, now);
+    }
+    if (replacement.addresses) {
+      summary.addresses = ReplaceAddresses(session, tenant_id, *replacement.addresses, now);
+    }
+    transaction.Commit();
+    return summary;
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("replacing the inventory of tenant {}", tenant_id)));
+  }
+}
+
+Result<CloudInventory> SqlRepository::LoadInventory(std::int64_t tenant_id) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadInventory(*session_, tenant_id);
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("reading the inventory of tenant {}", tenant_id)));
+  }
+}
+
+Result<MetricUpsertSummary> SqlRepository::UpsertMetricSamples(std::int64_t tenant_id,
+                                                               const MetricSampleReader& reader) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    soci::session& session = *session_;
+    Transaction transaction(session, backend_);
+    LockForTransaction(session, backend_, LockKind::kTenantMetrics, tenant_id);
+    if (Status exists = RequireTenant(session, tenant_id); !exists) {
+      return unexpected(std::move(exists.error()));
+    }
+    const std::int64_t before = CountMetricSamples(session, tenant_id);
+    MetricUpsertSummary summary;
+    const std::unique_ptr<MetricSampleWriter> writer =
+        MakeMetricSampleWriter(session, backend_, tenant_id);
+    std::vector<MetricSample> chunk;
+    for (bool more = static_cast<bool>(reader); more;) {
+      chunk.clear();
+      more = reader(chunk);
+      if (chunk.empty()) continue;
+      if (Status valid = ValidateMetricSamples(chunk, summary.samples); !valid) {
+        return unexpected(std::move(valid.error()));
+      }
+      writer->Write(chunk);
+      summary.samples += static_cast<std::int64_t>(chunk.size());
+    }
+    const std::int64_t changed = writer->Finish();
+    summary.added = CountMetricSamples(session, tenant_id) - before;
+    summary.updated = changed - summary.added;
+    transaction.Commit();
+    return summary;
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("storing the metrics of tenant {}", tenant_id)));
+  }
+}
+
+Result<std::optional<std::int64_t>> SqlRepository::NewestMetricSample(std::int64_t tenant_id) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadNewestMetricSample(*session_, tenant_id);
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("reading the newest metric sample of tenant {}", tenant_id)));
+  }
+}
+
+Result<std::vector<MetricSeriesRecord>> SqlRepository::ReadInstanceMetrics(
+    std::int64_t tenant_id, std::string_view instance_id, std::int64_t from, std::int64_t to) {
+  if (Status text = CheckText(instance_id, "the instance id", "reading metrics"); !text) {
+    return unexpected(std::move(text.error()));
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadMetricSeries(*session_, tenant_id, instance_id, from, to);
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("reading the metrics of instance {} of tenant {}", instance_id, tenant_id)));
+  }
+}
+
+Result<std::vector<std::int64_t>> SqlRepository::ReplaceRecommendations(
+    std::int64_t tenant_id, std::span<const ResourceRecommendation> recommendations,
+    std::int64_t now) {
+  if (Status valid = ValidateRecommendations(recommendations); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    soci::session& session = *session_;
+    Transaction transaction(session, backend_);
+    LockForTransaction(session, backend_, LockKind::kTenantRecommendations, tenant_id);
+    if (Status exists = RequireTenant(session, tenant_id); !exists) {
+      return unexpected(std::move(exists.error()));
+    }
+    std::vector<std::int64_t> ids = MergeRecommendations(session, tenant_id, recommendations, now);
+    transaction.Commit();
+    return ids;
+  } catch (...) {
+    return unexpected(CurrentExceptionError(
+        fmt::format("storing {} recommendations of tenant {}", recommendations.size(), tenant_id)));
+  }
+}
+
+Result<std::vector<ResourceRecommendation>> SqlRepository::ListRecommendations(
+    std::int64_t tenant_id, std::optional<RecommendationStatus> status) {
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    return ReadRecommendations(*session_, tenant_id, RecommendationSelection{std::nullopt, status});
+  } catch (...) {
+    return unexpected(
+        CurrentExceptionError(fmt::format("listing the recommendations of tenant {}", tenant_id)));
+  }
+}
+
+Result<ResourceRecommendation> SqlRepository::SetRecommendationStatus(
+    std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
+    std::optional<std::int64_t> snoozed_until, std::int64_t at) {
+  const bool snoozed = status == RecommendationStatus::kSnoozed;
+  if (snoozed != snoozed_until.has_value()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("recommendation {}: {}", recommendation_id,
+                                 snoozed ? "a snooze needs an end time"
+                                         : "only a snoozed recommendation has an end time"));
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ReconnectIfBroken();
+    const auto not_found = [&] {
+      return MakeError(ErrorCode::kNotFound, fmt::format("tenant {} has no recommendation {}",
+                                                         tenant_id, recommendation_id));
+    };
+    if (!WriteRecommendationStatus(*session_, tenant_id, recommendation_id, status, snoozed_until,
+                                   at)) {
+      return not_found();
+    }
+    Result<std::vector<ResourceRecommendation>> found = ReadRecommendations(
+        *session_, tenant_id, RecommendationSelection{recommendation_id, std::nullopt});
+    if (!found) return unexpected(std::move(found.error()));
+    if (found->empty()) return not_found();
+    return std::move(found->front());
+  } catch (...) {
+    return unexpected(CurrentExceptionError(fmt::format(
+        "setting the status of recommendation {} of tenant {}", recommendation_id, tenant_id)));
   }
 }
 

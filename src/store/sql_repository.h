@@ -53,6 +53,24 @@ class SqlRepository final : public Repository {
   [[nodiscard]] Result<std::optional<CostForecastRun>> LatestForecastRun(std::int64_t tenant_id,
                                                                          std::string_view group_by,
                                                                          int horizon) override;
+  [[nodiscard]] Result<InventoryReplaceSummary> ReplaceInventory(
+      std::int64_t tenant_id, const InventoryReplacement& replacement) override;
+  [[nodiscard]] Result<CloudInventory> LoadInventory(std::int64_t tenant_id) override;
+  [[nodiscard]] Result<MetricUpsertSummary> UpsertMetricSamples(
+      std::int64_t tenant_id, const MetricSampleReader& reader) override;
+  [[nodiscard]] Result<std::optional<std::int64_t>> NewestMetricSample(
+      std::int64_t tenant_id) override;
+  [[nodiscard]] Result<std::vector<MetricSeriesRecord>> ReadInstanceMetrics(
+      std::int64_t tenant_id, std::string_view instance_id, std::int64_t from,
+      std::int64_t to) override;
+  [[nodiscard]] Result<std::vector<std::int64_t>> ReplaceRecommendations(
+      std::int64_t tenant_id, std::span<const ResourceRecommendation> recommendations,
+      std::int64_t now) override;
+  [[nodiscard]] Result<std::vector<ResourceRecommendation>> ListRecommendations(
+      std::int64_t tenant_id, std::optional<RecommendationStatus> status) override;
+  [[nodiscard]] Result<ResourceRecommendation> SetRecommendationStatus(
+      std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
+      std::optional<std::int64_t> snoozed_until, std::int64_t at) override;
 
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a

@@ -36,6 +36,9 @@ enum class LockKind : int {
   kModels = 3,
   kTenantAnomalies = 4,
   kTenantForecasts = 5,
+  kTenantInventory = 6,
+  kTenantMetrics = 7,
+  kTenantRecommendations = 8,
 };
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 
