@@ -87,6 +87,47 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
   command_->add_option("--format", format_, "table|json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  // The sizing policy: Compute Optimizer's defaults unless changed (docs/rightsizing.md).
+  command_
+      ->add_option("--cpu-target", policy_.cpu_target,
+                   "projected CPU p99.5 at most this percent of a candidate (headroom = 100 - it; "
+                   "bursty workloads keep at least 30%)")
+      ->check(CLI::Range(1.0, 100.0))
+      ->capture_default_str();
+  command_
+      ->add_option("--memory-target", policy_.memory_target,
+                   "projected memory p99 at most this percent (memory-bound workloads keep at "
+                   "least 30% headroom)")
+      ->check(CLI::Range(1.0, 100.0))
+      ->capture_default_str();
+  command_
+      ->add_option("--max-risk", policy_.preferred_max_risk,
+                   "options above this performance risk (0-4) rank after safer ones")
+      ->check(CLI::Range(0, 4))
+      ->capture_default_str();
+  command_
+      ->add_option("--lookahead-days", policy_.projection_days,
+                   "a growing load is sized for this many days past the lookback")
+      ->check(CLI::Range(0, 365))
+      ->capture_default_str();
+  command_->add_flag("--no-arm64", no_arm64_, "no Graviton (arm64) options");
+  command_->add_flag("--same-family", same_family_, "only options of the current family");
+  command_->add_flag("--no-burstable", no_burstable_, "no T2/T3/T3a/T4g options");
+  command_
+      ->add_option("--credit-mode", credit_mode_,
+                   "CPU credit mode burstable options are judged in: unlimited or standard "
+                   "(default: each family's own, unlimited for T3/T3a/T4g, standard for T2)")
+      ->check(CLI::IsMember({"unlimited", "standard"}));
+}
+
+rightsizing::SizingPolicy RightsizeCommand::Policy() const {
+  rightsizing::SizingPolicy policy = policy_;
+  policy.allow_arm64 = !no_arm64_ && !same_family_;
+  policy.allow_other_families = !same_family_;
+  policy.allow_burstable = !no_burstable_;
+  if (credit_mode_ == "unlimited") policy.credit_mode = rightsizing::CreditMode::kUnlimited;
+  if (credit_mode_ == "standard") policy.credit_mode = rightsizing::CreditMode::kStandard;
+  return policy;
 }
 
 bool RightsizeCommand::Parsed() const { return command_->parsed(); }
@@ -114,6 +155,7 @@ int RightsizeCommand::Run(const std::string& database) const {
   options.addresses_path = addresses_;
   options.catalog_path = catalog_;
   options.lookback_days = lookback_days_;
+  options.policy = Policy();
   auto report = service::RightsizeFiles(options);
   if (!report) return Fail(report.error());
   Print(*report);
@@ -126,6 +168,7 @@ int RightsizeCommand::RunTenant(const std::string& database) const {
   service::TenantRightsizeOptions options;
   options.lookback_days = lookback_days_;
   options.catalog_path = catalog_;
+  options.policy = Policy();
   auto result = service::RightsizeTenant(**repository, tenant_, options);
   if (!result) return Fail(result.error());
   Print(result->report);

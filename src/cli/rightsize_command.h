@@ -3,7 +3,9 @@
 // [--addresses ADDRESSES.csv] [--catalog CATALOG.csv] [--lookback-days 14]
 // [--format table|json]`: right-sizing from files, no account needed; `costwise rightsize
 // --tenant NAME [--catalog ...] [--lookback-days 14] [--format ...]`: the tenant's stored
-// inventory and metrics, recommendations stored.
+// inventory and metrics, recommendations stored. Both take the sizing policy's options
+// (--cpu-target, --memory-target, --max-risk, --lookahead-days, --no-arm64, --same-family,
+// --no-burstable, --credit-mode).
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +25,7 @@ class RightsizeCommand final {
  private:
   [[nodiscard]] int RunTenant(const std::string& database) const;
   void Print(const service::RightsizeReport& report) const;
+  [[nodiscard]] rightsizing::SizingPolicy Policy() const;
 
   CLI::App* command_ = nullptr;
   std::string tenant_;
@@ -33,6 +36,11 @@ class RightsizeCommand final {
   std::string catalog_;
   int lookback_days_ = 14;
   std::string format_ = "table";
+  rightsizing::SizingPolicy policy_;
+  bool no_arm64_ = false;
+  bool same_family_ = false;
+  bool no_burstable_ = false;
+  std::string credit_mode_;
 };
 
 }  // namespace costwise::cli

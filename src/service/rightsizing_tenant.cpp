@@ -194,7 +194,8 @@ std::string RightsizingModelParams(const rightsizing::SizingPolicy& policy, int 
       R"("network_target":{},"peak_limit":{},"under_cpu":{},"under_memory":{},"idle_cpu":{},)"
       R"("idle_network_bytes_per_second":{},"max_options":{},"allow_arm64":{},)"
       R"("allow_other_families":{},"allow_burstable":{},"credit_mode":{},"projection_days":{},)"
-      R"("trend_t":{},"bursty_cpu_target":{},"memory_bound_memory_target":{}}})",
+      R"("trend_t":{},"bursty_cpu_target":{},"memory_bound_memory_target":{},)"
+      R"("preferred_max_risk":{}}})",
       lookback_days, JsonString(catalog_source), Number(policy.cpu_target),
       Number(policy.memory_target), Number(policy.network_target), Number(policy.peak_limit),
       Number(policy.under_cpu), Number(policy.under_memory), Number(policy.idle_cpu),
@@ -202,7 +203,7 @@ std::string RightsizingModelParams(const rightsizing::SizingPolicy& policy, int 
       policy.allow_other_families, policy.allow_burstable,
       JsonString(CreditModeText(policy.credit_mode)), policy.projection_days,
       Number(policy.trend_t), Number(policy.bursty_cpu_target),
-      Number(policy.memory_bound_memory_target));
+      Number(policy.memory_bound_memory_target), policy.preferred_max_risk);
 }
 
 std::vector<ResourceRecommendation> RecommendationsOf(const RightsizeReport& report,

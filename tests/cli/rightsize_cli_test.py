@@ -157,6 +157,23 @@ class RightsizeCliTest(unittest.TestCase):
         for stage in ("profile_seconds", "cluster_seconds", "recommend_seconds"):
             self.assertGreaterEqual(report["timings"][stage], 0)
 
+    def test_the_sizing_policy_is_configurable(self):
+        def options(*flags):
+            report = json.loads(self.rightsize("--format", "json", *flags).stdout)
+            return {item["instance_id"]: item for item in report["instances"]}["i-big"]["options"]
+
+        self.assertEqual(options()[0]["migration_effort"], "medium")  # Graviton by default
+        for option in options("--no-arm64"):
+            self.assertNotEqual(option["migration_effort"], "medium")
+        for option in options("--same-family"):
+            self.assertTrue(option["type"].startswith("m5."), option["type"])
+        for option in options("--cpu-target", "20", "--no-burstable"):
+            self.assertLessEqual(option["projected_cpu_p99_5"], 20)
+            self.assertIsNone(option["credits"])
+        self.assertEqual(options("--max-risk", "4")[0]["type"], "r6g.medium")  # cheapest fit
+        result = self.rightsize("--cpu-target", "120", check=False)
+        self.assertEqual(result.returncode, 2)
+
     def test_errors_name_the_file_and_line(self):
         with open(self.inventory, "a", encoding="utf-8") as out:
             out.write("i-odd,m5.huge,us-east-1,Linux/UNIX,running,\n")
