@@ -52,8 +52,9 @@ FeatureRow WorkloadFeatures(const UtilizationProfile& profile) {
 Workload NameWorkload(const FeatureRow& features) {
   if (features(kCpuP99_5) <= kIdleCpu) return Workload::kIdle;
   if (features(kMemoryDominance) >= kMemoryBoundGap) return Workload::kMemoryBound;
-  if (features(kLogBurstiness) >= std::log(kBurstRatio)) return Workload::kBursty;
+  // A peak that comes back every day or week is predictable, however high above the median.
   if (features(kDaily) >= kPeriodic || features(kWeekly) >= kPeriodic) return Workload::kDiurnal;
+  if (features(kLogBurstiness) >= std::log(kBurstRatio)) return Workload::kBursty;
   if (features(kCpuP50) >= kSteadyHigh) return Workload::kSteadyHigh;
   return Workload::kSteadyLow;
 }

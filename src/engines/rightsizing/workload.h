@@ -37,8 +37,8 @@ inline constexpr int kWorkloadFeatureCount = 6;
 
 // The name of a point in feature space (a cluster center or one instance), by rules in this
 // order: idle (CPU p99.5 at most 5%), memory bound (memory at least 30 points above CPU),
-// bursty (p99 at least 3x p50), diurnal (daily or weekly periodicity at least 0.5), steady high
-// (p50 at least 40%), steady low.
+// diurnal (daily or weekly periodicity at least 0.5: a peak that returns is predictable), bursty
+// (p99 at least 3x p50), steady high (p50 at least 40%), steady low.
 [[nodiscard]] Workload NameWorkload(
     const Eigen::Matrix<double, 1, kWorkloadFeatureCount>& features);
 

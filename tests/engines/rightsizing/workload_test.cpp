@@ -27,6 +27,7 @@ TEST(WorkloadTest, NamesFollowTheRulesInOrder) {
   EXPECT_EQ(name(Shape(10, 20, 0, 70.0)), Workload::kMemoryBound);
   EXPECT_EQ(name(Shape(5, 60, 0, std::nullopt)), Workload::kBursty);
   EXPECT_EQ(name(Shape(30, 60, 0.8, 40.0)), Workload::kDiurnal);
+  EXPECT_EQ(name(Shape(5, 60, 0.9, std::nullopt)), Workload::kDiurnal);  // before bursty
   EXPECT_EQ(name(Shape(55, 70, 0.1, std::nullopt)), Workload::kSteadyHigh);
   EXPECT_EQ(name(Shape(20, 30, 0.1, std::nullopt)), Workload::kSteadyLow);
   EXPECT_EQ(WorkloadName(Workload::kMemoryBound), "memory-bound");
