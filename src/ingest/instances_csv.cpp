@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "core/date.h"
 #include "core/money.h"
 #include "ingest/csv_file.h"
+#include "ingest/metrics_csv.h"
 
 namespace costwise::ingest {
 namespace {
@@ -176,45 +176,6 @@ Result<InventoryKind> DetectInventoryKind(const std::string& path) {
   return *kind;
 }
 
-Result<MetricsByInstance> ReadMetricsCsv(const std::string& path) {
-  MetricsByInstance metrics;
-  std::optional<CsvHeader> columns;
-  const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
-    if (!columns) {
-      columns.emplace(record);
-      return columns->Require({"instance_id", "timestamp", "metric", "value"}, path);
-    }
-    if (IsBlankRecord(record)) return {};
-    const std::string_view id = columns->Field(record, "instance_id");
-    const std::string_view time = columns->Field(record, "timestamp");
-    const std::string_view metric = columns->Field(record, "metric");
-    const std::string_view text = columns->Field(record, "value");
-    const std::optional<std::int64_t> timestamp = ParseTimestamp(time);
-    if (id.empty() || metric.empty()) {
-      return MakeError(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}:{}: instance_id and metric are required", path, record.line));
-    }
-    if (!timestamp) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: timestamp is not a date and time: '{}'", path,
-                                   record.line, time.substr(0, 40)));
-    }
-    const std::optional<double> value = ParseDouble(text);
-    if (!value || !std::isfinite(*value)) {
-      return MakeError(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}:{}: value is not a number: '{}'", path, record.line, text.substr(0, 40)));
-    }
-    MetricSeries& series = metrics[std::string(id)][std::string(metric)];
-    series.timestamps.push_back(*timestamp);
-    series.values.push_back(*value);
-    return {};
-  });
-  if (!status) return unexpected(status.error());
-  if (!columns)
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
-  return metrics;
-}
+Result<MetricsByInstance> ReadMetricsCsv(const std::string& path) { return LoadMetricsCsv(path); }
 
 }  // namespace costwise::ingest

@@ -74,7 +74,8 @@ struct MetricSeries {
 // METRICS.csv: header instance_id,timestamp,metric,value with CloudWatch metric names
 // (CPUUtilization in percent, mem_used_percent, NetworkIn and NetworkOut in bytes per period).
 // Keyed by instance id, then metric name. InvalidInput "path:line: reason" for a missing column
-// or an unreadable timestamp or value.
+// or an unreadable timestamp or value. The whole file in memory, parsed on all cores; for a
+// large fleet MetricsFile (metrics_csv.h) reads one instance at a time instead.
 using MetricsByInstance = std::map<std::string, std::map<std::string, MetricSeries>>;
 [[nodiscard]] Result<MetricsByInstance> ReadMetricsCsv(const std::string& path);
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -243,7 +243,9 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
         running.push_back(instance.instance_id);
       }
     }
-    prefetcher.emplace(*metrics, std::move(running));
+    // One core is left to the profiling that takes them.
+    const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+    prefetcher.emplace(*metrics, std::move(running), static_cast<int>(std::max(1U, cores - 1)));
   }
   std::size_t next = 0;
   input.metrics = [&](const ingest::InventoryRow& instance) -> Result<InstanceMetrics> {
@@ -253,7 +255,6 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
     return metrics->Take(instance.instance_id);
   };
   const double read_seconds = SecondsSince(started);
-  fprintf(stderr, "DEBUG scan done at %.3f\n", read_seconds);
   auto report = Rightsize(
       input, *catalog,
       options.catalog_path.empty() ? std::string(kBuiltInCatalogSource) : options.catalog_path,
@@ -263,7 +264,6 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   const double waited = prefetcher ? prefetcher->seconds_waited() : 0;
   report->timings.read_seconds = read_seconds + waited;
   report->timings.profile_seconds = std::max(0.0, report->timings.profile_seconds - waited);
-  fprintf(stderr, "DEBUG rightsize done at %.3f waited %.3f\n", SecondsSince(started), waited);
   return report;
 }
 
