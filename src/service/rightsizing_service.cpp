@@ -25,7 +25,7 @@ rightsizing::MetricSamples View(const ingest::MetricSeries* series) {
 std::int64_t PeriodOf(const ingest::MetricSeries* cpu) {
   if (cpu == nullptr || cpu->timestamps.size() < 2) return kDefaultPeriodSeconds;
   std::vector<std::int64_t> times = cpu->timestamps;
-  std::sort(times.begin(), times.end());
+  if (!std::is_sorted(times.begin(), times.end())) std::sort(times.begin(), times.end());
   std::vector<std::int64_t> gaps;
   for (std::size_t i = 1; i < times.size(); ++i) {
     if (times[i] > times[i - 1]) gaps.push_back(times[i] - times[i - 1]);

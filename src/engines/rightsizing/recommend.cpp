@@ -256,6 +256,7 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
   if (fitting.size() > static_cast<std::size_t>(policy.max_options)) {
     fitting.resize(static_cast<std::size_t>(policy.max_options));
   }
+  fitting.shrink_to_fit();  // a fleet keeps every recommendation: not the candidates' room
   result.options = std::move(fitting);
   std::string growth;
   if (result.cpu_growth > 1 || result.memory_growth > 1) {

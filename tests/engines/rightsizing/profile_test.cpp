@@ -1,5 +1,6 @@
 #include "engines/rightsizing/profile.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -140,6 +141,27 @@ TEST(ProfileTest, DailyPeaksTrendAndHourlyMeans) {
   // Fewer than 7 days with data: no trend.
   const Series short_cpu = FiveMinute(5, [](double, int day) { return 10.0 + day; });
   EXPECT_EQ(BuildProfile(short_cpu.View(), {}, {}, 300, Options())->cpu_trend.slope_per_day, 0);
+}
+
+TEST(ProfileTest, PercentilesAgreeWithQuantileOnRandomSamples) {
+  // The profile's partial sort must give Quantile's answers, for any sample count.
+  std::uint64_t state = 12345;
+  for (const int days : {2, 3, 14}) {
+    Series cpu = FiveMinute(days, [&](double, int) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return static_cast<double>(state >> 40) / static_cast<double>(1ULL << 24) * 100;
+    });
+    cpu.t.resize(cpu.t.size() - static_cast<std::size_t>(days));  // odd lengths too
+    cpu.v.resize(cpu.t.size());
+    const auto profile = BuildProfile(cpu.View(), {}, {}, 300, Options());
+    ASSERT_TRUE(profile);
+    std::vector<double> values = cpu.v;
+    EXPECT_DOUBLE_EQ(profile->cpu.p50, Quantile(values, 0.5));
+    EXPECT_DOUBLE_EQ(profile->cpu.p95, Quantile(values, 0.95));
+    EXPECT_DOUBLE_EQ(profile->cpu.p99, Quantile(values, 0.99));
+    EXPECT_DOUBLE_EQ(profile->cpu.p99_5, Quantile(values, 0.995));
+    EXPECT_DOUBLE_EQ(profile->cpu.max, *std::max_element(values.begin(), values.end()));
+  }
 }
 
 TEST(ProfileTest, RejectsBadInput) {
