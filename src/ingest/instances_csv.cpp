@@ -21,128 +21,118 @@ std::optional<double> NonNegative(std::string_view text) {
   return value;
 }
 
+// One inventory table: `required` columns in the header; `parse` makes a row of a record (or an
+// error "reason" the caller's path and line are put before); `key` names the row for the
+// "listed twice" check; `what` is the kind in that message.
+template <typename Row, typename Parse, typename Key>
+Result<std::vector<Row>> ReadTable(const std::string& path,
+                                   std::initializer_list<std::string_view> required,
+                                   std::string_view what, Parse parse, Key key) {
+  std::vector<Row> rows;
+  std::set<std::string, std::less<>> seen;
+  std::optional<CsvHeader> columns;
+  const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
+    if (!columns) {
+      columns.emplace(record);
+      return columns->Require(required, path);
+    }
+    if (IsBlankRecord(record)) return {};
+    Result<Row> row = parse(*columns, record);
+    if (!row) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}:{}: {}", path, record.line, row.error().message));
+    }
+    row->source = ResourceSource{path, record.line};
+    if (!seen.insert(std::string(key(*row))).second) {
+      return MakeError(ErrorCode::kInvalidInput, fmt::format("{}:{}: {} {} is listed twice", path,
+                                                             record.line, what, key(*row)));
+    }
+    rows.push_back(std::move(*row));
+    return {};
+  });
+  if (!status) return unexpected(status.error());
+  if (!columns)
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
+  return rows;
+}
+
+std::string Text(const CsvHeader& columns, const CsvRecord& record, std::string_view name) {
+  return std::string(columns.Field(record, name));
+}
+
 }  // namespace
 
-Result<std::vector<InventoryRow>> ReadInventoryCsv(const std::string& path) {
-  std::vector<InventoryRow> rows;
-  std::set<std::string> seen;
-  std::optional<CsvHeader> columns;
-  const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
-    if (!columns) {
-      columns.emplace(record);
-      return columns->Require({"instance_id", "instance_type", "region"}, path);
-    }
-    if (IsBlankRecord(record)) return {};
-    InventoryRow row;
-    row.instance_id = std::string(columns->Field(record, "instance_id"));
-    row.instance_type = std::string(columns->Field(record, "instance_type"));
-    row.region = std::string(columns->Field(record, "region"));
-    row.platform = std::string(columns->Field(record, "platform"));
-    row.state = std::string(columns->Field(record, "state"));
-    row.tags = std::string(columns->Field(record, "tags"));
-    row.line = static_cast<std::size_t>(record.line);
-    if (row.instance_id.empty() || row.instance_type.empty() || row.region.empty()) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: instance_id, instance_type and region are required",
-                                   path, record.line));
-    }
-    if (!seen.insert(row.instance_id).second) {
-      return MakeError(ErrorCode::kInvalidInput, fmt::format("{}:{}: instance {} is listed twice",
-                                                             path, record.line, row.instance_id));
-    }
-    rows.push_back(std::move(row));
-    return {};
-  });
-  if (!status) return unexpected(status.error());
-  if (!columns)
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
-  return rows;
+Result<std::vector<CloudInstance>> ReadInventoryCsv(const std::string& path) {
+  return ReadTable<CloudInstance>(
+      path, {"instance_id", "instance_type", "region"}, "instance",
+      [](const CsvHeader& columns, const CsvRecord& record) -> Result<CloudInstance> {
+        CloudInstance row;
+        row.instance_id = Text(columns, record, "instance_id");
+        row.instance_type = Text(columns, record, "instance_type");
+        row.region = Text(columns, record, "region");
+        row.platform = Text(columns, record, "platform");
+        row.state = Text(columns, record, "state");
+        row.tags = Text(columns, record, "tags");
+        if (row.instance_id.empty() || row.instance_type.empty() || row.region.empty()) {
+          return MakeError(ErrorCode::kInvalidInput,
+                           "instance_id, instance_type and region are required");
+        }
+        return row;
+      },
+      [](const CloudInstance& row) -> const std::string& { return row.instance_id; });
 }
 
-Result<std::vector<VolumeRow>> ReadVolumesCsv(const std::string& path) {
-  std::vector<VolumeRow> rows;
-  std::set<std::string> seen;
-  std::optional<CsvHeader> columns;
-  const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
-    if (!columns) {
-      columns.emplace(record);
-      return columns->Require({"volume_id", "volume_type", "size_gib", "region", "state"}, path);
-    }
-    if (IsBlankRecord(record)) return {};
-    VolumeRow row;
-    row.volume_id = std::string(columns->Field(record, "volume_id"));
-    row.volume_type = std::string(columns->Field(record, "volume_type"));
-    row.region = std::string(columns->Field(record, "region"));
-    row.state = std::string(columns->Field(record, "state"));
-    row.attached_instance_id = std::string(columns->Field(record, "attached_instance_id"));
-    row.tags = std::string(columns->Field(record, "tags"));
-    row.line = static_cast<std::size_t>(record.line);
-    if (row.volume_id.empty() || row.volume_type.empty() || row.region.empty()) {
-      return MakeError(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}:{}: volume_id, volume_type and region are required", path, record.line));
-    }
-    for (const auto& [name, target] : {std::pair<const char*, double*>{"size_gib", &row.size_gib},
-                                       {"iops", &row.iops},
-                                       {"throughput_mibps", &row.throughput_mibps}}) {
-      const std::string_view text = columns->Field(record, name);
-      const std::optional<double> value = NonNegative(text);
-      if (!value) {
-        return MakeError(ErrorCode::kInvalidInput,
-                         fmt::format("{}:{}: {} is not a non-negative number: '{}'", path,
-                                     record.line, name, text.substr(0, 40)));
-      }
-      *target = *value;
-    }
-    if (!seen.insert(row.volume_id).second) {
-      return MakeError(ErrorCode::kInvalidInput, fmt::format("{}:{}: volume {} is listed twice",
-                                                             path, record.line, row.volume_id));
-    }
-    rows.push_back(std::move(row));
-    return {};
-  });
-  if (!status) return unexpected(status.error());
-  if (!columns)
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
-  return rows;
+Result<std::vector<CloudVolume>> ReadVolumesCsv(const std::string& path) {
+  return ReadTable<CloudVolume>(
+      path, {"volume_id", "volume_type", "size_gib", "region", "state"}, "volume",
+      [](const CsvHeader& columns, const CsvRecord& record) -> Result<CloudVolume> {
+        CloudVolume row;
+        row.volume_id = Text(columns, record, "volume_id");
+        row.volume_type = Text(columns, record, "volume_type");
+        row.region = Text(columns, record, "region");
+        row.state = Text(columns, record, "state");
+        row.attached_instance_id = Text(columns, record, "attached_instance_id");
+        row.tags = Text(columns, record, "tags");
+        if (row.volume_id.empty() || row.volume_type.empty() || row.region.empty()) {
+          return MakeError(ErrorCode::kInvalidInput,
+                           "volume_id, volume_type and region are required");
+        }
+        for (const auto& [name, target] :
+             {std::pair<const char*, double*>{"size_gib", &row.size_gib},
+              {"iops", &row.iops},
+              {"throughput_mibps", &row.throughput_mibps}}) {
+          const std::string_view text = columns.Field(record, name);
+          const std::optional<double> value = NonNegative(text);
+          if (!value) {
+            return MakeError(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} is not a non-negative number: '{}'", name, text.substr(0, 40)));
+          }
+          *target = *value;
+        }
+        return row;
+      },
+      [](const CloudVolume& row) -> const std::string& { return row.volume_id; });
 }
 
-Result<std::vector<AddressRow>> ReadAddressesCsv(const std::string& path) {
-  std::vector<AddressRow> rows;
-  std::set<std::string> seen;
-  std::optional<CsvHeader> columns;
-  const Status status = ForEachCsvRecord(path, [&](const CsvRecord& record) -> Status {
-    if (!columns) {
-      columns.emplace(record);
-      return columns->Require({"allocation_id", "public_ip", "region", "association_id"}, path);
-    }
-    if (IsBlankRecord(record)) return {};
-    AddressRow row;
-    row.allocation_id = std::string(columns->Field(record, "allocation_id"));
-    row.public_ip = std::string(columns->Field(record, "public_ip"));
-    row.region = std::string(columns->Field(record, "region"));
-    row.association_id = std::string(columns->Field(record, "association_id"));
-    row.instance_id = std::string(columns->Field(record, "instance_id"));
-    row.tags = std::string(columns->Field(record, "tags"));
-    row.line = static_cast<std::size_t>(record.line);
-    if ((row.allocation_id.empty() && row.public_ip.empty()) || row.region.empty()) {
-      return MakeError(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}:{}: an allocation_id or public_ip, and a region, are required", path,
-                      record.line));
-    }
-    const std::string& key = row.allocation_id.empty() ? row.public_ip : row.allocation_id;
-    if (!seen.insert(key).second) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: address {} is listed twice", path, record.line, key));
-    }
-    rows.push_back(std::move(row));
-    return {};
-  });
-  if (!status) return unexpected(status.error());
-  if (!columns)
-    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
-  return rows;
+Result<std::vector<CloudAddress>> ReadAddressesCsv(const std::string& path) {
+  return ReadTable<CloudAddress>(
+      path, {"allocation_id", "public_ip", "region", "association_id"}, "address",
+      [](const CsvHeader& columns, const CsvRecord& record) -> Result<CloudAddress> {
+        CloudAddress row;
+        row.allocation_id = Text(columns, record, "allocation_id");
+        row.public_ip = Text(columns, record, "public_ip");
+        row.region = Text(columns, record, "region");
+        row.association_id = Text(columns, record, "association_id");
+        row.instance_id = Text(columns, record, "instance_id");
+        row.tags = Text(columns, record, "tags");
+        if ((row.allocation_id.empty() && row.public_ip.empty()) || row.region.empty()) {
+          return MakeError(ErrorCode::kInvalidInput,
+                           "an allocation_id or public_ip, and a region, are required");
+        }
+        return row;
+      },
+      [](const CloudAddress& row) -> const std::string& { return AddressKey(row); });
 }
 
 Result<InventoryKind> DetectInventoryKind(const std::string& path) {

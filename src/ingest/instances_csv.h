@@ -6,59 +6,27 @@
 #include <string>
 #include <vector>
 
+#include "core/cloud_inventory.h"
 #include "core/error.h"
 
 namespace costwise::ingest {
 
 // INV.csv: header instance_id,instance_type,region,platform,state,tags (tags as JSON or empty).
-struct InventoryRow {
-  std::string instance_id;
-  std::string instance_type;
-  std::string region;
-  std::string platform;
-  std::string state;
-  std::string tags;
-  std::size_t line = 0;
-};
-
 // InvalidInput "path:line: reason" for a missing column, an empty id, type or region, or an
-// instance listed twice; NotFound for a missing file. Plain or gzip.
-[[nodiscard]] Result<std::vector<InventoryRow>> ReadInventoryCsv(const std::string& path);
+// instance listed twice; NotFound for a missing file. Plain or gzip. Each row's source is its
+// path and line.
+[[nodiscard]] Result<std::vector<CloudInstance>> ReadInventoryCsv(const std::string& path);
 
 // VOLUMES.csv (DescribeVolumes): header
 // volume_id,volume_type,size_gib,iops,throughput_mibps,region,state,attached_instance_id,tags.
-struct VolumeRow {
-  std::string volume_id;
-  std::string volume_type;
-  double size_gib = 0;
-  double iops = 0;
-  double throughput_mibps = 0;
-  std::string region;
-  std::string state;
-  std::string attached_instance_id;
-  std::string tags;
-  std::size_t line = 0;
-};
-
 // InvalidInput "path:line: reason" for a missing column, an empty id, type or region, a size,
 // IOPS or throughput that is not a non-negative number, or a volume listed twice.
-[[nodiscard]] Result<std::vector<VolumeRow>> ReadVolumesCsv(const std::string& path);
+[[nodiscard]] Result<std::vector<CloudVolume>> ReadVolumesCsv(const std::string& path);
 
 // ADDRESSES.csv (DescribeAddresses): header allocation_id,public_ip,region,association_id,
-// instance_id,tags.
-struct AddressRow {
-  std::string allocation_id;
-  std::string public_ip;
-  std::string region;
-  std::string association_id;
-  std::string instance_id;
-  std::string tags;
-  std::size_t line = 0;
-};
-
-// InvalidInput "path:line: reason" for a missing column, no allocation id and no public IP, an
-// empty region, or an address listed twice.
-[[nodiscard]] Result<std::vector<AddressRow>> ReadAddressesCsv(const std::string& path);
+// instance_id,tags. InvalidInput "path:line: reason" for a missing column, no allocation id and
+// no public IP, an empty region, or an address listed twice.
+[[nodiscard]] Result<std::vector<CloudAddress>> ReadAddressesCsv(const std::string& path);
 
 // What an inventory file holds, from its header: instances, volumes or addresses.
 enum class InventoryKind { kInstances, kVolumes, kAddresses };

@@ -65,7 +65,7 @@ std::string Ec2(std::string_view verb, std::string_view region, std::string_view
   return command;
 }
 
-ResourceActions ResizeActions(const ingest::InventoryRow& instance,
+ResourceActions ResizeActions(const CloudInstance& instance,
                               const rightsizing::Recommendation& recommendation,
                               const rightsizing::SizingOption& option) {
   const std::string ids = Cat({"--instance-ids ", ShellWord(instance.instance_id)});
@@ -104,7 +104,7 @@ ResourceActions ResizeActions(const ingest::InventoryRow& instance,
   return actions;
 }
 
-ResourceActions StopActions(const ingest::InventoryRow& instance) {
+ResourceActions StopActions(const CloudInstance& instance) {
   const std::string ids = Cat({"--instance-ids ", ShellWord(instance.instance_id)});
   ResourceActions actions;
   actions.aws_cli.push_back(Ec2("stop-instances", instance.region, ids));
@@ -172,7 +172,7 @@ std::string TerraformName(std::string_view tags, std::string_view id) {
   return name;
 }
 
-ResourceActions InstanceActions(const ingest::InventoryRow& instance,
+ResourceActions InstanceActions(const CloudInstance& instance,
                                 const rightsizing::Recommendation& recommendation) {
   if (recommendation.options.empty()) return {};
   const rightsizing::SizingOption& best = recommendation.options.front();

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cloud_inventory.h"
 #include "engines/rightsizing/idle_resources.h"
 #include "engines/rightsizing/recommend.h"
 #include "ingest/instances_csv.h"
@@ -24,7 +25,7 @@ struct ResourceActions {
 // in its aws_instance block. An idle instance: stop (terminate as a commented alternative), and
 // an aws_ec2_instance_state resource that keeps it stopped. Empty for an instance without
 // options (optimized, insufficient data, nothing fits).
-[[nodiscard]] ResourceActions InstanceActions(const ingest::InventoryRow& instance,
+[[nodiscard]] ResourceActions InstanceActions(const CloudInstance& instance,
                                               const rightsizing::Recommendation& recommendation);
 
 // An unattached volume: snapshot it, wait for the snapshot, delete it. An unassociated address:

@@ -56,24 +56,6 @@ Result<rightsizing::UtilizationProfile> ProfileOf(const InstanceMetrics& metrics
                                    PeriodOf(cpu), options);
 }
 
-std::vector<rightsizing::Volume> Volumes(const std::vector<ingest::VolumeRow>& rows) {
-  std::vector<rightsizing::Volume> volumes;
-  for (const ingest::VolumeRow& row : rows) {
-    volumes.push_back({row.volume_id, row.volume_type, row.size_gib, row.iops, row.throughput_mibps,
-                       row.region, row.state, row.attached_instance_id});
-  }
-  return volumes;
-}
-
-std::vector<rightsizing::Address> Addresses(const std::vector<ingest::AddressRow>& rows) {
-  std::vector<rightsizing::Address> addresses;
-  for (const ingest::AddressRow& row : rows) {
-    addresses.push_back(
-        {row.allocation_id, row.public_ip, row.region, row.association_id, row.instance_id});
-  }
-  return addresses;
-}
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -97,8 +79,8 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
   profile_options.lookback_days = options.lookback_days;
 
   // Profiles first, one instance's samples at a time.
-  std::vector<const ingest::InventoryRow*> running;
-  for (const ingest::InventoryRow& instance : input.instances) {
+  std::vector<const CloudInstance*> running;
+  for (const CloudInstance& instance : input.instances) {
     if (!instance.state.empty() && instance.state != "running") {
       report.skipped.push_back(fmt::format("{} ({})", instance.instance_id, instance.state));
     } else {
@@ -108,7 +90,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
   auto clock = std::chrono::steady_clock::now();
   std::vector<rightsizing::UtilizationProfile> profiles;
   profiles.reserve(running.size());
-  for (const ingest::InventoryRow* instance : running) {
+  for (const CloudInstance* instance : running) {
     auto metrics = input.metrics ? input.metrics(*instance) : Result<InstanceMetrics>{};
     if (!metrics) return unexpected(metrics.error());
     auto profile = ProfileOf(*metrics, profile_options);
@@ -162,7 +144,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
 
   clock = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < running.size(); ++i) {
-    const ingest::InventoryRow& instance = *running[i];
+    const CloudInstance& instance = *running[i];
     auto recommendation = rightsizing::Recommend(
         instance.instance_id, profiles[i], instance.instance_type, instance.region, catalog,
         performance,
@@ -171,9 +153,10 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
         options.policy.ForWorkload(workloads[i]).ForWorkload(own_workloads[i]));
     if (recommendation) recommendation->workload = workloads[i];
     if (!recommendation) {
-      return MakeError(recommendation.error().code,
-                       fmt::format("{}:{}: instance {}: {}", input.inventory_source, instance.line,
-                                   instance.instance_id, recommendation.error().message));
+      return MakeError(
+          recommendation.error().code,
+          fmt::format("{}:{}: instance {}: {}", input.inventory_source, instance.source.line,
+                      instance.instance_id, recommendation.error().message));
     }
     const rightsizing::Finding finding = recommendation->finding;
     if ((finding == rightsizing::Finding::kOverProvisioned ||
@@ -186,7 +169,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
   }
   report.timings.recommend_seconds = SecondsSince(clock);
 
-  auto idle = rightsizing::FindIdleResources(Volumes(input.volumes), Addresses(input.addresses));
+  auto idle = rightsizing::FindIdleResources(input.volumes, input.addresses);
   if (!idle) {
     return MakeError(idle.error().code,
                      fmt::format("{}: {}", input.inventory_source, idle.error().message));
@@ -238,7 +221,7 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   std::optional<ingest::MetricsPrefetcher> prefetcher;
   if (metrics->by_ranges()) {
     std::vector<std::string> running;
-    for (const ingest::InventoryRow& instance : input.instances) {
+    for (const CloudInstance& instance : input.instances) {
       if (instance.state.empty() || instance.state == "running") {
         running.push_back(instance.instance_id);
       }
@@ -248,7 +231,7 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
     prefetcher.emplace(*metrics, std::move(running), static_cast<int>(std::max(1U, cores - 1)));
   }
   std::size_t next = 0;
-  input.metrics = [&](const ingest::InventoryRow& instance) -> Result<InstanceMetrics> {
+  input.metrics = [&](const CloudInstance& instance) -> Result<InstanceMetrics> {
     if (prefetcher && next < prefetcher->size() && prefetcher->id(next) == instance.instance_id) {
       return prefetcher->Take(next++);
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cloud_inventory.h"
 #include "core/error.h"
 #include "engines/rightsizing/catalog.h"
 #include "engines/rightsizing/idle_resources.h"
@@ -25,13 +26,13 @@ namespace costwise::service {
 using InstanceMetrics = std::map<std::string, ingest::MetricSeries>;
 // Hands over one instance's metrics at a time, so a fleet's samples are never in memory together.
 // An instance without metrics gets an empty map.
-using MetricsLookup = std::function<Result<InstanceMetrics>(const ingest::InventoryRow& instance)>;
+using MetricsLookup = std::function<Result<InstanceMetrics>(const CloudInstance& instance)>;
 
 struct RightsizeInput {
-  std::vector<ingest::InventoryRow> instances;
+  std::vector<CloudInstance> instances;
   MetricsLookup metrics;
-  std::vector<ingest::VolumeRow> volumes;
-  std::vector<ingest::AddressRow> addresses;
+  std::vector<CloudVolume> volumes;
+  std::vector<CloudAddress> addresses;
   std::string inventory_source;  // a path or "tenant NAME", for error messages
   std::string metrics_source;
 };
@@ -46,7 +47,7 @@ struct RightsizeOptions {
 };
 
 struct InstanceRecommendation {
-  ingest::InventoryRow instance;
+  CloudInstance instance;
   rightsizing::UtilizationProfile profile;
   rightsizing::Recommendation recommendation;  // its workload is the instance's group's name
   int cluster = -1;  // k-means cluster, -1 when not clustered (insufficient data, small fleet)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -46,10 +47,6 @@ std::string_view CreditModeText(const std::optional<rightsizing::CreditMode>& mo
   return *mode == rightsizing::CreditMode::kStandard ? "standard" : "unlimited";
 }
 
-ResourceSource SourceOf(const std::string& path, std::size_t line) {
-  return ResourceSource{path, static_cast<std::int64_t>(line)};
-}
-
 // File order: by source file and line, then id (rows without a source).
 template <typename Row, typename Key>
 void SortBySource(std::vector<Row>& rows, Key key) {
@@ -80,25 +77,9 @@ RightsizeInput InputOf(CloudInventory inventory, std::string_view tenant) {
   RightsizeInput input;
   input.inventory_source = InventorySource(inventory.instances, tenant);
   input.metrics_source = fmt::format("tenant '{}' metrics", tenant);
-  for (CloudInstance& row : inventory.instances) {
-    input.instances.push_back(
-        ingest::InventoryRow{std::move(row.instance_id), std::move(row.instance_type),
-                             std::move(row.region), std::move(row.platform), std::move(row.state),
-                             std::move(row.tags), static_cast<std::size_t>(row.source.line)});
-  }
-  for (CloudVolume& row : inventory.volumes) {
-    input.volumes.push_back(
-        ingest::VolumeRow{std::move(row.volume_id), std::move(row.volume_type), row.size_gib,
-                          row.iops, row.throughput_mibps, std::move(row.region),
-                          std::move(row.state), std::move(row.attached_instance_id),
-                          std::move(row.tags), static_cast<std::size_t>(row.source.line)});
-  }
-  for (CloudAddress& row : inventory.addresses) {
-    input.addresses.push_back(ingest::AddressRow{
-        std::move(row.allocation_id), std::move(row.public_ip), std::move(row.region),
-        std::move(row.association_id), std::move(row.instance_id), std::move(row.tags),
-        static_cast<std::size_t>(row.source.line)});
-  }
+  input.instances = std::move(inventory.instances);
+  input.volumes = std::move(inventory.volumes);
+  input.addresses = std::move(inventory.addresses);
   return input;
 }
 
@@ -237,12 +218,7 @@ Result<InventoryImportSummary> ImportInventory(store::Repository& repository,
         auto rows = ingest::ReadInventoryCsv(path);
         if (!rows) return unexpected(rows.error());
         if (!replacement.instances) replacement.instances.emplace();
-        for (ingest::InventoryRow& row : *rows) {
-          replacement.instances->push_back(
-              CloudInstance{std::move(row.instance_id), std::move(row.instance_type),
-                            std::move(row.region), std::move(row.platform), std::move(row.state),
-                            std::move(row.tags), SourceOf(path, row.line)});
-        }
+        std::move(rows->begin(), rows->end(), std::back_inserter(*replacement.instances));
         file.rows = rows->size();
         break;
       }
@@ -250,12 +226,7 @@ Result<InventoryImportSummary> ImportInventory(store::Repository& repository,
         auto rows = ingest::ReadVolumesCsv(path);
         if (!rows) return unexpected(rows.error());
         if (!replacement.volumes) replacement.volumes.emplace();
-        for (ingest::VolumeRow& row : *rows) {
-          replacement.volumes->push_back(CloudVolume{
-              std::move(row.volume_id), std::move(row.volume_type), row.size_gib, row.iops,
-              row.throughput_mibps, std::move(row.region), std::move(row.state),
-              std::move(row.attached_instance_id), std::move(row.tags), SourceOf(path, row.line)});
-        }
+        std::move(rows->begin(), rows->end(), std::back_inserter(*replacement.volumes));
         file.rows = rows->size();
         break;
       }
@@ -263,12 +234,7 @@ Result<InventoryImportSummary> ImportInventory(store::Repository& repository,
         auto rows = ingest::ReadAddressesCsv(path);
         if (!rows) return unexpected(rows.error());
         if (!replacement.addresses) replacement.addresses.emplace();
-        for (ingest::AddressRow& row : *rows) {
-          replacement.addresses->push_back(CloudAddress{
-              std::move(row.allocation_id), std::move(row.public_ip), std::move(row.region),
-              std::move(row.association_id), std::move(row.instance_id), std::move(row.tags),
-              SourceOf(path, row.line)});
-        }
+        std::move(rows->begin(), rows->end(), std::back_inserter(*replacement.addresses));
         file.rows = rows->size();
         break;
       }
@@ -359,7 +325,7 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
   rightsize.lookback_end = newest->has_value() ? LookbackEndAfter(**newest) : 0;
   const std::int64_t from = rightsize.lookback_end - options.lookback_days * kDaySeconds;
   const std::int64_t to = rightsize.lookback_end;
-  input.metrics = [&](const ingest::InventoryRow& instance) -> Result<InstanceMetrics> {
+  input.metrics = [&](const CloudInstance& instance) -> Result<InstanceMetrics> {
     auto series = repository.ReadInstanceMetrics(tenant_id, instance.instance_id, from, to);
     if (!series) return unexpected(series.error());
     InstanceMetrics metrics;

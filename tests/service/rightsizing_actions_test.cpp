@@ -15,8 +15,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-ingest::InventoryRow Instance(std::string tags = "") {
-  ingest::InventoryRow row;
+CloudInstance Instance(std::string tags = "") {
+  CloudInstance row;
   row.instance_id = "i-0abc";
   row.instance_type = "m5.xlarge";
   row.region = "us-east-1";
@@ -139,7 +139,7 @@ TEST(RightsizingActionsTest, InventoryValuesAreQuotedAndEscaped) {
   EXPECT_EQ(ShellWord("a\nb"), "'a?b'");
   EXPECT_EQ(ShellWord(""), "''");
 
-  ingest::InventoryRow odd = Instance(R"({"Name": "9 lives \"prod\""})");
+  CloudInstance odd = Instance(R"({"Name": "9 lives \"prod\""})");
   odd.instance_id = "i-1; reboot";
   odd.region = "us-east-1\nrm";
   rightsizing::Recommendation r =

@@ -6,28 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cloud_inventory.h"
 #include "core/error.h"
 
 namespace costwise::rightsizing {
-
-struct Volume {
-  std::string id;    // "vol-0abc"
-  std::string type;  // gp2, gp3, io1, io2, st1, sc1, standard
-  double size_gib = 0;
-  double iops = 0;        // provisioned IOPS (io1, io2, gp3 above its 3,000 free)
-  double throughput = 0;  // MiB/s (gp3 above its 125 free)
-  std::string region;
-  std::string state;        // DescribeVolumes: creating, available, in-use, ...
-  std::string attached_to;  // instance id, empty when detached
-};
-
-struct Address {
-  std::string allocation_id;  // "eipalloc-0abc"
-  std::string public_ip;
-  std::string region;
-  std::string association_id;  // empty when associated with nothing
-  std::string instance_id;
-};
 
 // EBS list prices per month (us-east-1; AWS prices other regions up to about 30% higher).
 struct StoragePrices {
@@ -59,12 +41,13 @@ struct IdleResource {
 };
 
 // The monthly list price of a volume. InvalidInput for an unknown type or a negative size.
-[[nodiscard]] Result<double> VolumeMonthlyCost(const Volume& volume, const StoragePrices& prices);
+[[nodiscard]] Result<double> VolumeMonthlyCost(const CloudVolume& volume,
+                                               const StoragePrices& prices);
 
 // Volumes in state "available" (attached to nothing) and addresses with no association, largest
 // cost first. InvalidInput names a volume with an unknown type.
 [[nodiscard]] Result<std::vector<IdleResource>> FindIdleResources(
-    const std::vector<Volume>& volumes, const std::vector<Address>& addresses,
+    const std::vector<CloudVolume>& volumes, const std::vector<CloudAddress>& addresses,
     const StoragePrices& prices = {});
 
 }  // namespace costwise::rightsizing

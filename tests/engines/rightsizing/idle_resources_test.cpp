@@ -5,14 +5,14 @@
 namespace costwise::rightsizing {
 namespace {
 
-Volume MakeVolume(const char* id, const char* type, double size, const char* state, double iops = 0,
-                  double throughput = 0) {
-  Volume volume;
-  volume.id = id;
-  volume.type = type;
+CloudVolume MakeVolume(const char* id, const char* type, double size, const char* state,
+                       double iops = 0, double throughput = 0) {
+  CloudVolume volume;
+  volume.volume_id = id;
+  volume.volume_type = type;
   volume.size_gib = size;
   volume.iops = iops;
-  volume.throughput = throughput;
+  volume.throughput_mibps = throughput;
   volume.region = "us-east-1";
   volume.state = state;
   return volume;
@@ -38,13 +38,17 @@ TEST(IdleResourcesTest, VolumePricesByHand) {
 }
 
 TEST(IdleResourcesTest, FindsDetachedVolumesAndFreeAddressesLargestFirst) {
-  std::vector<Volume> volumes = {MakeVolume("vol-small", "gp2", 20, "available"),
-                                 MakeVolume("vol-used", "gp3", 500, "in-use"),
-                                 MakeVolume("vol-big", "gp3", 500, "available")};
-  volumes[1].attached_to = "i-1";
-  const std::vector<Address> addresses = {
-      {"eipalloc-free", "203.0.113.7", "us-east-1", "", ""},
-      {"eipalloc-used", "203.0.113.8", "us-east-1", "eipassoc-1", "i-1"}};
+  std::vector<CloudVolume> volumes = {MakeVolume("vol-small", "gp2", 20, "available"),
+                                      MakeVolume("vol-used", "gp3", 500, "in-use"),
+                                      MakeVolume("vol-big", "gp3", 500, "available")};
+  volumes[1].attached_instance_id = "i-1";
+  std::vector<CloudAddress> addresses(2);
+  addresses[0].allocation_id = "eipalloc-free";
+  addresses[0].public_ip = "203.0.113.7";
+  addresses[1].allocation_id = "eipalloc-used";
+  addresses[1].public_ip = "203.0.113.8";
+  addresses[1].association_id = "eipassoc-1";
+  addresses[1].instance_id = "i-1";
   const auto idle = FindIdleResources(volumes, addresses);
   ASSERT_TRUE(idle) << idle.error().message;
   ASSERT_EQ(idle->size(), 3U);
