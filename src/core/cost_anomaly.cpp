@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/enum_names.h"
+
 namespace costwise {
 namespace {
 
@@ -32,23 +34,6 @@ constexpr std::array<std::string_view, 5> kSpecificity = {"resource", "usage-typ
 constexpr std::string_view kTagPrefix = "tag:";
 // A contributor "explains" an anomaly when it accounts for at least this share of the impact.
 constexpr double kDominantShare = 0.5;
-
-template <typename Enum, std::size_t N>
-std::string_view NameIn(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
-  for (const auto& [known, name] : names) {
-    if (known == value) return name;
-  }
-  return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> ParseIn(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                            std::string_view text) {
-  for (const auto& [known, name] : names) {
-    if (name == text) return known;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/enum_names.h"
+
 namespace costwise {
 namespace {
 
@@ -18,23 +20,6 @@ constexpr std::array<std::pair<RecommendationStatus, std::string_view>, 4> kStat
     {RecommendationStatus::kDismissed, "dismissed"},
     {RecommendationStatus::kSnoozed, "snoozed"},
 }};
-
-template <typename Enum, std::size_t N>
-std::string_view NameIn(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
-  for (const auto& [known, name] : names) {
-    if (known == value) return name;
-  }
-  return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> ParseIn(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                            std::string_view text) {
-  for (const auto& [known, name] : names) {
-    if (name == text) return known;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
