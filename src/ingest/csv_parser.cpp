@@ -3,66 +3,16 @@
 #include <algorithm>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace costwise::ingest {
-namespace {
-
-constexpr std::size_t kChunk = 64;
-
-bool IsSpecial(char c) { return c == ',' || c == '\n' || c == '\r' || c == '"'; }
-
-// Bit i set when chunk[i] is ',', '\n', '\r' or '"'; `size` bytes (at most 64) are looked at.
-std::uint64_t SpecialMask(const char* chunk, std::size_t size) {
-  std::uint64_t mask = 0;
-#if defined(__SSE2__)
-  if (size == kChunk) {
-    const __m128i comma = _mm_set1_epi8(',');
-    const __m128i newline = _mm_set1_epi8('\n');
-    const __m128i carriage = _mm_set1_epi8('\r');
-    const __m128i quote = _mm_set1_epi8('"');
-    constexpr std::size_t kWidth = 16;
-    for (std::size_t k = 0; k < kChunk; k += kWidth) {
-      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + k));
-      const __m128i hits =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, newline)),
-                       _mm_or_si128(_mm_cmpeq_epi8(bytes, carriage), _mm_cmpeq_epi8(bytes, quote)));
-      mask |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(hits))) << k;
-    }
-    return mask;
-  }
-#endif
-  for (std::size_t k = 0; k < size; ++k) {
-    if (IsSpecial(chunk[k])) mask |= std::uint64_t{1} << k;
-  }
-  return mask;
-}
-
-}  // namespace
 
 CsvParser::CsvParser(std::string_view block, std::int64_t first_line)
-    : block_(block), line_(first_line) {
+    : block_(block), line_(first_line), special_(block) {
   // Unescaped text is never longer than its source, so views into scratch_ never move.
   scratch_.resize(block.size());
 }
 
-// The special characters of the block are found 64 bytes at a time and kept as a bit mask, so
-// that the many short and empty fields of a billing row cost a shift and a count of zeros each.
 const char* CsvParser::FindSpecial(const char* p) {
-  const char* const base = block_.data();
-  auto offset = static_cast<std::size_t>(p - base);
-  while (offset < block_.size()) {
-    if (offset < mask_start_ || offset >= mask_start_ + kChunk) {
-      mask_start_ = offset - offset % kChunk;
-      mask_ = SpecialMask(base + mask_start_, std::min(kChunk, block_.size() - mask_start_));
-    }
-    const std::uint64_t bits = mask_ >> (offset - mask_start_);
-    if (bits != 0) return base + offset + static_cast<std::size_t>(__builtin_ctzll(bits));
-    offset = mask_start_ + kChunk;
-  }
-  return base + block_.size();
+  return block_.data() + special_.Next(static_cast<std::size_t>(p - block_.data()));
 }
 
 void CsvParser::SkipToLineEnd() {
@@ -73,8 +23,7 @@ void CsvParser::SkipToLineEnd() {
     const char c = block_[pos_++];
     if (c == '"') {
       in_quotes = !in_quotes;
-    } else if (c == '\n' ||
-               (c == '\r' && (pos_ >= block_.size() || block_[pos_] != '\n'))) {
+    } else if (c == '\n' || (c == '\r' && (pos_ >= block_.size() || block_[pos_] != '\n'))) {
       ++line_;  // LF, or a CR not followed by LF
       if (!in_quotes) return;
     }

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/csv_special.h"
+
 namespace costwise::ingest {
 
 struct CsvRecord {
@@ -41,8 +43,7 @@ class CsvParser {
   std::size_t pos_ = 0;
   std::int64_t line_ = 0;
   std::string scratch_;
-  std::size_t mask_start_ = static_cast<std::size_t>(-1) / 2;  // no chunk cached yet
-  std::uint64_t mask_ = 0;
+  SpecialFinder special_;
 };
 
 }  // namespace costwise::ingest
