@@ -81,6 +81,11 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   command_->add_option("--catalog", catalog_, "instance catalog CSV (default: the built-in one)")
       ->check(CLI::ExistingFile);
+  command_
+      ->add_option("--performance", performance_,
+                   "CSV cpu_manufacturer,generation,factor: relative per-vCPU performance set "
+                   "over the built-in estimates (docs/rightsizing.md)")
+      ->check(CLI::ExistingFile);
   command_->add_option("--lookback-days", lookback_days_, "14, 32 or 93")
       ->check(CLI::IsMember({14, 32, 93}))
       ->capture_default_str();
@@ -154,6 +159,7 @@ int RightsizeCommand::Run(const std::string& database) const {
   options.volumes_path = volumes_;
   options.addresses_path = addresses_;
   options.catalog_path = catalog_;
+  options.performance_path = performance_;
   options.lookback_days = lookback_days_;
   options.policy = Policy();
   auto report = service::RightsizeFiles(options);
@@ -168,6 +174,7 @@ int RightsizeCommand::RunTenant(const std::string& database) const {
   service::TenantRightsizeOptions options;
   options.lookback_days = lookback_days_;
   options.catalog_path = catalog_;
+  options.performance_path = performance_;
   options.policy = Policy();
   auto result = service::RightsizeTenant(**repository, tenant_, options);
   if (!result) return Fail(result.error());

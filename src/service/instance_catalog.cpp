@@ -93,4 +93,41 @@ Result<rightsizing::InstanceCatalog> ReadInstanceCatalog(const std::string& path
                       [&](const Visitor& visit) { return ingest::ForEachCsvRecord(path, visit); });
 }
 
+Result<rightsizing::PerformanceTable> ReadPerformanceTable(const std::string& path) {
+  rightsizing::PerformanceTable table = rightsizing::PerformanceTable::Default();
+  std::optional<ingest::CsvHeader> header;
+  const Status status = ingest::ForEachCsvRecord(path, [&](const ingest::CsvRecord& record) {
+    if (!header) {
+      header.emplace(record);
+      return header->Require({"cpu_manufacturer", "generation", "factor"}, path);
+    }
+    if (ingest::IsBlankRecord(record)) return Status{};
+    const std::string_view maker = header->Field(record, "cpu_manufacturer");
+    const std::string_view generation_text = header->Field(record, "generation");
+    const std::string_view factor_text = header->Field(record, "factor");
+    const std::optional<double> generation = ParseDouble(generation_text);
+    const std::optional<double> factor = ParseDouble(factor_text);
+    std::string reason;
+    if (maker.empty()) {
+      reason = "cpu_manufacturer is empty";
+    } else if (!generation || *generation != std::floor(*generation) || *generation < 0 ||
+               *generation > 100) {
+      reason = fmt::format("generation is not a whole number: '{}'", generation_text.substr(0, 40));
+    } else if (!factor || !std::isfinite(*factor) || *factor <= 0) {
+      reason = fmt::format("factor is not a positive number: '{}'", factor_text.substr(0, 40));
+    }
+    if (!reason.empty()) {
+      return Status(
+          MakeError(ErrorCode::kInvalidInput, fmt::format("{}:{}: {}", path, record.line, reason)));
+    }
+    table.Set(maker, static_cast<int>(*generation), *factor);
+    return Status{};
+  });
+  if (!status) return unexpected(status.error());
+  if (!header) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
+  }
+  return table;
+}
+
 }  // namespace costwise::service

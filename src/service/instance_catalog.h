@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "engines/rightsizing/catalog.h"
+#include "engines/rightsizing/performance.h"
 
 namespace costwise::service {
 
@@ -20,5 +21,12 @@ inline constexpr std::string_view kBuiltInCatalogSource =
 // network_bandwidth_mbps and local_nvme_gib are read when present). InvalidInput "path:line:
 // reason" for a missing column or a bad value; NotFound for a missing file.
 [[nodiscard]] Result<rightsizing::InstanceCatalog> ReadInstanceCatalog(const std::string& path);
+
+// The relative per-vCPU performance table: the built-in estimates with a CSV's rows set over
+// them (header cpu_manufacturer,generation,factor; e.g. "aws,7,1.4" from one's own benchmark).
+// InvalidInput "path:line: reason" for a missing column, an empty manufacturer, a generation
+// that is not a whole number or a factor that is not a positive number; NotFound for a missing
+// file.
+[[nodiscard]] Result<rightsizing::PerformanceTable> ReadPerformanceTable(const std::string& path);
 
 }  // namespace costwise::service

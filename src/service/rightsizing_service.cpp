@@ -73,7 +73,7 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
   report.catalog_source = std::move(catalog_source);
   report.lookback_days = options.lookback_days;
   report.lookback_end = options.lookback_end;
-  const rightsizing::PerformanceTable performance = rightsizing::PerformanceTable::Default();
+  const rightsizing::PerformanceTable& performance = options.performance;
   rightsizing::ProfileOptions profile_options;
   profile_options.lookback_end = options.lookback_end;
   profile_options.lookback_days = options.lookback_days;
@@ -211,6 +211,11 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   RightsizeOptions rightsize;
   rightsize.lookback_days = options.lookback_days;
   rightsize.policy = options.policy;
+  if (!options.performance_path.empty()) {
+    auto performance = ReadPerformanceTable(options.performance_path);
+    if (!performance) return unexpected(performance.error());
+    rightsize.performance = std::move(*performance);
+  }
   if (options.lookback_end) {
     rightsize.lookback_end = *options.lookback_end;
   } else {

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "engines/rightsizing/catalog.h"
 #include "engines/rightsizing/idle_resources.h"
+#include "engines/rightsizing/performance.h"
 #include "engines/rightsizing/profile.h"
 #include "engines/rightsizing/recommend.h"
 #include "engines/rightsizing/workload.h"
@@ -41,6 +42,7 @@ struct RightsizeOptions {
   int lookback_days = 14;
   std::int64_t lookback_end = 0;  // seconds since the epoch
   rightsizing::SizingPolicy policy;
+  rightsizing::PerformanceTable performance = rightsizing::PerformanceTable::Default();
   rightsizing::WorkloadOptions workloads;
   // Called after each instance is profiled, with (done, total); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
@@ -95,9 +97,10 @@ struct RightsizeReport {
 struct RightsizeFileOptions {
   std::string inventory_path;
   std::string metrics_path;
-  std::string volumes_path;    // optional
-  std::string addresses_path;  // optional
-  std::string catalog_path;    // empty = the built-in catalog
+  std::string volumes_path;      // optional
+  std::string addresses_path;    // optional
+  std::string catalog_path;      // empty = the built-in catalog
+  std::string performance_path;  // empty = the built-in relative performance table
   int lookback_days = 14;
   // The lookback's end (seconds since the epoch); empty = the end of the hour of the newest
   // metric sample, so a file of past data is judged on its own last weeks.

@@ -169,19 +169,20 @@ std::string SizingOptionsJson(const std::vector<rightsizing::SizingOption>& opti
 }
 
 std::string RightsizingModelParams(const rightsizing::SizingPolicy& policy, int lookback_days,
-                                   std::string_view catalog_source) {
+                                   std::string_view catalog_source,
+                                   std::string_view performance_source) {
   return fmt::format(
-      R"({{"lookback_days":{},"catalog":{},"cpu_target":{},"memory_target":{},)"
+      R"({{"lookback_days":{},"catalog":{},"performance":{},"cpu_target":{},"memory_target":{},)"
       R"("network_target":{},"peak_limit":{},"under_cpu":{},"under_memory":{},"idle_cpu":{},)"
       R"("idle_network_bytes_per_second":{},"max_options":{},"allow_arm64":{},)"
       R"("allow_other_families":{},"allow_burstable":{},"credit_mode":{},"projection_days":{},)"
       R"("trend_t":{},"bursty_cpu_target":{},"memory_bound_memory_target":{},)"
       R"("preferred_max_risk":{}}})",
-      lookback_days, JsonString(catalog_source), Number(policy.cpu_target),
-      Number(policy.memory_target), Number(policy.network_target), Number(policy.peak_limit),
-      Number(policy.under_cpu), Number(policy.under_memory), Number(policy.idle_cpu),
-      Number(policy.idle_network_bytes_per_second), policy.max_options, policy.allow_arm64,
-      policy.allow_other_families, policy.allow_burstable,
+      lookback_days, JsonString(catalog_source), JsonString(performance_source),
+      Number(policy.cpu_target), Number(policy.memory_target), Number(policy.network_target),
+      Number(policy.peak_limit), Number(policy.under_cpu), Number(policy.under_memory),
+      Number(policy.idle_cpu), Number(policy.idle_network_bytes_per_second), policy.max_options,
+      policy.allow_arm64, policy.allow_other_families, policy.allow_burstable,
       JsonString(CreditModeText(policy.credit_mode)), policy.projection_days,
       Number(policy.trend_t), Number(policy.bursty_cpu_target),
       Number(policy.memory_bound_memory_target), policy.preferred_max_risk);
@@ -322,6 +323,11 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
   rightsize.lookback_days = options.lookback_days;
   rightsize.policy = options.policy;
   rightsize.progress = options.progress;
+  if (!options.performance_path.empty()) {
+    auto performance = ReadPerformanceTable(options.performance_path);
+    if (!performance) return unexpected(performance.error());
+    rightsize.performance = std::move(*performance);
+  }
   rightsize.lookback_end = newest->has_value() ? LookbackEndAfter(**newest) : 0;
   const std::int64_t from = rightsize.lookback_end - options.lookback_days * kDaySeconds;
   const std::int64_t to = rightsize.lookback_end;
@@ -340,7 +346,10 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
 
   auto model = repository.EnsureModel(store::ModelRecord{
       std::string(kModelType), kModelVersion,
-      RightsizingModelParams(options.policy, options.lookback_days, catalog_source), ""});
+      RightsizingModelParams(
+          options.policy, options.lookback_days, catalog_source,
+          options.performance_path.empty() ? "built-in" : options.performance_path),
+      ""});
   if (!model) return unexpected(model.error());
   const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
   const std::vector<ResourceRecommendation> recommendations = RecommendationsOf(*report, *model);

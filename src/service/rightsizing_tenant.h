@@ -55,8 +55,9 @@ struct MetricsImportSummary {
                                                          const std::string& path);
 
 struct TenantRightsizeOptions {
-  int lookback_days = 14;    // 14, 32 or 93
-  std::string catalog_path;  // empty = the built-in catalog
+  int lookback_days = 14;        // 14, 32 or 93
+  std::string catalog_path;      // empty = the built-in catalog
+  std::string performance_path;  // empty = the built-in relative performance table
   rightsizing::SizingPolicy policy;
   // Called after each instance is profiled, with (done, total); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
@@ -112,8 +113,8 @@ struct TenantRightsizeResult {
 
 // The sizing configuration a run used, as ml_models.params (JSON).
 [[nodiscard]] std::string RightsizingModelParams(const rightsizing::SizingPolicy& policy,
-                                                 int lookback_days,
-                                                 std::string_view catalog_source);
+                                                 int lookback_days, std::string_view catalog_source,
+                                                 std::string_view performance_source);
 
 // The options of a recommendation as a JSON array, in the shape of `costwise rightsize --format
 // json`'s "options".

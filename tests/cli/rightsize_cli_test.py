@@ -171,6 +171,13 @@ class RightsizeCliTest(unittest.TestCase):
             self.assertLessEqual(option["projected_cpu_p99_5"], 20)
             self.assertIsNone(option["credits"])
         self.assertEqual(options("--max-risk", "4")[0]["type"], "r6g.medium")  # cheapest fit
+        # One's own measurement: a Graviton4 vCPU worth only half a baseline one. 3% of 16
+        # vCPUs (0.48) would be 96% of an x8g.medium: it is no longer the top option.
+        performance = os.path.join(self.tmp.name, "performance.csv")
+        with open(performance, "w", encoding="utf-8") as out:
+            out.write("cpu_manufacturer,generation,factor\naws,8,0.5\n")
+        self.assertNotIn("x8g.medium",
+                         [option["type"] for option in options("--performance", performance)])
         result = self.rightsize("--cpu-target", "120", check=False)
         self.assertEqual(result.returncode, 2)
 

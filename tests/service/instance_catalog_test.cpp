@@ -76,5 +76,36 @@ TEST_F(CatalogFileTest, ErrorsNameTheFileLineAndProblem) {
   EXPECT_EQ(ReadInstanceCatalog("/nonexistent/catalog.csv").error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(CatalogFileTest, APerformanceFileSetsFactorsOverTheDefaults) {
+  const auto table =
+      ReadPerformanceTable(Write("cpu_manufacturer,generation,factor\naws,7,1.4\n\nintel,9,1.6\n"));
+  ASSERT_TRUE(table) << table.error().message;
+  rightsizing::InstanceType graviton3;
+  graviton3.cpu_manufacturer = "aws";
+  graviton3.generation = 7;
+  graviton3.vcpu = 2;
+  EXPECT_DOUBLE_EQ(table->Relative(graviton3), 1.4);  // set by the file
+  EXPECT_DOUBLE_EQ(table->Capacity(graviton3), 2.8);
+  rightsizing::InstanceType m5 = graviton3;
+  m5.cpu_manufacturer = "intel";
+  m5.generation = 5;
+  EXPECT_DOUBLE_EQ(table->Relative(m5), 1.0);  // the built-in estimate stays
+
+  const auto bad =
+      ReadPerformanceTable(Write("cpu_manufacturer,generation,factor\naws,7,1.4\namd,6,-1\n"));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find(":3: factor is not a positive number: '-1'"),
+            std::string::npos)
+      << bad.error().message;
+  const auto fraction =
+      ReadPerformanceTable(Write("cpu_manufacturer,generation,factor\naws,7.5,1.4\n"));
+  ASSERT_FALSE(fraction);
+  EXPECT_NE(fraction.error().message.find(":2: generation is not a whole number"),
+            std::string::npos);
+  EXPECT_FALSE(ReadPerformanceTable(Write("maker,factor\naws,1\n")));
+  EXPECT_EQ(ReadPerformanceTable("/nonexistent/performance.csv").error().code,
+            ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace costwise::service

@@ -243,8 +243,9 @@ TEST_F(RightsizingTenantTest, TenantsSeeOnlyTheirOwn) {
 }
 
 TEST_F(RightsizingTenantTest, TheModelParamsAndOptionsAreJson) {
-  const std::string params = RightsizingModelParams({}, 14, "built-in \"catalog\"");
-  EXPECT_THAT(params, StartsWith(R"({"lookback_days":14,"catalog":"built-in \"catalog\"",)"));
+  const std::string params = RightsizingModelParams({}, 14, "built-in \"catalog\"", "perf.csv");
+  EXPECT_THAT(params, StartsWith(R"({"lookback_days":14,"catalog":"built-in \"catalog\"",)"
+                                 R"("performance":"perf.csv",)"));
   EXPECT_THAT(params, HasSubstr(R"("cpu_target":80,)"));
   EXPECT_THAT(params, HasSubstr(R"("allow_arm64":true,)"));
   EXPECT_THAT(params, HasSubstr(R"("credit_mode":"default",)"));
