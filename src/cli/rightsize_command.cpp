@@ -6,6 +6,7 @@
 
 #include "api/rightsizing_render.h"
 #include "cli/output.h"
+#include "cli/progress_bar.h"
 #include "core/date.h"
 #include "service/rightsizing_service.h"
 #include "service/rightsizing_tenant.h"
@@ -15,6 +16,8 @@ namespace costwise::cli {
 namespace {
 
 constexpr int kJsonIndent = 2;
+// A bar is worth drawing for fleets of a few hundred instances and more.
+constexpr std::uint64_t kProgressMinInstances = 200;
 
 std::string Table(const service::RightsizeReport& report) {
   std::string text =
@@ -162,7 +165,12 @@ int RightsizeCommand::Run(const std::string& database) const {
   options.performance_path = performance_;
   options.lookback_days = lookback_days_;
   options.policy = Policy();
+  ProgressBar bar(kProgressMinInstances, "instances");
+  options.progress = [&bar](std::size_t done, std::size_t total) {
+    bar.Update("profiling", done, total);
+  };
   auto report = service::RightsizeFiles(options);
+  bar.Finish();
   if (!report) return Fail(report.error());
   Print(*report);
   return 0;
@@ -176,7 +184,12 @@ int RightsizeCommand::RunTenant(const std::string& database) const {
   options.catalog_path = catalog_;
   options.performance_path = performance_;
   options.policy = Policy();
+  ProgressBar bar(kProgressMinInstances, "instances");
+  options.progress = [&bar](std::size_t done, std::size_t total) {
+    bar.Update("profiling", done, total);
+  };
   auto result = service::RightsizeTenant(**repository, tenant_, options);
+  bar.Finish();
   if (!result) return Fail(result.error());
   Print(result->report);
   const service::StoredRecommendationCounts& counts = result->counts;

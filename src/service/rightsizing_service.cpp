@@ -211,6 +211,7 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   RightsizeOptions rightsize;
   rightsize.lookback_days = options.lookback_days;
   rightsize.policy = options.policy;
+  rightsize.progress = options.progress;
   if (!options.performance_path.empty()) {
     auto performance = ReadPerformanceTable(options.performance_path);
     if (!performance) return unexpected(performance.error());

@@ -106,6 +106,8 @@ struct RightsizeFileOptions {
   // metric sample, so a file of past data is judged on its own last weeks.
   std::optional<std::int64_t> lookback_end;
   rightsizing::SizingPolicy policy;
+  // Called after each instance is profiled, with (done, total); may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
 };
 
 // Right-sizing from files. InvalidInput for unreadable files (the message names file and line),
