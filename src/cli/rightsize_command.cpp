@@ -109,8 +109,10 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
       ->check(CLI::Range(1.0, 100.0))
       ->capture_default_str();
   command_
-      ->add_option("--max-risk", policy_.preferred_max_risk,
-                   "options above this performance risk (0-4) rank after safer ones")
+      ->add_option(
+          "--max-risk", policy_.preferred_max_risk,
+          "options above this performance risk (0-4) are shown only when fewer than three safer "
+          "ones fit")
       ->check(CLI::Range(0, 4))
       ->capture_default_str();
   command_

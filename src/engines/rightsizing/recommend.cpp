@@ -240,22 +240,24 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     fitting.push_back(std::move(option));
   }
   // Over-provisioned: the largest savings first. Under-provisioned: the cheapest fit first.
-  // Either way, options within the preferred risk come before riskier ones.
+  const auto by_savings = [](const SizingOption& a, const SizingOption& b) {
+    if (a.monthly_savings != b.monthly_savings) return a.monthly_savings > b.monthly_savings;
+    if (a.performance_risk != b.performance_risk) return a.performance_risk < b.performance_risk;
+    return a.type < b.type;
+  };
+  // The options shown are the best within the preferred risk; riskier ones only fill the
+  // places left, and the chosen ones are then ranked by savings.
   const int preferred = policy.preferred_max_risk;
-  std::sort(fitting.begin(), fitting.end(),
-            [preferred](const SizingOption& a, const SizingOption& b) {
-              const bool a_preferred = a.performance_risk <= preferred;
-              const bool b_preferred = b.performance_risk <= preferred;
-              if (a_preferred != b_preferred) return a_preferred;
-              if (a.monthly_savings != b.monthly_savings)
-                return a.monthly_savings > b.monthly_savings;
-              if (a.performance_risk != b.performance_risk)
-                return a.performance_risk < b.performance_risk;
-              return a.type < b.type;
-            });
+  std::sort(fitting.begin(), fitting.end(), [&](const SizingOption& a, const SizingOption& b) {
+    const bool a_preferred = a.performance_risk <= preferred;
+    const bool b_preferred = b.performance_risk <= preferred;
+    if (a_preferred != b_preferred) return a_preferred;
+    return by_savings(a, b);
+  });
   if (fitting.size() > static_cast<std::size_t>(policy.max_options)) {
     fitting.resize(static_cast<std::size_t>(policy.max_options));
   }
+  std::sort(fitting.begin(), fitting.end(), by_savings);
   fitting.shrink_to_fit();  // a fleet keeps every recommendation: not the candidates' room
   result.options = std::move(fitting);
   std::string growth;

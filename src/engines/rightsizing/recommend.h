@@ -33,8 +33,8 @@ struct SizingPolicy {
   double idle_cpu = 5;         // idle: CPU p99 at most this ...
   double idle_network_bytes_per_second = 5e6 / 86'400;  // ... and network p99 (5 MB a day)
   int max_options = 3;
-  // Options above this risk rank after every option within it, whatever they save: the top
-  // option is the cheapest one at medium risk or less when there is one.
+  // The options shown are the best within this risk; riskier ones only fill the places left.
+  // The options shown are ranked by savings.
   int preferred_max_risk = 2;
   bool allow_arm64 = true;
   bool allow_other_families = true;
