@@ -16,6 +16,33 @@ constexpr std::string_view kSqliteStage =
     "INSERT INTO temp.costwise_metric_import (instance_id, metric, sampled_at, value) "
     "VALUES (?1, ?2, ?3, ?4)";
 
+// The upserts from the import table into instance_metrics, :tenant bound.
+constexpr std::string_view kSqliteUpsert =
+    "INSERT INTO instance_metrics (tenant_id, instance_id, metric, sampled_at, value) "
+    "SELECT :tenant, instance_id, metric, sampled_at, value FROM (SELECT instance_id, "
+    "metric, sampled_at, value, MAX(rowid) FROM temp.costwise_metric_import GROUP BY "
+    "instance_id, metric, sampled_at) WHERE true ON CONFLICT (tenant_id, instance_id, "
+    "metric, sampled_at) DO UPDATE SET value = excluded.value WHERE value <> "
+    "excluded.value";
+constexpr std::string_view kPostgresUpsert =
+    "INSERT INTO instance_metrics (tenant_id, instance_id, metric, sampled_at, value) "
+    "SELECT DISTINCT ON (instance_id, metric, sampled_at) CAST(:tenant AS BIGINT), "
+    "instance_id, metric, sampled_at, value FROM costwise_metric_import "
+    "ORDER BY instance_id, metric, sampled_at, ordinal DESC "
+    "ON CONFLICT (tenant_id, instance_id, metric, sampled_at) DO UPDATE SET value = "
+    "EXCLUDED.value WHERE instance_metrics.value <> EXCLUDED.value";
+
+// Runs `upsert` for the tenant, then `drop` (the import table): the rows the upsert changed.
+std::int64_t UpsertImported(soci::session& session, std::int64_t tenant_id, std::string_view upsert,
+                            std::string_view drop) {
+  const long long tenant = tenant_id;
+  soci::statement statement = (session.prepare << upsert, soci::use(tenant, "tenant"));
+  statement.execute(true);
+  const std::int64_t changed = statement.get_affected_rows();
+  session << drop;
+  return changed;
+}
+
 // SQLite: the samples go into a temporary table through the C API under SOCI's connection (the
 // strings bound in place), then into instance_metrics in one upsert in key order, which takes
 // the last of duplicate keys (the row with the highest rowid, SQLite's bare-column rule for MAX)
@@ -51,20 +78,8 @@ class SqliteMetricWriter final : public MetricSampleWriter {
   std::int64_t Finish() override {
     sqlite_api::sqlite3_finalize(stmt_);
     stmt_ = nullptr;
-    const long long tenant = tenant_id_;
-    soci::statement upsert =
-        (session_.prepare
-             << "INSERT INTO instance_metrics (tenant_id, instance_id, metric, sampled_at, value) "
-                "SELECT :tenant, instance_id, metric, sampled_at, value FROM (SELECT instance_id, "
-                "metric, sampled_at, value, MAX(rowid) FROM temp.costwise_metric_import GROUP BY "
-                "instance_id, metric, sampled_at) WHERE true ON CONFLICT (tenant_id, instance_id, "
-                "metric, sampled_at) DO UPDATE SET value = excluded.value WHERE value <> "
-                "excluded.value",
-         soci::use(tenant, "tenant"));
-    upsert.execute(true);
-    const std::int64_t changed = upsert.get_affected_rows();
-    session_ << "DROP TABLE temp.costwise_metric_import";
-    return changed;
+    return UpsertImported(session_, tenant_id_, kSqliteUpsert,
+                          "DROP TABLE temp.costwise_metric_import");
   }
 
  private:
@@ -113,20 +128,8 @@ class PostgresMetricWriter final : public MetricSampleWriter {
   }
 
   std::int64_t Finish() override {
-    const long long tenant = tenant_id_;
-    soci::statement upsert =
-        (session_.prepare
-             << "INSERT INTO instance_metrics (tenant_id, instance_id, metric, sampled_at, value) "
-                "SELECT DISTINCT ON (instance_id, metric, sampled_at) CAST(:tenant AS BIGINT), "
-                "instance_id, metric, sampled_at, value FROM costwise_metric_import "
-                "ORDER BY instance_id, metric, sampled_at, ordinal DESC "
-                "ON CONFLICT (tenant_id, instance_id, metric, sampled_at) DO UPDATE SET value = "
-                "EXCLUDED.value WHERE instance_metrics.value <> EXCLUDED.value",
-         soci::use(tenant, "tenant"));
-    upsert.execute(true);
-    const std::int64_t changed = upsert.get_affected_rows();
-    session_ << "DROP TABLE costwise_metric_import";
-    return changed;
+    return UpsertImported(session_, tenant_id_, kPostgresUpsert,
+                          "DROP TABLE costwise_metric_import");
   }
 
  private:

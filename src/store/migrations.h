@@ -19,7 +19,8 @@ struct Migration {
   int version = 0;
   std::string_view description;
   // Statements separated by ';' (no ';' inside literals), run on both backends. "{{ID}}" stands
-  // for the backend's 64-bit auto-increment primary key column type.
+  // for the backend's 64-bit auto-increment primary key column type, "{{WITHOUT_ROWID}}" (right
+  // after a CREATE TABLE's closing parenthesis) for SQLite's WITHOUT ROWID, nothing on PostgreSQL.
   std::string_view common_sql;
   // Run after common_sql on that backend only; may be empty.
   std::string_view sqlite_sql;

@@ -10,6 +10,7 @@
 #include <string>
 #include <system_error>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -251,101 +252,83 @@ std::string RowPlace(const ResourceSource& source, std::string_view what, std::s
   return fmt::format("{} {}", what, id);
 }
 
-// One inventory row: every text storable, the required fields non-empty, its id not seen before
-// in its kind.
-Status ValidateInventoryRow(std::string_view what, const ResourceSource& source,
-                            std::string_view id,
-                            std::span<const std::pair<std::string_view, const std::string*>> texts,
+// An address is identified by its allocation id or, without one, by its public IP.
+Status ValidateKey(const CloudAddress& row) {
+  if (!AddressKey(row).empty()) return {};
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("{}: an address needs an allocation_id or a public_ip",
+                               RowPlace(row.source, "address", "")));
+}
+// Other kinds: a missing id is a missing required column.
+template <typename Row>
+Status ValidateKey(const Row&) {
+  return {};
+}
+
+// One inventory row, checked by its columns (VisitColumns): every text storable, the required
+// ones non-empty, its id not seen before in its kind, every number finite and non-negative.
+template <typename Row>
+Status ValidateInventoryRow(std::string_view what, const Row& row,
                             std::span<const std::string_view> required,
                             std::set<std::string>& seen) {
-  const std::string place = RowPlace(source, what, id);
-  if (Status path = CheckText(source.path, "the source path", place); !path) return path;
-  for (const auto& [name, text] : texts) {
-    if (Status valid = CheckText(*text, name, place); !valid) return valid;
-    if (text->empty() && std::find(required.begin(), required.end(), name) != required.end()) {
-      return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: {} {} has no {}", place, what,
-                                                             id.empty() ? "(no id)" : id, name));
+  if (Status key = ValidateKey(row); !key) return key;
+  const std::string& id = InventoryKey(row);
+  const std::string place = RowPlace(row.source, what, id);
+  if (Status path = CheckText(row.source.path, "the source path", place); !path) return path;
+  Status valid;
+  VisitColumns(row, [&](std::string_view name, const auto& value) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, std::string>) {
+      if (!valid) return;
+      valid = CheckText(value, name, place);
+      if (valid && value.empty() &&
+          std::find(required.begin(), required.end(), name) != required.end()) {
+        valid = MakeError(ErrorCode::kInvalidInput, fmt::format("{}: {} {} has no {}", place, what,
+                                                                id.empty() ? "(no id)" : id, name));
+      }
     }
-  }
-  if (!seen.insert(std::string(id)).second) {
+  });
+  if (!valid) return valid;
+  if (!seen.insert(id).second) {
     return MakeError(ErrorCode::kInvalidInput,
                      fmt::format("{}: {} {} is listed twice", place, what, id));
+  }
+  VisitColumns(row, [&](std::string_view name, const auto& value) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, double>) {
+      if (valid && (!std::isfinite(value) || value < 0)) {
+        valid = MakeError(
+            ErrorCode::kInvalidInput,
+            fmt::format("{}: {} {}: {} is not a non-negative number", place, what, id, name));
+      }
+    }
+  });
+  return valid;
+}
+
+// Every row of one kind when the replacement sets that kind.
+template <typename Row>
+Status ValidateInventoryKind(std::string_view what, const std::optional<std::vector<Row>>& rows,
+                             std::span<const std::string_view> required) {
+  if (!rows) return {};
+  std::set<std::string> seen;
+  for (const Row& row : *rows) {
+    if (Status valid = ValidateInventoryRow(what, row, required, seen); !valid) return valid;
   }
   return {};
 }
 
 Status ValidateInventory(const InventoryReplacement& replacement) {
-  if (replacement.instances) {
-    std::set<std::string> seen;
-    constexpr std::string_view kRequired[] = {"instance_id", "instance_type", "region"};
-    for (const CloudInstance& row : *replacement.instances) {
-      const std::pair<std::string_view, const std::string*> texts[] = {
-          {"instance_id", &row.instance_id},
-          {"instance_type", &row.instance_type},
-          {"region", &row.region},
-          {"platform", &row.platform},
-          {"state", &row.state},
-          {"tags", &row.tags}};
-      if (Status valid =
-              ValidateInventoryRow("instance", row.source, row.instance_id, texts, kRequired, seen);
-          !valid) {
-        return valid;
-      }
-    }
+  constexpr std::string_view kInstanceRequired[] = {"instance_id", "instance_type", "region"};
+  constexpr std::string_view kVolumeRequired[] = {"volume_id", "volume_type", "region"};
+  constexpr std::string_view kAddressRequired[] = {"region"};
+  if (Status valid = ValidateInventoryKind("instance", replacement.instances, kInstanceRequired);
+      !valid) {
+    return valid;
   }
-  if (replacement.volumes) {
-    std::set<std::string> seen;
-    constexpr std::string_view kRequired[] = {"volume_id", "volume_type", "region"};
-    for (const CloudVolume& row : *replacement.volumes) {
-      const std::pair<std::string_view, const std::string*> texts[] = {
-          {"volume_id", &row.volume_id},
-          {"volume_type", &row.volume_type},
-          {"region", &row.region},
-          {"state", &row.state},
-          {"attached_instance_id", &row.attached_instance_id},
-          {"tags", &row.tags}};
-      if (Status valid =
-              ValidateInventoryRow("volume", row.source, row.volume_id, texts, kRequired, seen);
-          !valid) {
-        return valid;
-      }
-      for (const auto& [name, value] :
-           {std::pair<std::string_view, double>{"size_gib", row.size_gib},
-            {"iops", row.iops},
-            {"throughput_mibps", row.throughput_mibps}}) {
-        if (!std::isfinite(value) || value < 0) {
-          return MakeError(
-              ErrorCode::kInvalidInput,
-              fmt::format("{}: volume {}: {} is not a non-negative number",
-                          RowPlace(row.source, "volume", row.volume_id), row.volume_id, name));
-        }
-      }
-    }
+  if (Status valid = ValidateInventoryKind("volume", replacement.volumes, kVolumeRequired);
+      !valid) {
+    return valid;
   }
-  if (replacement.addresses) {
-    std::set<std::string> seen;
-    constexpr std::string_view kRequired[] = {"region"};
-    for (const CloudAddress& row : *replacement.addresses) {
-      const std::pair<std::string_view, const std::string*> texts[] = {
-          {"allocation_id", &row.allocation_id},
-          {"public_ip", &row.public_ip},
-          {"region", &row.region},
-          {"association_id", &row.association_id},
-          {"instance_id", &row.instance_id},
-          {"tags", &row.tags}};
-      if (AddressKey(row).empty()) {
-        return MakeError(ErrorCode::kInvalidInput,
-                         fmt::format("{}: an address needs an allocation_id or a public_ip",
-                                     RowPlace(row.source, "address", "")));
-      }
-      if (Status valid =
-              ValidateInventoryRow("address", row.source, AddressKey(row), texts, kRequired, seen);
-          !valid) {
-        return valid;
-      }
-    }
-  }
-  return {};
+  return ValidateInventoryKind("address", replacement.addresses, kAddressRequired);
 }
 
 // Samples[i] is numbered first_index + i in messages.
@@ -468,6 +451,103 @@ Status RequireTenant(soci::session& session, std::int64_t tenant_id) {
   return {};
 }
 
+// The rows of a batch in place of its billing scopes, and one ingest run per file, in the
+// caller's transaction. Throws.
+Result<ReplaceSummary> WriteBillingScopes(soci::session& session, Backend backend,
+                                          std::int64_t tenant_id, const IngestBatch& batch,
+                                          const std::set<BillingScope>& scopes) {
+  const long long tenant = tenant_id;
+
+  ReplaceSummary summary;
+  {
+    std::string provider;
+    std::string billing_account_id;
+    long long billing_period = 0;
+    soci::statement remove =
+        (session.prepare << "DELETE FROM cost_daily WHERE tenant_id = :tenant "
+                            "AND provider = :provider AND billing_account_id = :account "
+                            "AND billing_period = :period",
+         soci::use(tenant, "tenant"), soci::use(provider, "provider"),
+         soci::use(billing_account_id, "account"), soci::use(billing_period, "period"));
+    for (const BillingScope& scope : batch.scopes) {
+      provider = scope.provider;
+      billing_account_id = scope.billing_account_id;
+      billing_period = scope.billing_period.days();
+      remove.execute(true);
+      summary.rows_deleted += remove.get_affected_rows();
+    }
+  }
+
+  TagSetResolver tag_sets(session, backend, tenant_id);
+  const auto store_rows = [&](std::span<const CubeRow> rows) -> Status {
+    if (Status valid = ValidateRows(rows, summary.rows_inserted, scopes); !valid) return valid;
+    const std::vector<std::int64_t> tag_set_ids = tag_sets.Resolve(rows);
+    InsertCubeRows(session, backend, tenant_id, rows, tag_set_ids);
+    summary.rows_inserted += static_cast<std::int64_t>(rows.size());
+    return {};
+  };
+  if (batch.row_reader) {
+    std::vector<CubeRow> chunk;
+    for (bool more = true; more;) {
+      chunk.clear();
+      more = batch.row_reader(chunk);
+      if (chunk.empty()) continue;
+      if (Status stored = store_rows(chunk); !stored) {
+        return unexpected(std::move(stored.error()));
+      }
+    }
+  } else if (Status stored = store_rows(batch.rows); !stored) {
+    return unexpected(std::move(stored.error()));
+  }
+
+  {
+    IngestFileRecord file;
+    std::string billing_periods;
+    const std::string status(kCompletedStatus);
+    const long long started_at = batch.started_at;
+    const long long finished_at = NowSeconds();
+    long long rows = 0;
+    long long rejected_rows = 0;
+    long long run_id = 0;
+    soci::statement insert =
+        (session.prepare
+             << "INSERT INTO ingest_runs (tenant_id, path, checksum, format, billing_periods, "
+                "rows, rejected_rows, status, started_at, finished_at) VALUES (:tenant, :path, "
+                ":checksum, :format, :periods, :rows, :rejected, :status, :started, :finished) "
+                "RETURNING id",
+         soci::use(tenant, "tenant"), soci::use(file.path, "path"),
+         soci::use(file.checksum, "checksum"), soci::use(file.format, "format"),
+         soci::use(billing_periods, "periods"), soci::use(rows, "rows"),
+         soci::use(rejected_rows, "rejected"), soci::use(status, "status"),
+         soci::use(started_at, "started"), soci::use(finished_at, "finished"), soci::into(run_id));
+    for (const IngestFileRecord& record : batch.files) {
+      file = record;
+      billing_periods = BillingPeriodsText(record.billing_periods);
+      rows = record.rows;
+      rejected_rows = record.rejected_rows;
+      insert.execute(true);
+      summary.run_ids.push_back(run_id);
+    }
+  }
+  return summary;
+}
+
+// Runs body(session) in a transaction holding the tenant's lock of `kind`, once the tenant is
+// known to exist, and commits when body returns a value (an error rolls back). Throws.
+template <typename Body>
+auto RunInTenantTransaction(soci::session& session, Backend backend, LockKind kind,
+                            std::int64_t tenant_id, Body& body)
+    -> std::invoke_result_t<Body&, soci::session&> {
+  Transaction transaction(session, backend);
+  LockForTransaction(session, backend, kind, tenant_id);
+  if (Status exists = RequireTenant(session, tenant_id); !exists) {
+    return unexpected(std::move(exists.error()));
+  }
+  std::invoke_result_t<Body&, soci::session&> result = body(session);
+  if (result) transaction.Commit();
+  return result;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Repository>> SqlRepository::Open(const StoreLocation& location) {
@@ -515,14 +595,35 @@ void SqlRepository::ReconnectIfBroken() {
 
 std::string_view SqlRepository::BackendName() const { return store::BackendName(backend_); }
 
-Result<int> SqlRepository::SchemaVersion() {
+template <typename Body, typename... Args>
+auto SqlRepository::WithSession(Body&& body, fmt::format_string<const Args&...> what,
+                                const Args&... args)
+    -> std::invoke_result_t<Body&, soci::session&> {
   const std::lock_guard lock(mutex_);
   try {
     ReconnectIfBroken();
-    return ReadSchemaVersion(*session_);
+    return body(*session_);
   } catch (...) {
-    return unexpected(CurrentExceptionError("reading the schema version"));
+    return unexpected(CurrentExceptionError(fmt::format(what, args...)));
   }
+}
+
+template <typename Body, typename... Args>
+auto SqlRepository::InTenantTransaction(LockKind kind, std::int64_t tenant_id, Body&& body,
+                                        fmt::format_string<const Args&...> what,
+                                        const Args&... args)
+    -> std::invoke_result_t<Body&, soci::session&> {
+  return WithSession(
+      [&](soci::session& session) {
+        return RunInTenantTransaction(session, backend_, kind, tenant_id, body);
+      },
+      what, args...);
+}
+
+Result<int> SqlRepository::SchemaVersion() {
+  return WithSession(
+      [](soci::session& session) -> Result<int> { return ReadSchemaVersion(session); },
+      "reading the schema version");
 }
 
 Result<Tenant> SqlRepository::EnsureTenant(std::string_view name) {
@@ -530,37 +631,32 @@ Result<Tenant> SqlRepository::EnsureTenant(std::string_view name) {
   if (Status text = CheckText(name, "the name", "tenant"); !text) {
     return unexpected(std::move(text.error()));
   }
-  {
-    const std::lock_guard lock(mutex_);
-    try {
-      ReconnectIfBroken();
-      const std::string tenant_name(name);
-      const long long now = NowSeconds();
-      *session_ << "INSERT INTO tenants (name, created_at) VALUES (:name, :now) "
+  Status created = WithSession(
+      [&](soci::session& session) -> Status {
+        const std::string tenant_name(name);
+        const long long now = NowSeconds();
+        session << "INSERT INTO tenants (name, created_at) VALUES (:name, :now) "
                    "ON CONFLICT (name) DO NOTHING",
-          soci::use(tenant_name, "name"), soci::use(now, "now");
-    } catch (...) {
-      return unexpected(CurrentExceptionError(fmt::format("creating tenant \"{}\"", name)));
-    }
-  }
+            soci::use(tenant_name, "name"), soci::use(now, "now");
+        return {};
+      },
+      "creating tenant \"{}\"", name);
+  if (!created) return unexpected(std::move(created.error()));
   return FindTenant(name);
 }
 
 Result<Tenant> SqlRepository::FindTenant(std::string_view name) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
+  const auto find = [&](soci::session& session) -> Result<Tenant> {
     const std::string tenant_name(name);
     long long id = 0;
-    *session_ << "SELECT id FROM tenants WHERE name = :name", soci::use(tenant_name, "name"),
+    session << "SELECT id FROM tenants WHERE name = :name", soci::use(tenant_name, "name"),
         soci::into(id);
-    if (!session_->got_data()) {
+    if (!session.got_data()) {
       return MakeError(ErrorCode::kNotFound, fmt::format("no tenant named \"{}\"", name));
     }
     return Tenant{id, tenant_name};
-  } catch (...) {
-    return unexpected(CurrentExceptionError(fmt::format("looking up tenant \"{}\"", name)));
-  }
+  };
+  return WithSession(find, "looking up tenant \"{}\"", name);
 }
 
 Result<ReplaceSummary> SqlRepository::ReplaceBillingScopes(std::int64_t tenant_id,
@@ -569,96 +665,17 @@ Result<ReplaceSummary> SqlRepository::ReplaceBillingScopes(std::int64_t tenant_i
     return unexpected(std::move(valid.error()));
   }
   const std::set<BillingScope> scopes(batch.scopes.begin(), batch.scopes.end());
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    soci::session& session = *session_;
-    Transaction transaction(session, backend_);
-    LockForTransaction(session, backend_, LockKind::kTenantCube, tenant_id);
-    if (Status exists = RequireTenant(session, tenant_id); !exists) {
-      return unexpected(std::move(exists.error()));
-    }
-    const long long tenant = tenant_id;
-
-    ReplaceSummary summary;
-    {
-      std::string provider;
-      std::string billing_account_id;
-      long long billing_period = 0;
-      soci::statement remove =
-          (session.prepare << "DELETE FROM cost_daily WHERE tenant_id = :tenant "
-                              "AND provider = :provider AND billing_account_id = :account "
-                              "AND billing_period = :period",
-           soci::use(tenant, "tenant"), soci::use(provider, "provider"),
-           soci::use(billing_account_id, "account"), soci::use(billing_period, "period"));
-      for (const BillingScope& scope : batch.scopes) {
-        provider = scope.provider;
-        billing_account_id = scope.billing_account_id;
-        billing_period = scope.billing_period.days();
-        remove.execute(true);
-        summary.rows_deleted += remove.get_affected_rows();
-      }
-    }
-
-    TagSetResolver tag_sets(session, backend_, tenant_id);
-    const auto store_rows = [&](std::span<const CubeRow> rows) -> Status {
-      if (Status valid = ValidateRows(rows, summary.rows_inserted, scopes); !valid) return valid;
-      const std::vector<std::int64_t> tag_set_ids = tag_sets.Resolve(rows);
-      InsertCubeRows(session, backend_, tenant_id, rows, tag_set_ids);
-      summary.rows_inserted += static_cast<std::int64_t>(rows.size());
-      return {};
-    };
-    if (batch.row_reader) {
-      std::vector<CubeRow> chunk;
-      for (bool more = true; more;) {
-        chunk.clear();
-        more = batch.row_reader(chunk);
-        if (chunk.empty()) continue;
-        if (Status stored = store_rows(chunk); !stored) {
-          return unexpected(std::move(stored.error()));
-        }
-      }
-    } else if (Status stored = store_rows(batch.rows); !stored) {
-      return unexpected(std::move(stored.error()));
-    }
-
-    {
-      IngestFileRecord file;
-      std::string billing_periods;
-      const std::string status(kCompletedStatus);
-      const long long started_at = batch.started_at;
-      const long long finished_at = NowSeconds();
-      long long rows = 0;
-      long long rejected_rows = 0;
-      long long run_id = 0;
-      soci::statement insert =
-          (session.prepare
-               << "INSERT INTO ingest_runs (tenant_id, path, checksum, format, billing_periods, "
-                  "rows, rejected_rows, status, started_at, finished_at) VALUES (:tenant, :path, "
-                  ":checksum, :format, :periods, :rows, :rejected, :status, :started, :finished) "
-                  "RETURNING id",
-           soci::use(tenant, "tenant"), soci::use(file.path, "path"),
-           soci::use(file.checksum, "checksum"), soci::use(file.format, "format"),
-           soci::use(billing_periods, "periods"), soci::use(rows, "rows"),
-           soci::use(rejected_rows, "rejected"), soci::use(status, "status"),
-           soci::use(started_at, "started"), soci::use(finished_at, "finished"),
-           soci::into(run_id));
-      for (const IngestFileRecord& record : batch.files) {
-        file = record;
-        billing_periods = BillingPeriodsText(record.billing_periods);
-        rows = record.rows;
-        rejected_rows = record.rejected_rows;
-        insert.execute(true);
-        summary.run_ids.push_back(run_id);
-      }
-    }
-    transaction.Commit();
-    RefreshStatistics(session, backend_, summary);
-    return summary;
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("replacing {} billing scope(s) of tenant {}", batch.scopes.size(), tenant_id)));
-  }
+  const auto write = [&](soci::session& session) {
+    return WriteBillingScopes(session, backend_, tenant_id, batch, scopes);
+  };
+  return WithSession(
+      [&](soci::session& session) {
+        Result<ReplaceSummary> summary =
+            RunInTenantTransaction(session, backend_, LockKind::kTenantCube, tenant_id, write);
+        if (summary) RefreshStatistics(session, backend_, *summary);
+        return summary;
+      },
+      "replacing {} billing scope(s) of tenant {}", batch.scopes.size(), tenant_id);
 }
 
 Result<std::vector<CostGroupRow>> SqlRepository::QueryCosts(std::int64_t tenant_id,
@@ -673,19 +690,15 @@ Result<std::vector<CostGroupRow>> SqlRepository::QueryCosts(std::int64_t tenant_
       }
     }
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return RunCostQuery(*session_, tenant_id, query);
-  } catch (...) {
-    return unexpected(CurrentExceptionError("querying costs"));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<CostGroupRow>> {
+        return RunCostQuery(session, tenant_id, query);
+      },
+      "querying costs");
 }
 
 Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t tenant_id) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
+  const auto list = [&](soci::session& session) -> Result<std::vector<IngestRunRecord>> {
     const long long tenant = tenant_id;
     IngestRunRecord run;
     long long id = 0;
@@ -695,9 +708,9 @@ Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t 
     long long finished_at = 0;
     soci::indicator finished_indicator = soci::i_ok;
     soci::statement select =
-        (session_->prepare << "SELECT id, path, checksum, format, billing_periods, rows, "
-                              "rejected_rows, status, started_at, finished_at FROM ingest_runs "
-                              "WHERE tenant_id = :tenant ORDER BY started_at DESC, id DESC",
+        (session.prepare << "SELECT id, path, checksum, format, billing_periods, rows, "
+                            "rejected_rows, status, started_at, finished_at FROM ingest_runs "
+                            "WHERE tenant_id = :tenant ORDER BY started_at DESC, id DESC",
          soci::use(tenant, "tenant"), soci::into(id), soci::into(run.path),
          soci::into(run.checksum), soci::into(run.format), soci::into(run.billing_periods),
          soci::into(rows), soci::into(rejected_rows), soci::into(run.status),
@@ -713,34 +726,26 @@ Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t 
       runs.push_back(run);
     }
     return runs;
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("listing the ingest runs of tenant {}", tenant_id)));
-  }
+  };
+  return WithSession(list, "listing the ingest runs of tenant {}", tenant_id);
 }
 
 Result<std::optional<DayRange>> SqlRepository::CostDayRange(std::int64_t tenant_id) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadCostDayRange(*session_, tenant_id);
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("reading the cost days of tenant {}", tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::optional<DayRange>> {
+        return ReadCostDayRange(session, tenant_id);
+      },
+      "reading the cost days of tenant {}", tenant_id);
 }
 
 Status SqlRepository::ScanCubeRows(std::int64_t tenant_id, Date from, Date to,
                                    const CubeRowSink& sink) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    ScanCube(*session_, tenant_id, from, to, sink);
-    return {};
-  } catch (...) {
-    return unexpected(CurrentExceptionError(fmt::format(
-        "reading the cube of tenant {} from {} to {}", tenant_id, from.ToString(), to.ToString())));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Status {
+        ScanCube(session, tenant_id, from, to, sink);
+        return {};
+      },
+      "reading the cube of tenant {} from {} to {}", tenant_id, from.ToString(), to.ToString());
 }
 
 Result<std::int64_t> SqlRepository::EnsureModel(const ModelRecord& model) {
@@ -756,13 +761,11 @@ Result<std::int64_t> SqlRepository::EnsureModel(const ModelRecord& model) {
       return unexpected(std::move(valid.error()));
     }
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return EnsureModelRow(*session_, backend_, model, NowSeconds());
-  } catch (...) {
-    return unexpected(CurrentExceptionError("registering " + where));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        return EnsureModelRow(session, backend_, model, NowSeconds());
+      },
+      "registering {}", where);
 }
 
 Result<std::vector<std::int64_t>> SqlRepository::UpsertAnomalies(
@@ -772,34 +775,19 @@ Result<std::vector<std::int64_t>> SqlRepository::UpsertAnomalies(
       return unexpected(std::move(valid.error()));
     }
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    soci::session& session = *session_;
-    Transaction transaction(session, backend_);
-    LockForTransaction(session, backend_, LockKind::kTenantAnomalies, tenant_id);
-    if (Status exists = RequireTenant(session, tenant_id); !exists) {
-      return unexpected(std::move(exists.error()));
-    }
-    Result<std::vector<std::int64_t>> ids = WriteAnomalies(session, tenant_id, anomalies);
-    if (ids) transaction.Commit();
-    return ids;
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("storing {} anomalies of tenant {}", anomalies.size(), tenant_id)));
-  }
+  return InTenantTransaction(
+      LockKind::kTenantAnomalies, tenant_id,
+      [&](soci::session& session) { return WriteAnomalies(session, tenant_id, anomalies); },
+      "storing {} anomalies of tenant {}", anomalies.size(), tenant_id);
 }
 
 Result<std::vector<CostAnomaly>> SqlRepository::ListAnomalies(std::int64_t tenant_id,
                                                               std::optional<AnomalyStatus> status) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadAnomalies(*session_, tenant_id, AnomalySelection{std::nullopt, status});
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("listing the anomalies of tenant {}", tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) {
+        return ReadAnomalies(session, tenant_id, AnomalySelection{std::nullopt, status});
+      },
+      "listing the anomalies of tenant {}", tenant_id);
 }
 
 Result<CostAnomaly> SqlRepository::ReadOneAnomaly(std::int64_t tenant_id, std::int64_t anomaly_id) {
@@ -814,14 +802,8 @@ Result<CostAnomaly> SqlRepository::ReadOneAnomaly(std::int64_t tenant_id, std::i
 }
 
 Result<CostAnomaly> SqlRepository::GetAnomaly(std::int64_t tenant_id, std::int64_t anomaly_id) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadOneAnomaly(tenant_id, anomaly_id);
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("reading anomaly {} of tenant {}", anomaly_id, tenant_id)));
-  }
+  return WithSession([&](soci::session&) { return ReadOneAnomaly(tenant_id, anomaly_id); },
+                     "reading anomaly {} of tenant {}", anomaly_id, tenant_id);
 }
 
 Result<CostAnomaly> SqlRepository::SetAnomalyFeedback(std::int64_t tenant_id,
@@ -832,53 +814,37 @@ Result<CostAnomaly> SqlRepository::SetAnomalyFeedback(std::int64_t tenant_id,
       !text) {
     return unexpected(std::move(text.error()));
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    if (!WriteAnomalyFeedback(*session_, tenant_id, anomaly_id, feedback, note, at)) {
-      return MakeError(ErrorCode::kNotFound,
-                       fmt::format("tenant {} has no anomaly {}", tenant_id, anomaly_id));
-    }
-    return ReadOneAnomaly(tenant_id, anomaly_id);
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("recording feedback on anomaly {} of tenant {}", anomaly_id, tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<CostAnomaly> {
+        if (!WriteAnomalyFeedback(session, tenant_id, anomaly_id, feedback, note, at)) {
+          return MakeError(ErrorCode::kNotFound,
+                           fmt::format("tenant {} has no anomaly {}", tenant_id, anomaly_id));
+        }
+        return ReadOneAnomaly(tenant_id, anomaly_id);
+      },
+      "recording feedback on anomaly {} of tenant {}", anomaly_id, tenant_id);
 }
 
 Result<std::vector<std::int64_t>> SqlRepository::ReplaceForecastRun(std::int64_t tenant_id,
                                                                     const CostForecastRun& run) {
   if (Status valid = ValidateForecastRun(run); !valid) return unexpected(std::move(valid.error()));
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    soci::session& session = *session_;
-    Transaction transaction(session, backend_);
-    LockForTransaction(session, backend_, LockKind::kTenantForecasts, tenant_id);
-    if (Status exists = RequireTenant(session, tenant_id); !exists) {
-      return unexpected(std::move(exists.error()));
-    }
-    DeleteForecastRun(session, tenant_id, run.group_by, run.horizon);
-    std::vector<std::int64_t> ids = WriteForecastRun(session, tenant_id, run);
-    transaction.Commit();
-    return ids;
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("storing {} forecast series of tenant {}", run.series.size(), tenant_id)));
-  }
+  return InTenantTransaction(
+      LockKind::kTenantForecasts, tenant_id,
+      [&](soci::session& session) -> Result<std::vector<std::int64_t>> {
+        DeleteForecastRun(session, tenant_id, run.group_by, run.horizon);
+        return WriteForecastRun(session, tenant_id, run);
+      },
+      "storing {} forecast series of tenant {}", run.series.size(), tenant_id);
 }
 
 Result<std::optional<CostForecastRun>> SqlRepository::LatestForecastRun(std::int64_t tenant_id,
                                                                         std::string_view group_by,
                                                                         int horizon) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadForecastRun(*session_, tenant_id, group_by, horizon);
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("reading the forecasts of tenant {}", tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::optional<CostForecastRun>> {
+        return ReadForecastRun(session, tenant_id, group_by, horizon);
+      },
+      "reading the forecasts of tenant {}", tenant_id);
 }
 
 Result<InventoryReplaceSummary> SqlRepository::ReplaceInventory(
@@ -886,15 +852,7 @@ Result<InventoryReplaceSummary> SqlRepository::ReplaceInventory(
   if (Status valid = ValidateInventory(replacement); !valid) {
     return unexpected(std::move(valid.error()));
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    soci::session& session = *session_;
-    Transaction transaction(session, backend_);
-    LockForTransaction(session, backend_, LockKind::kTenantInventory, tenant_id);
-    if (Status exists = RequireTenant(session, tenant_id); !exists) {
-      return unexpected(std::move(exists.error()));
-    }
+  const auto replace = [&](soci::session& session) -> Result<InventoryReplaceSummary> {
     InventoryReplaceSummary summary;
     const std::int64_t now = replacement.imported_at;
     if (replacement.instances) {
@@ -906,36 +864,23 @@ Result<InventoryReplaceSummary> SqlRepository::ReplaceInventory(
     if (replacement.addresses) {
       summary.addresses = ReplaceAddresses(session, tenant_id, *replacement.addresses, now);
     }
-    transaction.Commit();
     return summary;
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("replacing the inventory of tenant {}", tenant_id)));
-  }
+  };
+  return InTenantTransaction(LockKind::kTenantInventory, tenant_id, replace,
+                             "replacing the inventory of tenant {}", tenant_id);
 }
 
 Result<CloudInventory> SqlRepository::LoadInventory(std::int64_t tenant_id) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadInventory(*session_, tenant_id);
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("reading the inventory of tenant {}", tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<CloudInventory> {
+        return ReadInventory(session, tenant_id);
+      },
+      "reading the inventory of tenant {}", tenant_id);
 }
 
 Result<MetricUpsertSummary> SqlRepository::UpsertMetricSamples(std::int64_t tenant_id,
                                                                const MetricSampleReader& reader) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    soci::session& session = *session_;
-    Transaction transaction(session, backend_);
-    LockForTransaction(session, backend_, LockKind::kTenantMetrics, tenant_id);
-    if (Status exists = RequireTenant(session, tenant_id); !exists) {
-      return unexpected(std::move(exists.error()));
-    }
+  const auto upsert = [&](soci::session& session) -> Result<MetricUpsertSummary> {
     const std::int64_t before = CountMetricSamples(session, tenant_id);
     MetricUpsertSummary summary;
     const std::unique_ptr<MetricSampleWriter> writer =
@@ -954,23 +899,18 @@ Result<MetricUpsertSummary> SqlRepository::UpsertMetricSamples(std::int64_t tena
     const std::int64_t changed = writer->Finish();
     summary.added = CountMetricSamples(session, tenant_id) - before;
     summary.updated = changed - summary.added;
-    transaction.Commit();
     return summary;
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("storing the metrics of tenant {}", tenant_id)));
-  }
+  };
+  return InTenantTransaction(LockKind::kTenantMetrics, tenant_id, upsert,
+                             "storing the metrics of tenant {}", tenant_id);
 }
 
 Result<std::optional<std::int64_t>> SqlRepository::NewestMetricSample(std::int64_t tenant_id) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadNewestMetricSample(*session_, tenant_id);
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("reading the newest metric sample of tenant {}", tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::optional<std::int64_t>> {
+        return ReadNewestMetricSample(session, tenant_id);
+      },
+      "reading the newest metric sample of tenant {}", tenant_id);
 }
 
 Result<std::vector<MetricSeriesRecord>> SqlRepository::ReadInstanceMetrics(
@@ -978,14 +918,11 @@ Result<std::vector<MetricSeriesRecord>> SqlRepository::ReadInstanceMetrics(
   if (Status text = CheckText(instance_id, "the instance id", "reading metrics"); !text) {
     return unexpected(std::move(text.error()));
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadMetricSeries(*session_, tenant_id, instance_id, from, to);
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("reading the metrics of instance {} of tenant {}", instance_id, tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<MetricSeriesRecord>> {
+        return ReadMetricSeries(session, tenant_id, instance_id, from, to);
+      },
+      "reading the metrics of instance {} of tenant {}", instance_id, tenant_id);
 }
 
 Result<std::vector<std::int64_t>> SqlRepository::ReplaceRecommendations(
@@ -994,34 +931,22 @@ Result<std::vector<std::int64_t>> SqlRepository::ReplaceRecommendations(
   if (Status valid = ValidateRecommendations(recommendations); !valid) {
     return unexpected(std::move(valid.error()));
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    soci::session& session = *session_;
-    Transaction transaction(session, backend_);
-    LockForTransaction(session, backend_, LockKind::kTenantRecommendations, tenant_id);
-    if (Status exists = RequireTenant(session, tenant_id); !exists) {
-      return unexpected(std::move(exists.error()));
-    }
-    std::vector<std::int64_t> ids = MergeRecommendations(session, tenant_id, recommendations, now);
-    transaction.Commit();
-    return ids;
-  } catch (...) {
-    return unexpected(CurrentExceptionError(
-        fmt::format("storing {} recommendations of tenant {}", recommendations.size(), tenant_id)));
-  }
+  return InTenantTransaction(
+      LockKind::kTenantRecommendations, tenant_id,
+      [&](soci::session& session) -> Result<std::vector<std::int64_t>> {
+        return MergeRecommendations(session, tenant_id, recommendations, now);
+      },
+      "storing {} recommendations of tenant {}", recommendations.size(), tenant_id);
 }
 
 Result<std::vector<ResourceRecommendation>> SqlRepository::ListRecommendations(
     std::int64_t tenant_id, std::optional<RecommendationStatus> status) {
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
-    return ReadRecommendations(*session_, tenant_id, RecommendationSelection{std::nullopt, status});
-  } catch (...) {
-    return unexpected(
-        CurrentExceptionError(fmt::format("listing the recommendations of tenant {}", tenant_id)));
-  }
+  return WithSession(
+      [&](soci::session& session) {
+        return ReadRecommendations(session, tenant_id,
+                                   RecommendationSelection{std::nullopt, status});
+      },
+      "listing the recommendations of tenant {}", tenant_id);
 }
 
 Result<ResourceRecommendation> SqlRepository::SetRecommendationStatus(
@@ -1034,26 +959,23 @@ Result<ResourceRecommendation> SqlRepository::SetRecommendationStatus(
                                  snoozed ? "a snooze needs an end time"
                                          : "only a snoozed recommendation has an end time"));
   }
-  const std::lock_guard lock(mutex_);
-  try {
-    ReconnectIfBroken();
+  const auto set_status = [&](soci::session& session) -> Result<ResourceRecommendation> {
     const auto not_found = [&] {
       return MakeError(ErrorCode::kNotFound, fmt::format("tenant {} has no recommendation {}",
                                                          tenant_id, recommendation_id));
     };
-    if (!WriteRecommendationStatus(*session_, tenant_id, recommendation_id, status, snoozed_until,
+    if (!WriteRecommendationStatus(session, tenant_id, recommendation_id, status, snoozed_until,
                                    at)) {
       return not_found();
     }
     Result<std::vector<ResourceRecommendation>> found = ReadRecommendations(
-        *session_, tenant_id, RecommendationSelection{recommendation_id, std::nullopt});
+        session, tenant_id, RecommendationSelection{recommendation_id, std::nullopt});
     if (!found) return unexpected(std::move(found.error()));
     if (found->empty()) return not_found();
     return std::move(found->front());
-  } catch (...) {
-    return unexpected(CurrentExceptionError(fmt::format(
-        "setting the status of recommendation {} of tenant {}", recommendation_id, tenant_id)));
-  }
+  };
+  return WithSession(set_status, "setting the status of recommendation {} of tenant {}",
+                     recommendation_id, tenant_id);
 }
 
 }  // namespace costwise::store

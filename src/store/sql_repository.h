@@ -2,12 +2,17 @@
 // The Repository over one SOCI session: SQLite or PostgreSQL. The SQL is shared (the dialects
 // differ only in the migrations' id columns, bulk loading and locking), so both backends give the
 // same answers. Calls are serialized by a mutex: one repository may be shared by threads.
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <type_traits>
+
+#include <fmt/format.h>
 
 #include "store/backend.h"
 #include "store/repository.h"
 #include "store/store_url.h"
+#include "store/transaction.h"
 
 namespace soci {
 class session;
@@ -76,6 +81,18 @@ class SqlRepository final : public Repository {
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a
   // failover), so that one failed call does not break the repository for good. Throws.
   void ReconnectIfBroken();
+  // Runs body(session) holding the mutex, on a connected session, and returns what it returns (a
+  // Result or a Status); what it throws becomes the Error "<what formatted with args>: <driver
+  // message>".
+  template <typename Body, typename... Args>
+  auto WithSession(Body&& body, fmt::format_string<const Args&...> what, const Args&... args)
+      -> std::invoke_result_t<Body&, soci::session&>;
+  // WithSession in a transaction holding the tenant's lock of `kind`, once the tenant is known to
+  // exist (NotFound otherwise); commits when body returns a value, rolls back otherwise.
+  template <typename Body, typename... Args>
+  auto InTenantTransaction(LockKind kind, std::int64_t tenant_id, Body&& body,
+                           fmt::format_string<const Args&...> what, const Args&... args)
+      -> std::invoke_result_t<Body&, soci::session&>;
   // GetAnomaly without taking the mutex (the caller holds it). Throws SOCI errors.
   [[nodiscard]] Result<CostAnomaly> ReadOneAnomaly(std::int64_t tenant_id, std::int64_t anomaly_id);
 

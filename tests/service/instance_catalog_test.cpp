@@ -1,5 +1,7 @@
 #include "service/instance_catalog.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -36,7 +38,9 @@ TEST(InstanceCatalogServiceTest, TheBuiltInCatalogHasTheSnapshotsPrices) {
 class CatalogFileTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& text) {
-    path_ = ::testing::TempDir() + "catalog_test.csv";
+    // One file per test and process: ctest runs tests of several trees side by side.
+    path_ = ::testing::TempDir() + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+            "_" + std::to_string(::getpid()) + ".csv";
     std::ofstream(path_) << text;
     return path_;
   }
