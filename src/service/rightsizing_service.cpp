@@ -181,10 +181,32 @@ Result<RightsizeReport> Rightsize(const RightsizeInput& input,
   return report;
 }
 
+Result<RightsizeOptions> PipelineOptions(int lookback_days, const rightsizing::SizingPolicy& policy,
+                                         const std::string& performance_path,
+                                         std::function<void(std::size_t, std::size_t)> progress) {
+  RightsizeOptions options;
+  options.lookback_days = lookback_days;
+  options.policy = policy;
+  options.progress = std::move(progress);
+  if (!performance_path.empty()) {
+    auto performance = ReadPerformanceTable(performance_path);
+    if (!performance) return unexpected(performance.error());
+    options.performance = std::move(*performance);
+  }
+  return options;
+}
+
+Result<LoadedCatalog> LoadCatalog(const std::string& catalog_path) {
+  auto catalog =
+      catalog_path.empty() ? BuiltInInstanceCatalog() : ReadInstanceCatalog(catalog_path);
+  if (!catalog) return unexpected(catalog.error());
+  return LoadedCatalog{std::move(*catalog),
+                       catalog_path.empty() ? std::string(kBuiltInCatalogSource) : catalog_path};
+}
+
 Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  auto catalog = options.catalog_path.empty() ? BuiltInInstanceCatalog()
-                                              : ReadInstanceCatalog(options.catalog_path);
+  auto catalog = LoadCatalog(options.catalog_path);
   if (!catalog) return unexpected(catalog.error());
   RightsizeInput input;
   input.inventory_source = options.inventory_path;
@@ -208,15 +230,10 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
   auto metrics = ingest::MetricsFile::Open(options.metrics_path);
   if (!metrics) return unexpected(metrics.error());
 
-  RightsizeOptions rightsize;
-  rightsize.lookback_days = options.lookback_days;
-  rightsize.policy = options.policy;
-  rightsize.progress = options.progress;
-  if (!options.performance_path.empty()) {
-    auto performance = ReadPerformanceTable(options.performance_path);
-    if (!performance) return unexpected(performance.error());
-    rightsize.performance = std::move(*performance);
-  }
+  auto pipeline = PipelineOptions(options.lookback_days, options.policy, options.performance_path,
+                                  options.progress);
+  if (!pipeline) return unexpected(pipeline.error());
+  RightsizeOptions& rightsize = *pipeline;
   if (options.lookback_end) {
     rightsize.lookback_end = *options.lookback_end;
   } else {
@@ -244,10 +261,7 @@ Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options) {
     return metrics->Take(instance.instance_id);
   };
   const double read_seconds = SecondsSince(started);
-  auto report = Rightsize(
-      input, *catalog,
-      options.catalog_path.empty() ? std::string(kBuiltInCatalogSource) : options.catalog_path,
-      rightsize);
+  auto report = Rightsize(input, catalog->catalog, catalog->source, rightsize);
   if (!report) return report;
   // Time the profiling waited for samples was spent reading them.
   const double waited = prefetcher ? prefetcher->seconds_waited() : 0;

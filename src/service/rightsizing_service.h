@@ -114,6 +114,20 @@ struct RightsizeFileOptions {
 // and as Rightsize.
 [[nodiscard]] Result<RightsizeReport> RightsizeFiles(const RightsizeFileOptions& options);
 
+// The pipeline's options as both front doors set them: the performance file read over the
+// built-in table when one is named (errors as ReadPerformanceTable); lookback_end is left to the
+// caller.
+[[nodiscard]] Result<RightsizeOptions> PipelineOptions(
+    int lookback_days, const rightsizing::SizingPolicy& policy, const std::string& performance_path,
+    std::function<void(std::size_t, std::size_t)> progress);
+
+// The catalog named by a path (empty = the built-in one) and its source for reports.
+struct LoadedCatalog {
+  rightsizing::InstanceCatalog catalog;
+  std::string source;
+};
+[[nodiscard]] Result<LoadedCatalog> LoadCatalog(const std::string& catalog_path);
+
 // The end of the hour after `newest` (seconds since the epoch): a whole-hour lookback window
 // that includes the newest sample.
 [[nodiscard]] std::int64_t LookbackEndAfter(std::int64_t newest);

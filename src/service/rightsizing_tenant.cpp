@@ -301,11 +301,9 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
   auto tenant_row = repository.FindTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());
   const std::int64_t tenant_id = tenant_row->id;
-  auto catalog = options.catalog_path.empty() ? BuiltInInstanceCatalog()
-                                              : ReadInstanceCatalog(options.catalog_path);
+  auto catalog = LoadCatalog(options.catalog_path);
   if (!catalog) return unexpected(catalog.error());
-  const std::string catalog_source =
-      options.catalog_path.empty() ? std::string(kBuiltInCatalogSource) : options.catalog_path;
+  const std::string& catalog_source = catalog->source;
 
   auto inventory = repository.LoadInventory(tenant_id);
   if (!inventory) return unexpected(inventory.error());
@@ -319,15 +317,10 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
 
   auto newest = repository.NewestMetricSample(tenant_id);
   if (!newest) return unexpected(newest.error());
-  RightsizeOptions rightsize;
-  rightsize.lookback_days = options.lookback_days;
-  rightsize.policy = options.policy;
-  rightsize.progress = options.progress;
-  if (!options.performance_path.empty()) {
-    auto performance = ReadPerformanceTable(options.performance_path);
-    if (!performance) return unexpected(performance.error());
-    rightsize.performance = std::move(*performance);
-  }
+  auto pipeline = PipelineOptions(options.lookback_days, options.policy, options.performance_path,
+                                  options.progress);
+  if (!pipeline) return unexpected(pipeline.error());
+  RightsizeOptions& rightsize = *pipeline;
   rightsize.lookback_end = newest->has_value() ? LookbackEndAfter(**newest) : 0;
   const std::int64_t from = rightsize.lookback_end - options.lookback_days * kDaySeconds;
   const std::int64_t to = rightsize.lookback_end;
@@ -341,7 +334,7 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
     }
     return metrics;
   };
-  auto report = Rightsize(input, *catalog, catalog_source, rightsize);
+  auto report = Rightsize(input, catalog->catalog, catalog_source, rightsize);
   if (!report) return unexpected(report.error());
 
   auto model = repository.EnsureModel(store::ModelRecord{
