@@ -355,10 +355,13 @@ def rightsize(binary, inventory, metrics):
 # Evaluation
 
 
-def evaluate(inst, item, plain, catalog, end):
+def evaluate(inst, item, plain, catalog, end, replay_window=None):
     """Every method's choice for one instance, with its replay. `item`/`plain`: costwise's JSON
-    for the instance with and without memory data (plain None when there is only one run)."""
+    for the instance with and without memory data (plain None when there is only one run).
+    The choices are replayed on the lookback they were made on, or on `replay_window` (start,
+    end) when given: out of sample."""
     start = end - LOOKBACK_DAYS * DAY
+    replay_start, replay_end = replay_window or (start, end)
     window = [s for s in inst["samples"] if start <= s["t"] < end]
     current = catalog[inst["type"]]
     row = {"inst": inst, "start": start, "end": end, "current_monthly": monthly(current),
@@ -372,9 +375,10 @@ def evaluate(inst, item, plain, catalog, end):
         choice = {"finding": finding, "type": option, "savings": savings, "replay": None,
                   "note": None, "extra": extra or {}}
         if option == "stop":
-            choice["note"] = f"drops up to {peak_demand(inst, catalog, start, end):.2f} vCPU"
+            choice["note"] = (f"drops up to "
+                              f"{peak_demand(inst, catalog, replay_start, replay_end):.2f} vCPU")
         elif option and option in catalog:
-            choice["replay"] = replay(inst, option, catalog, start, end)
+            choice["replay"] = replay(inst, option, catalog, replay_start, replay_end)
         elif option:
             choice["note"] = f"{option} not in the catalog: not replayed"
         return choice
@@ -560,11 +564,53 @@ def print_summary(groups):
     print()
 
 
+def out_of_sample(binary, vms, catalog, out):
+    """Decide on the 14 days before the last 14 and replay the decisions on the last 14: the
+    VMs with at least 30 hours of data in each fortnight. Prints a markdown section."""
+    end = lookback_end_after(max(s["t"] for vm in vms for s in vm["samples"]))
+    cut = end - LOOKBACK_DAYS * DAY
+    hours = lambda vm, a, b: len({s["t"] // HOUR for s in vm["samples"] if a <= s["t"] < b})
+    both = [vm for vm in vms
+            if hours(vm, cut - LOOKBACK_DAYS * DAY, cut) >= 30 and hours(vm, cut, end) >= 30]
+    past = [dict(vm, samples=[s for s in vm["samples"] if s["t"] < cut]) for vm in both]
+    inv, met = write_inputs(past, out, "bitbrains-past", catalog, True)
+    report = rightsize(binary, inv, met)
+    # costwise's lookback ends after the newest sample before the cut (a gap may end it early).
+    decided = parse_iso(report["lookback_end"])
+    if decided > cut:
+        sys.exit(f"out of sample: costwise's lookback ends {report['lookback_end']}, after {iso(cut)}")
+    by_id = {i["instance_id"]: i for i in report.get("instances", [])}
+    missing = {"finding": "missing from costwise's output"}
+    rows = [evaluate(vm, by_id.get(vm["id"], missing), None, catalog, decided, (cut, end))
+            for vm in both]
+    print(f"#### Bitbrains VMs out of sample: {len(rows)} VMs decided on the 14 days to "
+          f"{iso(decided)}, replayed on {iso(cut)} to {iso(end)}")
+    print()
+    print("| VM | as | costwise | saves $/mo | replay CPU max / p99.5; mem max / p99.5 | CO default | "
+          "saves $/mo | replay CPU max / p99.5 |")
+    print("|---|---|---|---:|---|---|---:|---|")
+    for row in rows:
+        c, co = row["costwise"], row["co"]
+        print(f"| {row['inst']['id']} | {row['inst']['type']} | {choice_text(c)} | {c['savings']:.2f} | "
+              f"{replay_text(c)} | {choice_text(co)} | {co['savings']:.2f} | {replay_text(co, False)} |")
+    print()
+    for key, name in (("costwise", "costwise"), ("co", "CO default (reference)")):
+        replayed = [r[key]["replay"] for r in rows if r[key]["replay"]]
+        over = sum(1 for r in replayed if r["exceeded"])
+        target = sum(1 for r in replayed if r["over_target"])
+        saving = sum(r[key]["savings"] for r in rows if counts_as_saving(r[key]))
+        print(f"- {name}: {len(replayed)} options replayed out of sample, {over} over capacity at "
+              f"some sample, {target} above 80% at p99.5; savings ${saving:.2f} a month.")
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--costwise", default=str(ROOT / "build-release/apps/costwise/costwise"))
     parser.add_argument("--out", default=str(ROOT / "bench/data/rightsizing"))
     parser.add_argument("--nab-type", default="m5.large", help="the type each NAB series is assumed to run on")
+    parser.add_argument("--out-of-sample", action="store_true",
+                        help="also decide on the fortnight before the last and replay on the last")
     args = parser.parse_args()
     out = Path(args.out)
     catalog = load_catalog()
@@ -608,6 +654,8 @@ def main():
         (f"NAB (8, {args.nab_type})", nab_rows, [("costwise", "costwise"), ("co", "CO default (reference)"),
                                                  ("ta", "Trusted Advisor (stop)")]),
     ])
+    if args.out_of_sample:
+        out_of_sample(args.costwise, vms, catalog, out)
 
 
 if __name__ == "__main__":

@@ -205,12 +205,12 @@ Result<Recommendation> Recommend(std::string_view instance_id, const Utilization
     }
     int risk = RiskOf(option.projected_cpu);
     if (has_memory) {
+      // Memory is not elastic: its peak, not its p99, keeps the headroom (Compute Optimizer
+      // sizes memory on its maximum with 20% headroom; its memory preference has no percentile).
       option.projected_memory = memory_demand / candidate->memory_gib * 100;
-      if (*option.projected_memory > policy.memory_target ||
-          memory_peak > candidate->memory_gib * policy.peak_limit / 100) {
-        continue;
-      }
-      risk = std::max(risk, RiskOf(*option.projected_memory));
+      const double projected_memory_max = memory_peak / candidate->memory_gib * 100;
+      if (projected_memory_max > policy.memory_target) continue;
+      risk = std::max(risk, RiskOf(projected_memory_max));
     } else if (candidate->memory_gib < current->memory_gib) {
       continue;
     }

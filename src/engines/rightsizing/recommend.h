@@ -25,9 +25,9 @@ enum class MigrationEffort { kVeryLow, kLow, kMedium };  // same family, other f
 // Every threshold, with Compute Optimizer's defaults where it has one.
 struct SizingPolicy {
   double cpu_target = 80;      // projected CPU p99.5 at most this (20% headroom)
-  double memory_target = 80;   // projected memory p99 at most this, when memory is reported
+  double memory_target = 80;   // projected memory maximum at most this, when memory is reported
   double network_target = 80;  // projected network p99 at most this % of baseline bandwidth
-  double peak_limit = 100;     // projected CPU and memory maxima at most this % of the candidate's
+  double peak_limit = 100;     // projected CPU maximum at most this % of the candidate's
   double under_cpu = 90;       // the current type is under-provisioned above these (and when
   double under_memory = 90;    // its memory peak is above peak_limit: it swaps or runs out)
   double idle_cpu = 5;         // idle: CPU p99 at most this ...
