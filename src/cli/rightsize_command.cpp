@@ -104,7 +104,7 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
       ->capture_default_str();
   command_
       ->add_option("--memory-target", policy_.memory_target,
-                   "projected memory p99 at most this percent (memory-bound workloads keep at "
+                   "projected memory maximum at most this percent (memory-bound workloads keep at "
                    "least 30% headroom)")
       ->check(CLI::Range(1.0, 100.0))
       ->capture_default_str();
