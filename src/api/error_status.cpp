@@ -6,12 +6,16 @@ int HttpStatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidInput:
       return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
     case ErrorCode::kPermissionDenied:
       return 403;
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kConflict:
       return 409;
+    case ErrorCode::kRateLimited:
+      return 429;
     case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kInternal:

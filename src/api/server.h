@@ -1,7 +1,7 @@
 #pragma once
-// `costwise serve`: the HTTP server. Until the service issue adds authentication, it answers
-// /healthz and GET /api/costs (tenant named by the `tenant` query parameter) and serves the web
-// UI's built files when a folder is given.
+// `costwise serve`: the HTTP server. Answers /healthz, sign-up, log-in and log-out, the caller's
+// identity, API tokens and GET /api/costs of the caller's organisation (docs/service.md, "Auth
+// and tenancy"), and serves the web UI's built files when a folder is given.
 #include <string>
 
 #include "core/error.h"
@@ -11,8 +11,9 @@ namespace costwise::api {
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;
-  std::string database_url;  // passed to store::OpenRepository
-  std::string web_dir;       // static files; empty = none
+  std::string database_url;     // passed to store::OpenRepository
+  std::string web_dir;          // static files; empty = none
+  bool secure_cookies = false;  // mark the session cookie Secure (when served over https)
 };
 
 // Blocks until SIGINT or SIGTERM. Unavailable when the port cannot be bound or the database

@@ -236,6 +236,8 @@ int Run(int argc, char** argv) {
   serve->add_option("--port", server_options.port, "TCP port")->capture_default_str();
   serve->add_option("--host", server_options.host, "address to listen on")->capture_default_str();
   serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
+  serve->add_flag("--secure-cookies", server_options.secure_cookies,
+                  "mark the session cookie Secure (behind https)");
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");

@@ -11,8 +11,10 @@ namespace costwise {
 enum class ErrorCode {
   kInvalidInput,
   kNotFound,
+  kUnauthenticated,  // no valid session or token: log in
   kPermissionDenied,
   kConflict,
+  kRateLimited,  // too many attempts: try again later
   kUnavailable,
   kInternal,
 };

@@ -348,6 +348,93 @@ SELECT setval(pg_get_serial_sequence('recommendations', 'id'),
   COALESCE((SELECT MAX(id) FROM recommendations), 0) + 1, false)
 )sql";
 
+// Users, organisations and tenancy (docs/service.md, "Auth and tenancy"). Organisations are the
+// tenants; a user is global, identified by a normalised (trimmed, lower-case) email, and belongs
+// to organisations through memberships with a role. The users table of version 1 (one row per
+// tenant and email) is rebuilt: the first row of an email keeps its id and password hash, every
+// row becomes a membership (a role other than owner, admin or viewer becomes viewer). Sessions,
+// API tokens and invitations keep only the SHA-256 of their token; login_attempts feeds the
+// log-in rate limit.
+constexpr std::string_view kUsersAndTenancy = R"sql(
+ALTER TABLE users RENAME TO users_v1;
+CREATE TABLE users (
+  id {{ID}},
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+INSERT INTO users (id, email, password_hash, created_at)
+SELECT id, lower(trim(email)), password_hash, created_at FROM users_v1
+WHERE id IN (SELECT MIN(id) FROM users_v1 GROUP BY lower(trim(email)));
+CREATE TABLE memberships (
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'viewer')),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+CREATE INDEX memberships_user ON memberships (user_id);
+INSERT INTO memberships (tenant_id, user_id, role, created_at)
+SELECT o.tenant_id, n.id,
+  MAX(CASE WHEN o.role IN ('owner', 'admin', 'viewer') THEN o.role ELSE 'viewer' END),
+  MIN(o.created_at)
+FROM users_v1 o JOIN users n ON n.email = lower(trim(o.email))
+GROUP BY o.tenant_id, n.id;
+DROP TABLE users_v1;
+
+CREATE TABLE sessions (
+  id {{ID}},
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  csrf_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE api_tokens (
+  id {{ID}},
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX api_tokens_tenant ON api_tokens (tenant_id);
+
+CREATE TABLE invitations (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'viewer')),
+  token_hash TEXT NOT NULL UNIQUE,
+  invited_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  accepted_at BIGINT,
+  accepted_by BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE INDEX invitations_tenant ON invitations (tenant_id);
+
+CREATE TABLE login_attempts (
+  id {{ID}},
+  email TEXT NOT NULL,
+  attempted_at BIGINT NOT NULL,
+  succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+);
+CREATE INDEX login_attempts_email ON login_attempts (email, attempted_at)
+)sql";
+
+// The rebuilt users table's identity column starts after the ids copied into it.
+constexpr std::string_view kUserIdsPostgres = R"sql(
+SELECT setval(pg_get_serial_sequence('users', 'id'),
+  COALESCE((SELECT MAX(id) FROM users), 0) + 1, false)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -380,6 +467,14 @@ constexpr std::array kMigrations = {
         .common_sql = kRightsizing,
         .sqlite_sql = "",
         .postgres_sql = kRecommendationIdsPostgres,
+    },
+    Migration{
+        .version = 5,
+        .description = "users and tenancy: global users, memberships with roles, sessions, API "
+                       "tokens, invitations, login attempts",
+        .common_sql = kUsersAndTenancy,
+        .sqlite_sql = "",
+        .postgres_sql = kUserIdsPostgres,
     },
 };
 

@@ -17,6 +17,7 @@
 #include "core/date.h"
 #include "core/error.h"
 #include "core/resource_recommendation.h"
+#include "store/auth_types.h"
 
 namespace costwise::store {
 
@@ -255,6 +256,60 @@ class Repository {
   [[nodiscard]] virtual Result<ResourceRecommendation> SetRecommendationStatus(
       std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
       std::optional<std::int64_t> snoozed_until, std::int64_t at) = 0;
+
+  // --- users, organisations and tenancy (schema version 5) ---------------------------------
+  // Emails are given normalised (service/auth.h). Conflict when the email or the organisation
+  // name is taken; otherwise, in one transaction, the user, the organisation (a tenant) and the
+  // user's owner membership.
+  [[nodiscard]] virtual Result<Membership> CreateUserWithOrganisation(
+      std::string_view email, std::string_view password_hash, std::string_view organisation,
+      std::int64_t now) = 0;
+  // NotFound when no user has this email.
+  [[nodiscard]] virtual Result<UserRecord> FindUserByEmail(std::string_view email) = 0;
+  // The user's organisations with their roles, by tenant id.
+  [[nodiscard]] virtual Result<std::vector<Membership>> ListMemberships(std::int64_t user_id) = 0;
+
+  [[nodiscard]] virtual Status RecordLoginAttempt(std::string_view email, std::int64_t at,
+                                                  bool succeeded) = 0;
+  // The email's failed log-ins at or after `since` and recorded after its last successful one.
+  [[nodiscard]] virtual Result<LoginFailures> RecentLoginFailures(std::string_view email,
+                                                                  std::int64_t since) = 0;
+
+  // Stores a new session (its id, email and role are ignored) and returns its id.
+  [[nodiscard]] virtual Result<std::int64_t> CreateSession(const SessionRecord& session) = 0;
+  // The session with this token hash, with its user's email and current role in its tenant,
+  // whether or not it expired or was revoked. NotFound when there is none.
+  [[nodiscard]] virtual Result<SessionRecord> FindSession(std::string_view token_hash) = 0;
+  // Sets revoked_at unless already set. NotFound when there is no such session.
+  [[nodiscard]] virtual Status RevokeSession(std::string_view token_hash, std::int64_t at) = 0;
+
+  // Stores a new API token (its id, use, revocation, email and role are ignored); returns its id.
+  [[nodiscard]] virtual Result<std::int64_t> CreateApiToken(const ApiTokenRecord& token) = 0;
+  // The token with this hash, with its user's email and current role; records `now` as its last
+  // use when it is not revoked. NotFound when there is none.
+  [[nodiscard]] virtual Result<ApiTokenRecord> UseApiToken(std::string_view token_hash,
+                                                           std::int64_t now) = 0;
+  // The tenant's tokens (without their hashes), oldest first.
+  [[nodiscard]] virtual Result<std::vector<ApiTokenRecord>> ListApiTokens(
+      std::int64_t tenant_id) = 0;
+  // Sets revoked_at unless already set. NotFound unless the token belongs to the tenant.
+  [[nodiscard]] virtual Status RevokeApiToken(std::int64_t tenant_id, std::int64_t token_id,
+                                              std::int64_t at) = 0;
+
+  // Stores a new invitation (its id and acceptance are ignored) and returns its id.
+  [[nodiscard]] virtual Result<std::int64_t> CreateInvitation(
+      const InvitationRecord& invitation) = 0;
+  // NotFound when no invitation has this token hash.
+  [[nodiscard]] virtual Result<InvitationRecord> FindInvitation(std::string_view token_hash) = 0;
+  // In one transaction: marks the invitation accepted and makes the user a member of its tenant
+  // with its role. The user is `user_id` or, when that is 0, a new user with `email` and
+  // `password_hash` (Conflict when the email is taken). Conflict when the invitation was
+  // accepted already or the user is a member already; NotFound when there is no invitation.
+  [[nodiscard]] virtual Result<Membership> AcceptInvitation(std::int64_t invitation_id,
+                                                            std::int64_t user_id,
+                                                            std::string_view email,
+                                                            std::string_view password_hash,
+                                                            std::int64_t now) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "store/anomaly_store.h"
+#include "store/auth_store.h"
 #include "store/cost_query.h"
 #include "store/cube_scan.h"
 #include "store/cube_writer.h"
@@ -976,6 +977,157 @@ Result<ResourceRecommendation> SqlRepository::SetRecommendationStatus(
   };
   return WithSession(set_status, "setting the status of recommendation {} of tenant {}",
                      recommendation_id, tenant_id);
+}
+
+// --- users, organisations and tenancy ---------------------------------------------------------
+
+namespace {
+
+// Every text an account stores must be storable on both backends.
+Status CheckAccountTexts(std::initializer_list<std::pair<std::string_view, std::string_view>> texts,
+                         std::string_view where) {
+  for (const auto& [name, text] : texts) {
+    if (Status valid = CheckText(text, name, where); !valid) return valid;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Membership> SqlRepository::CreateUserWithOrganisation(std::string_view email,
+                                                             std::string_view password_hash,
+                                                             std::string_view organisation,
+                                                             std::int64_t now) {
+  if (Status valid = CheckAccountTexts(
+          {{"the email", email}, {"the organisation name", organisation}}, "sign-up");
+      !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return InsertUserWithOrganisation(session, backend_, email, password_hash, organisation,
+                                          now);
+      },
+      "creating the user {} with the organisation \"{}\"", email, organisation);
+}
+
+Result<UserRecord> SqlRepository::FindUserByEmail(std::string_view email) {
+  if (!IsStorableText(email)) {
+    return MakeError(ErrorCode::kNotFound, "no user with this email");
+  }
+  return WithSession([&](soci::session& session) { return SelectUserByEmail(session, email); },
+                     "looking up the user {}", email);
+}
+
+Result<std::vector<Membership>> SqlRepository::ListMemberships(std::int64_t user_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<Membership>> {
+        return SelectMemberships(session, user_id);
+      },
+      "listing the organisations of user {}", user_id);
+}
+
+Status SqlRepository::RecordLoginAttempt(std::string_view email, std::int64_t at, bool succeeded) {
+  if (Status valid = CheckText(email, "the email", "log-in attempt"); !valid) return valid;
+  return WithSession(
+      [&](soci::session& session) -> Status {
+        InsertLoginAttempt(session, email, at, succeeded);
+        return {};
+      },
+      "recording a log-in attempt of {}", email);
+}
+
+Result<LoginFailures> SqlRepository::RecentLoginFailures(std::string_view email,
+                                                         std::int64_t since) {
+  if (!IsStorableText(email)) return LoginFailures{};
+  return WithSession(
+      [&](soci::session& session) -> Result<LoginFailures> {
+        return CountLoginFailures(session, email, since);
+      },
+      "counting the failed log-ins of {}", email);
+}
+
+Result<std::int64_t> SqlRepository::CreateSession(const SessionRecord& record) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        return InsertSession(session, record);
+      },
+      "creating a session of user {} in tenant {}", record.user_id, record.tenant_id);
+}
+
+Result<SessionRecord> SqlRepository::FindSession(std::string_view token_hash) {
+  return WithSession([&](soci::session& session) { return SelectSession(session, token_hash); },
+                     "looking up a session");
+}
+
+Status SqlRepository::RevokeSession(std::string_view token_hash, std::int64_t at) {
+  return WithSession(
+      [&](soci::session& session) { return MarkSessionRevoked(session, token_hash, at); },
+      "revoking a session");
+}
+
+Result<std::int64_t> SqlRepository::CreateApiToken(const ApiTokenRecord& token) {
+  if (Status valid = CheckText(token.name, "the name", "API token"); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        return InsertApiToken(session, token);
+      },
+      "creating the API token \"{}\" of user {} in tenant {}", token.name, token.user_id,
+      token.tenant_id);
+}
+
+Result<ApiTokenRecord> SqlRepository::UseApiToken(std::string_view token_hash, std::int64_t now) {
+  return WithSession(
+      [&](soci::session& session) { return SelectApiTokenForUse(session, token_hash, now); },
+      "looking up an API token");
+}
+
+Result<std::vector<ApiTokenRecord>> SqlRepository::ListApiTokens(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<ApiTokenRecord>> {
+        return SelectApiTokens(session, tenant_id);
+      },
+      "listing the API tokens of tenant {}", tenant_id);
+}
+
+Status SqlRepository::RevokeApiToken(std::int64_t tenant_id, std::int64_t token_id,
+                                     std::int64_t at) {
+  return WithSession(
+      [&](soci::session& session) { return MarkApiTokenRevoked(session, tenant_id, token_id, at); },
+      "revoking API token {} of tenant {}", token_id, tenant_id);
+}
+
+Result<std::int64_t> SqlRepository::CreateInvitation(const InvitationRecord& invitation) {
+  if (Status valid = CheckText(invitation.email, "the email", "invitation"); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        return InsertInvitation(session, invitation);
+      },
+      "inviting {} to tenant {}", invitation.email, invitation.tenant_id);
+}
+
+Result<InvitationRecord> SqlRepository::FindInvitation(std::string_view token_hash) {
+  return WithSession([&](soci::session& session) { return SelectInvitation(session, token_hash); },
+                     "looking up an invitation");
+}
+
+Result<Membership> SqlRepository::AcceptInvitation(std::int64_t invitation_id, std::int64_t user_id,
+                                                   std::string_view email,
+                                                   std::string_view password_hash,
+                                                   std::int64_t now) {
+  if (Status valid = CheckText(email, "the email", "invitation"); !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return AcceptInvitationRows(session, backend_, invitation_id, user_id, email, password_hash,
+                                    now);
+      },
+      "accepting invitation {}", invitation_id);
 }
 
 }  // namespace costwise::store

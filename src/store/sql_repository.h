@@ -77,6 +77,32 @@ class SqlRepository final : public Repository {
       std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
       std::optional<std::int64_t> snoozed_until, std::int64_t at) override;
 
+  [[nodiscard]] Result<Membership> CreateUserWithOrganisation(std::string_view email,
+                                                              std::string_view password_hash,
+                                                              std::string_view organisation,
+                                                              std::int64_t now) override;
+  [[nodiscard]] Result<UserRecord> FindUserByEmail(std::string_view email) override;
+  [[nodiscard]] Result<std::vector<Membership>> ListMemberships(std::int64_t user_id) override;
+  [[nodiscard]] Status RecordLoginAttempt(std::string_view email, std::int64_t at,
+                                          bool succeeded) override;
+  [[nodiscard]] Result<LoginFailures> RecentLoginFailures(std::string_view email,
+                                                          std::int64_t since) override;
+  [[nodiscard]] Result<std::int64_t> CreateSession(const SessionRecord& session) override;
+  [[nodiscard]] Result<SessionRecord> FindSession(std::string_view token_hash) override;
+  [[nodiscard]] Status RevokeSession(std::string_view token_hash, std::int64_t at) override;
+  [[nodiscard]] Result<std::int64_t> CreateApiToken(const ApiTokenRecord& token) override;
+  [[nodiscard]] Result<ApiTokenRecord> UseApiToken(std::string_view token_hash,
+                                                   std::int64_t now) override;
+  [[nodiscard]] Result<std::vector<ApiTokenRecord>> ListApiTokens(std::int64_t tenant_id) override;
+  [[nodiscard]] Status RevokeApiToken(std::int64_t tenant_id, std::int64_t token_id,
+                                      std::int64_t at) override;
+  [[nodiscard]] Result<std::int64_t> CreateInvitation(const InvitationRecord& invitation) override;
+  [[nodiscard]] Result<InvitationRecord> FindInvitation(std::string_view token_hash) override;
+  [[nodiscard]] Result<Membership> AcceptInvitation(std::int64_t invitation_id,
+                                                    std::int64_t user_id, std::string_view email,
+                                                    std::string_view password_hash,
+                                                    std::int64_t now) override;
+
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a
   // failover), so that one failed call does not break the repository for good. Throws.

@@ -39,6 +39,7 @@ enum class LockKind : int {
   kTenantInventory = 6,
   kTenantMetrics = 7,
   kTenantRecommendations = 8,
+  kUsers = 9,
 };
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 

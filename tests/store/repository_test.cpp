@@ -220,10 +220,16 @@ TEST_P(RepositoryTest, AppliesEveryMigrationAndRecordsTheVersion) {
   EXPECT_EQ(database_->QueryInt("SELECT MAX(version) FROM schema_migrations"),
             LatestSchemaVersion());
   EXPECT_GT(database_->QueryInt("SELECT MIN(applied_at) FROM schema_migrations"), 1'600'000'000);
-  for (const std::string_view table :
-       {"tenants", "users", "cloud_accounts", "ingest_runs", "tag_sets", "tag_values", "cost_daily",
-        "ml_models", "anomalies", "anomaly_root_causes", "recommendations", "cloud_instances",
-        "cloud_volumes", "cloud_addresses", "instance_metrics"}) {
+  for (const std::string_view table : {"tenants",          "users",
+                                       "cloud_accounts",   "ingest_runs",
+                                       "tag_sets",         "tag_values",
+                                       "cost_daily",       "ml_models",
+                                       "anomalies",        "anomaly_root_causes",
+                                       "recommendations",  "cloud_instances",
+                                       "cloud_volumes",    "cloud_addresses",
+                                       "instance_metrics", "memberships",
+                                       "sessions",         "api_tokens",
+                                       "invitations",      "login_attempts"}) {
     EXPECT_GE(Count(table), 0) << table;
   }
 }
