@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "repository_fixture.h"
 #include "store/repository.h"
 #include "test_databases.h"
 
@@ -23,16 +24,13 @@ void PrintTo(Backend backend, std::ostream* out);
 
 namespace {
 
+using testing::BackendParamName;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::TestDatabase;
 
 constexpr std::int64_t kUnit = Money::kNanosPerUnit;
 const Date kDay = *Date::Parse("2024-03-10");
-
-std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
-  return std::string(BackendName(info.param));
-}
 
 AnomalyMonitor ServiceMonitor(std::string service) {
   return AnomalyMonitor{DimensionRef{CostDimension::kService, ""}, std::move(service), "USD"};
@@ -83,25 +81,15 @@ CubeRow MakeRow(Date date, std::string resource, std::int64_t billed, Tags tags 
   return row;
 }
 
-class AnomalyRepositoryTest : public ::testing::TestWithParam<Backend> {
+class AnomalyRepositoryTest : public testing::BackendRepositoryTest {
  protected:
   void SetUp() override {
-    std::string error;
-    database_ = TestDatabase::Create(GetParam(), &error);
-    if (!database_) GTEST_FAIL() << error;
-    auto opened = OpenRepository(database_->url());
-    ASSERT_TRUE(opened) << opened.error().message;
-    repository_ = std::move(*opened);
+    BackendRepositoryTest::SetUp();
+    if (HasFatalFailure()) return;
     tenant_id_ = Tenant("acme");
     auto model = repository_->EnsureModel(ModelRecord{"series-detector", 1, "{}", ""});
     ASSERT_TRUE(model) << model.error().message;
     model_id_ = *model;
-  }
-
-  std::int64_t Tenant(std::string_view name) {
-    const auto tenant = repository_->EnsureTenant(name);
-    EXPECT_TRUE(tenant) << tenant.error().message;
-    return tenant ? tenant->id : 0;
   }
 
   std::vector<std::int64_t> Upsert(std::vector<CostAnomaly> anomalies, std::int64_t tenant = 0) {
@@ -116,8 +104,6 @@ class AnomalyRepositoryTest : public ::testing::TestWithParam<Backend> {
     return anomaly.value_or(CostAnomaly{});
   }
 
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<Repository> repository_;
   std::int64_t tenant_id_ = 0;
   std::int64_t model_id_ = 0;
 };

@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "repository_fixture.h"
 #include "store/migrations.h"
 #include "store/repository.h"
 #include "test_databases.h"
@@ -23,25 +24,18 @@ void PrintTo(Backend backend, std::ostream* out);
 
 namespace {
 
+using testing::BackendParamName;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::TestDatabase;
 
 constexpr std::int64_t kNow = 1'790'000'000;
 
-std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
-  return std::string(BackendName(info.param));
-}
-
-class AuthRepositoryTest : public ::testing::TestWithParam<Backend> {
+class AuthRepositoryTest : public testing::BackendRepositoryTest {
  protected:
   void SetUp() override {
-    std::string error;
-    database_ = TestDatabase::Create(GetParam(), &error);
-    if (!database_) GTEST_FAIL() << error;
-    auto opened = OpenRepository(database_->url());
-    ASSERT_TRUE(opened) << opened.error().message;
-    repository_ = std::move(*opened);
+    BackendRepositoryTest::SetUp();
+    if (HasFatalFailure()) return;
   }
 
   Membership SignUp(const std::string& email, const std::string& organisation) {
@@ -50,9 +44,6 @@ class AuthRepositoryTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(member) << member.error().message;
     return member.value_or(Membership{});
   }
-
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<Repository> repository_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuthRepositoryTest,

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "repository_fixture.h"
 #include "store/repository.h"
 #include "test_databases.h"
 
@@ -21,15 +22,12 @@ void PrintTo(Backend backend, std::ostream* out);
 
 namespace {
 
+using testing::BackendParamName;
 using ::testing::HasSubstr;
 using testing::TestDatabase;
 
 constexpr std::int64_t kUnit = Money::kNanosPerUnit;
 const Date kAsOf = *Date::Parse("2024-03-10");
-
-std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
-  return std::string(BackendName(info.param));
-}
 
 // `days` points from the day after kAsOf around `level` units a day, with nanos that a double
 // would not keep.
@@ -76,25 +74,15 @@ CostForecastRun MakeRun(std::string group_by, int horizon, std::int64_t created_
   return run;
 }
 
-class ForecastRepositoryTest : public ::testing::TestWithParam<Backend> {
+class ForecastRepositoryTest : public testing::BackendRepositoryTest {
  protected:
   void SetUp() override {
-    std::string error;
-    database_ = TestDatabase::Create(GetParam(), &error);
-    if (!database_) GTEST_FAIL() << error;
-    auto opened = OpenRepository(database_->url());
-    ASSERT_TRUE(opened) << opened.error().message;
-    repository_ = std::move(*opened);
+    BackendRepositoryTest::SetUp();
+    if (HasFatalFailure()) return;
     tenant_id_ = Tenant("acme");
     auto model = repository_->EnsureModel(ModelRecord{"forecaster", 1, "{}", ""});
     ASSERT_TRUE(model) << model.error().message;
     model_id_ = *model;
-  }
-
-  std::int64_t Tenant(std::string_view name) {
-    const auto tenant = repository_->EnsureTenant(name);
-    EXPECT_TRUE(tenant) << tenant.error().message;
-    return tenant ? tenant->id : 0;
   }
 
   std::vector<std::int64_t> Save(CostForecastRun run, std::int64_t tenant = 0) {
@@ -112,8 +100,6 @@ class ForecastRepositoryTest : public ::testing::TestWithParam<Backend> {
     return run.value_or(std::nullopt);
   }
 
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<Repository> repository_;
   std::int64_t tenant_id_ = 0;
   std::int64_t model_id_ = 0;
 };

@@ -23,6 +23,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "repository_fixture.h"
 #include "store/migrations.h"
 #include "test_databases.h"
 
@@ -33,6 +34,7 @@ void PrintTo(Backend backend, std::ostream* out) { *out << BackendName(backend);
 
 namespace {
 
+using testing::BackendParamName;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -157,10 +159,6 @@ std::unique_ptr<TestDatabase> CreateDatabase(Backend backend) {
   std::unique_ptr<TestDatabase> database = TestDatabase::Create(backend, &error);
   if (!database) ADD_FAILURE() << error;
   return database;
-}
-
-std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
-  return std::string(BackendName(info.param));
 }
 
 class RepositoryTest : public ::testing::TestWithParam<Backend> {

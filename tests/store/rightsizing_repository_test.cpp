@@ -15,6 +15,7 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include "repository_fixture.h"
 #include "store/migrations.h"
 #include "store/repository.h"
 #include "test_databases.h"
@@ -26,6 +27,7 @@ void PrintTo(Backend backend, std::ostream* out);
 
 namespace {
 
+using testing::BackendParamName;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -34,10 +36,6 @@ using testing::TestDatabase;
 constexpr std::int64_t kUnit = Money::kNanosPerUnit;
 constexpr std::int64_t kNow = 1'790'000'000;
 constexpr std::int64_t kDay = 86'400;
-
-std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
-  return std::string(BackendName(info.param));
-}
 
 CloudInstance Instance(std::string id, std::string type = "m5.large", std::int64_t line = 2) {
   return CloudInstance{std::move(id),
@@ -128,26 +126,17 @@ ResourceRecommendation DeleteVolume(std::string id) {
   return r;
 }
 
-class RightsizingRepositoryTest : public ::testing::TestWithParam<Backend> {
+class RightsizingRepositoryTest : public testing::BackendRepositoryTest {
  protected:
   void SetUp() override {
-    std::string error;
-    database_ = TestDatabase::Create(GetParam(), &error);
-    if (!database_) GTEST_FAIL() << error;
-    Open();
-  }
-
-  void Open() {
-    auto opened = OpenRepository(database_->url());
-    ASSERT_TRUE(opened) << opened.error().message;
-    repository_ = std::move(*opened);
+    BackendRepositoryTest::SetUp();
+    if (HasFatalFailure()) return;
     tenant_id_ = Tenant("acme");
   }
 
-  std::int64_t Tenant(std::string_view name) {
-    const auto tenant = repository_->EnsureTenant(name);
-    EXPECT_TRUE(tenant) << tenant.error().message;
-    return tenant ? tenant->id : 0;
+  void Open() {
+    OpenRepositoryOrFail();
+    tenant_id_ = Tenant("acme");
   }
 
   InventoryReplaceSummary ReplaceInventory(const InventoryReplacement& replacement,
@@ -200,8 +189,6 @@ class RightsizingRepositoryTest : public ::testing::TestWithParam<Backend> {
   }
 
   // Declared first so that it outlives the repository's connection.
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<Repository> repository_;
   std::int64_t tenant_id_ = 0;
 };
 
