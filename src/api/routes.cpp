@@ -1,0 +1,30 @@
+#include "api/routes.h"
+
+#include "api/auth_handlers.h"
+#include "api/cost_handlers.h"
+#include "api/openapi.h"
+#include "api/system_handlers.h"
+
+namespace costwise::api {
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> kRoutes = {
+      // The server itself.
+      {"GET", "/healthz", Access::kPublic, Healthz},
+      {"GET", R"(/api/openapi\.json)", Access::kPublic, GetOpenApi},
+      {"GET", "/api/docs", Access::kPublic, GetApiDocs},
+      // Auth and API tokens.
+      {"POST", "/api/auth/signup", Access::kPublic, SignUp},
+      {"POST", "/api/auth/login", Access::kPublic, LogIn},
+      {"POST", "/api/auth/logout", Access::kRead, LogOut},
+      {"GET", "/api/auth/me", Access::kRead, Me},
+      {"POST", "/api/tokens", Access::kRead, CreateToken},
+      {"GET", "/api/tokens", Access::kRead, ListTokens},
+      {"DELETE", R"(/api/tokens/(\d+))", Access::kRead, RevokeToken},
+      // Costs.
+      {"GET", "/api/costs", Access::kRead, GetCosts},
+  };
+  return kRoutes;
+}
+
+}  // namespace costwise::api
