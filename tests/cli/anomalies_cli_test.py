@@ -5,78 +5,14 @@ weekly pattern, and one GPU instance that appears for two days, making the total
 usual and then more (a growing spike, so that the second day is no mere level shift). Detection
 finds the spike and names the instance as its root cause with its exact cost; list shows it with
 its root causes; feedback is recorded; detecting again adds nothing."""
-import csv
-import io
 import json
 import os
-import random
 import sys
-from datetime import date, timedelta
 from decimal import Decimal
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../support"))
 import harness  # noqa: E402
-
-FIRST_DAY = date(2024, 6, 3)  # a Monday
-DAYS = 91  # to 2024-09-01; the default lookback scans the last 90
-# The GPU instance's spend: 2024-08-20 and 2024-08-21, after eleven weeks of history.
-SPIKES = {date(2024, 8, 20): Decimal("400.00"), date(2024, 8, 21): Decimal("1200.00")}
-
-HEADER = ["BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd",
-          "BillingPeriodStart", "ChargeCategory", "ChargePeriodEnd", "ChargePeriodStart",
-          "ConsumedQuantity", "EffectiveCost", "ProviderName", "RegionId", "ResourceId",
-          "ServiceName", "SubAccountId", "Tags", "x_UsageType"]
-
-# account, service, region, usage type, resource id, weekday daily cost, tags
-FLEET = [
-    ("111122223333", "Amazon EC2", "us-east-1", "BoxUsage:m5.large", "i-0web", Decimal(40),
-     {"team": "web"}),
-    ("111122223333", "Amazon S3", "us-east-1", "TimedStorage-ByteHrs", "logs-bucket", Decimal(20),
-     {"team": "web"}),
-    ("222233334444", "Amazon EC2", "eu-west-1", "BoxUsage:c5.xlarge", "i-0etl", Decimal(30),
-     {"team": "data"}),
-    ("333344445555", "Amazon RDS", "us-west-2", "InstanceUsage:db.r5.large", "db-main", Decimal(10),
-     {}),
-]
-SPIKER = ("222233334444", "Amazon EC2", "eu-west-1", "BoxUsage:p3.8xlarge", "i-0spike", None,
-          {"team": "ml"})
-
-
-def month_bounds(day):
-    start = day.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
-
-
-def focus_row(resource, day, cost):
-    account, service, region, usage_type, resource_id, _, tags = resource
-    period_start, period_end = month_bounds(day)
-    return [f"{cost:.10f}", "999988887777", "USD", f"{period_end} 00:00:00",
-            f"{period_start} 00:00:00", "Usage", f"{day + timedelta(days=1)} 00:00:00",
-            f"{day} 00:00:00", "24", f"{cost:.10f}", "AWS", region, resource_id, service,
-            account, json.dumps(tags) if tags else "", usage_type]
-
-
-def fleet_export():
-    generator = random.Random(11)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    for offset in range(DAYS):
-        day = FIRST_DAY + timedelta(days=offset)
-        weekday_factor = Decimal("0.6") if day.weekday() >= 5 else Decimal(1)
-        for resource in FLEET:
-            noise = Decimal(str(round(generator.uniform(0.97, 1.03), 4)))
-            writer.writerow(focus_row(resource, day, resource[5] * weekday_factor * noise))
-        if day in SPIKES:
-            writer.writerow(focus_row(SPIKER, day, SPIKES[day]))
-    return out.getvalue()
-
-
-def spike_spend(start, end):
-    """What the GPU instance cost from start to end (ISO dates, inclusive)."""
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    return sum((cost for day, cost in SPIKES.items() if first <= day <= last), Decimal(0))
+from fleets import fleet_export, spike_spend  # noqa: E402
 
 
 class AnomaliesTest(harness.BackendTestCase):

@@ -7,54 +7,11 @@ lists them and records decisions that survive a re-run, a bad row stores nothing
 tenant sees none of the first's rows."""
 import json
 import os
-import random
 import sys
-from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../support"))
 import harness  # noqa: E402
-
-END = datetime(2026, 11, 1)
-DAYS = 14
-
-
-def write_fleet(folder):
-    """The file mode's generated fleet (tests/cli/rightsize_cli_test.py) with a volume and an
-    address file; returns the paths."""
-    paths = {name: os.path.join(folder, f"{name}.csv")
-             for name in ("inventory", "metrics", "volumes", "addresses")}
-    generator = random.Random(5)
-    with open(paths["inventory"], "w", encoding="utf-8") as out:
-        out.write("instance_id,instance_type,region,platform,state,tags\n")
-        out.write('i-idle,m5.xlarge,us-east-1,Linux/UNIX,running,"{""Name"": ""batch-1""}"\n')
-        out.write("i-big,m5.4xlarge,us-east-1,Linux/UNIX,running,\n")
-        out.write("i-hot,c5.large,us-east-1,Linux/UNIX,running,\n")
-        out.write("i-new,m5.large,us-east-1,Linux/UNIX,running,\n")
-        out.write("i-off,m5.large,us-east-1,Linux/UNIX,stopped,\n")
-    with open(paths["volumes"], "w", encoding="utf-8") as out:
-        out.write("volume_id,volume_type,size_gib,iops,throughput_mibps,region,state,"
-                  "attached_instance_id,tags\n")
-        out.write("vol-free,gp3,500,3000,125,us-east-1,available,,\n")
-        out.write("vol-used,gp2,100,,,us-east-1,in-use,i-big,\n")
-    with open(paths["addresses"], "w", encoding="utf-8") as out:
-        out.write("allocation_id,public_ip,region,association_id,instance_id,tags\n")
-        out.write("eipalloc-free,203.0.113.7,us-east-1,,,\n")
-        out.write("eipalloc-used,203.0.113.8,us-east-1,eipassoc-1,i-big,\n")
-    with open(paths["metrics"], "w", encoding="utf-8") as out:
-        out.write("instance_id,timestamp,metric,value\n")
-        start = END - timedelta(days=DAYS)
-        for step in range(DAYS * 288):
-            t = (start + timedelta(minutes=5 * step)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            out.write(f"i-idle,{t},CPUUtilization,{0.5 + generator.random() * 0.3:.3f}\n")
-            out.write(f"i-idle,{t},NetworkIn,{generator.randint(50, 150)}\n")
-            out.write(f"i-idle,{t},NetworkOut,{generator.randint(50, 150)}\n")
-            out.write(f"i-big,{t},CPUUtilization,{2 + generator.random():.3f}\n")
-            out.write(f"i-big,{t},mem_used_percent,{9 + generator.random():.3f}\n")
-            out.write(f"i-big,{t},NetworkIn,{generator.randint(500000, 1500000)}\n")
-            out.write(f"i-hot,{t},CPUUtilization,{96 + 2 * generator.random():.3f}\n")
-            if step >= (DAYS - 1) * 288:
-                out.write(f"i-new,{t},CPUUtilization,40\n")
-    return paths
+from fleets import RIGHTSIZE_DAYS as DAYS, write_fleet  # noqa: E402
 
 
 class RightsizeTenantTest(harness.BackendTestCase):
