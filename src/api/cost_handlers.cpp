@@ -1,7 +1,6 @@
 #include "api/cost_handlers.h"
 
 #include "api/cost_render.h"
-#include "service/cost_service.h"
 
 namespace costwise::api {
 
@@ -22,10 +21,8 @@ void GetCosts(Context& context, const httplib::Request& request, httplib::Respon
   if (!format.empty() && format != "json" && format != "csv") {
     return SendError(response, Error{ErrorCode::kInvalidInput, "format must be json or csv"});
   }
-  Result<service::CostReport> report = [&] {
-    const std::lock_guard lock(context.mutex);
-    return service::QueryCosts(*context.repository, caller.principal.tenant_name, *query);
-  }();
+  const Result<service::CostReport> report = context.cost_reports.Query(
+      *context.repository, caller.principal.tenant_id, caller.principal.tenant_name, *query);
   if (!report) return SendError(response, report.error());
   if (format == "csv") {
     response.set_header("Content-Disposition", "attachment; filename=\"costs.csv\"");

@@ -17,6 +17,7 @@
 #include "core/date.h"
 #include "core/error.h"
 #include "service/auth.h"
+#include "service/cost_report_cache.h"
 #include "store/repository.h"
 
 namespace costwise::api {
@@ -28,6 +29,7 @@ struct Context {
   std::unique_ptr<store::Repository> repository;
   service::AuthOptions auth;
   bool secure_cookies = false;
+  service::CostReportCache cost_reports;  // GET /api/costs answers until the cube changes
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

@@ -90,10 +90,15 @@ Result<CostReport> QueryCosts(store::Repository& repository, std::string_view te
                               const CostQuery& query) {
   auto tenant_row = repository.FindTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());
-  auto rows = repository.QueryCosts(tenant_row->id, query);
+  return QueryCostsOfTenant(repository, tenant_row->id, tenant, query);
+}
+
+Result<CostReport> QueryCostsOfTenant(store::Repository& repository, std::int64_t tenant_id,
+                                      std::string_view tenant_name, const CostQuery& query) {
+  auto rows = repository.QueryCosts(tenant_id, query);
   if (!rows) return unexpected(rows.error());
   CostReport report;
-  report.tenant = std::string(tenant);
+  report.tenant = std::string(tenant_name);
   report.query = query;
   report.rows = std::move(*rows);
   std::map<std::string, CostTotal> totals;

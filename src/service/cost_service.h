@@ -43,5 +43,10 @@ struct CostQueryText {
 // NotFound when the tenant does not exist.
 [[nodiscard]] Result<CostReport> QueryCosts(store::Repository& repository, std::string_view tenant,
                                             const CostQuery& query);
+// The same for a tenant known by its id (the caller's organisation).
+[[nodiscard]] Result<CostReport> QueryCostsOfTenant(store::Repository& repository,
+                                                    std::int64_t tenant_id,
+                                                    std::string_view tenant_name,
+                                                    const CostQuery& query);
 
 }  // namespace costwise::service

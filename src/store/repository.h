@@ -161,6 +161,10 @@ class Repository {
   [[nodiscard]] virtual Result<std::vector<IngestRunRecord>> ListIngestRuns(
       std::int64_t tenant_id) = 0;
 
+  // A number that changes whenever the tenant's cube does (the id of its latest ingest run: every
+  // ingest records one in the transaction that writes the cube); 0 before the first ingest.
+  [[nodiscard]] virtual Result<std::int64_t> CubeVersion(std::int64_t tenant_id) = 0;
+
   // The days the tenant's cube covers; empty when it has no rows.
   [[nodiscard]] virtual Result<std::optional<DayRange>> CostDayRange(std::int64_t tenant_id) = 0;
 

@@ -731,6 +731,18 @@ Result<std::vector<IngestRunRecord>> SqlRepository::ListIngestRuns(std::int64_t 
   return WithSession(list, "listing the ingest runs of tenant {}", tenant_id);
 }
 
+Result<std::int64_t> SqlRepository::CubeVersion(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        const long long tenant = tenant_id;
+        long long version = 0;
+        session << "SELECT COALESCE(MAX(id), 0) FROM ingest_runs WHERE tenant_id = :tenant",
+            soci::use(tenant), soci::into(version);
+        return version;
+      },
+      "reading the cube version of tenant {}", tenant_id);
+}
+
 Result<std::optional<DayRange>> SqlRepository::CostDayRange(std::int64_t tenant_id) {
   return WithSession(
       [&](soci::session& session) -> Result<std::optional<DayRange>> {

@@ -174,6 +174,10 @@ TEST_P(AuthRepositoryTest, ApiTokensAreUsedListedAndRevokedWithinTheirTenant) {
   EXPECT_EQ(listed->front().last_used_at, kNow + 60);
   EXPECT_TRUE(listed->front().token_hash.empty());
   EXPECT_TRUE(repository_->ListApiTokens(bob.tenant_id)->empty());
+  // The last use is recorded to the minute: one write a minute, not one per request.
+  EXPECT_EQ(repository_->UseApiToken("api-hash", kNow + 119)->last_used_at, kNow + 60);
+  EXPECT_EQ(repository_->UseApiToken("api-hash", kNow + 120)->last_used_at, kNow + 120);
+  EXPECT_EQ(repository_->ListApiTokens(ada.tenant_id)->front().last_used_at, kNow + 120);
 
   // Another tenant cannot revoke it.
   EXPECT_EQ(repository_->RevokeApiToken(bob.tenant_id, *id, kNow).error().code,
@@ -182,7 +186,7 @@ TEST_P(AuthRepositoryTest, ApiTokensAreUsedListedAndRevokedWithinTheirTenant) {
   used = repository_->UseApiToken("api-hash", kNow + 200);
   ASSERT_TRUE(used);
   EXPECT_EQ(used->revoked_at, kNow + 100);
-  EXPECT_EQ(used->last_used_at, kNow + 60);  // a revoked token's use is not recorded
+  EXPECT_EQ(used->last_used_at, kNow + 120);  // a revoked token's use is not recorded
   EXPECT_EQ(repository_->UseApiToken("nope", kNow).error().code, ErrorCode::kNotFound);
 }
 
