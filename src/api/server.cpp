@@ -67,6 +67,13 @@ Status RunServer(const ServerOptions& options) {
   if (!options.web_dir.empty() && !server.set_mount_point("/", options.web_dir)) {
     spdlog::warn("web folder {} does not exist; serving the API only", options.web_dir);
   }
+  // A thread per connection up to options.threads: with fewer, a keep-alive client waits for a
+  // thread another client's connection holds, and latency grows with the connection count.
+  const int threads = options.threads;
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  server.set_keep_alive_max_count(options.keep_alive_requests);
   server.set_exception_handler(
       [](const httplib::Request& /*request*/, httplib::Response& response, std::exception_ptr) {
         SendError(response, Error{ErrorCode::kInternal, "internal error"});

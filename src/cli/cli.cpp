@@ -238,6 +238,9 @@ int Run(int argc, char** argv) {
   serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
   serve->add_flag("--secure-cookies", server_options.secure_cookies,
                   "mark the session cookie Secure (behind https)");
+  serve->add_option("--threads", server_options.threads, "connections served at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");
