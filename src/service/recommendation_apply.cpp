@@ -59,7 +59,7 @@ Result<UtilizationSummary> Utilization(store::Repository& repository, std::int64
   return utilization;
 }
 
-std::string Dollars(Money money) { return "$" + money.ToString(2); }
+std::string Dollars(Money money) { return fmt::format("${}", money.ToString(2)); }
 
 // What carrying out the recommendation changes, in the cloud and in costwise.
 std::vector<std::string> ChangesOf(const ResourceRecommendation& r) {
