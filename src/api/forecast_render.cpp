@@ -95,4 +95,38 @@ nlohmann::json CostForecastToJson(const service::CostForecastReport& report) {
   };
 }
 
+nlohmann::json StoredForecastToJson(std::string_view tenant, const CostForecastRun& run) {
+  nlohmann::json series = nlohmann::json::array();
+  for (const CostForecast& forecast : run.series) {
+    nlohmann::json points = nlohmann::json::array();
+    for (const CostForecastPoint& point : forecast.points) points.push_back(PointJson(point));
+    series.push_back({
+        {"id", forecast.id},
+        {"kind", ForecastSeriesKindName(forecast.kind)},
+        {"value", forecast.kind == ForecastSeriesKind::kValue ? nlohmann::json(forecast.group_value)
+                                                              : nlohmann::json(nullptr)},
+        {"other_values", forecast.other_values},
+        {"label", ForecastSeriesLabel(run.group_by, forecast)},
+        {"currency", forecast.currency},
+        {"model", forecast.model},
+        {"backtest", AccuracyJson(forecast.backtest)},
+        {"reconciliation_adjustment", MoneyText(forecast.adjustment)},
+        {"points", points},
+    });
+  }
+  return {
+      {"tenant", tenant},
+      {"group_by", run.group_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.group_by)},
+      {"horizon", run.horizon},
+      {"as_of", run.as_of.ToString()},
+      {"forecast_from", run.as_of.AddDays(1).ToString()},
+      {"forecast_to", run.as_of.AddDays(run.horizon).ToString()},
+      {"created_at", TimeJson(run.created_at)},
+      {"model_id", run.model_id},
+      {"model_version", run.model_version},
+      {"levels", {kInnerForecastLevel, kOuterForecastLevel}},
+      {"series", series},
+  };
+}
+
 }  // namespace costwise::api

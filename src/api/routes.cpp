@@ -1,8 +1,11 @@
 #include "api/routes.h"
 
+#include "api/anomaly_handlers.h"
 #include "api/auth_handlers.h"
 #include "api/cost_handlers.h"
+#include "api/ml_handlers.h"
 #include "api/openapi.h"
+#include "api/recommendation_handlers.h"
 #include "api/system_handlers.h"
 
 namespace costwise::api {
@@ -23,6 +26,21 @@ const std::vector<Route>& Routes() {
       {"DELETE", R"(/api/tokens/(\d+))", Access::kRead, RevokeToken},
       // Costs.
       {"GET", "/api/costs", Access::kRead, GetCosts},
+      // ML: anomalies, recommendations, forecasts and the model registry.
+      {"GET", "/api/ml/anomalies", Access::kRead, ListAnomalies},
+      {"POST", "/api/ml/anomalies/detect", Access::kWrite, DetectAnomalies},
+      {"GET", R"(/api/ml/anomalies/(\d+))", Access::kRead, GetAnomaly},
+      {"POST", R"(/api/ml/anomalies/(\d+)/feedback)", Access::kWrite, SendAnomalyFeedback},
+      {"GET", "/api/ml/recommendations", Access::kRead, ListRecommendations},
+      {"GET", R"(/api/ml/recommendations/(\d+))", Access::kRead, GetRecommendation},
+      {"POST", R"(/api/ml/recommendations/(\d+)/dismiss)", Access::kWrite, DismissRecommendation},
+      {"POST", R"(/api/ml/recommendations/(\d+)/snooze)", Access::kWrite, SnoozeRecommendation},
+      {"POST", R"(/api/ml/recommendations/(\d+)/reopen)", Access::kWrite, ReopenRecommendation},
+      {"POST", R"(/api/ml/recommendations/(\d+)/apply)", Access::kWrite, ApplyRecommendation},
+      {"GET", "/api/ml/forecast", Access::kRead, GetForecast},
+      {"POST", "/api/ml/forecast", Access::kWrite, RunForecast},
+      {"GET", "/api/ml/models", Access::kRead, ListModels},
+      {"GET", R"(/api/ml/models/(\d+))", Access::kRead, GetModel},
   };
   return kRoutes;
 }

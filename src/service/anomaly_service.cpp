@@ -5,12 +5,14 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "service/anomaly_cells.h"
 #include "service/anomaly_monitors.h"
+#include "service/model_registry.h"
 
 namespace costwise::service {
 namespace {
@@ -55,6 +57,24 @@ std::string DetectorParams(const anomaly::SeriesDetectorOptions& detector) {
   return fmt::format(R"({{"z_threshold":{},"forest_weight":{},"warmup_points":{},"seed":{}}})",
                      detector.z_threshold, detector.forest_weight, detector.warmup_points,
                      detector.seed);
+}
+
+// The detector's record of feedback: how many of the tenant's anomalies were judged real ("yes"),
+// not anomalies ("no") or planned; its accuracy is the precision yes / (yes + no), once any were
+// judged either way.
+void SetFeedbackMetrics(std::span<const CostAnomaly> anomalies, ModelTraining& training) {
+  int yes = 0;
+  int no = 0;
+  int planned = 0;
+  for (const CostAnomaly& anomaly : anomalies) {
+    if (anomaly.feedback == AnomalyFeedback::kYes) ++yes;
+    if (anomaly.feedback == AnomalyFeedback::kNo) ++no;
+    if (anomaly.feedback == AnomalyFeedback::kPlanned) ++planned;
+  }
+  training.metrics =
+      fmt::format(R"({{"anomalies":{},"feedback_yes":{},"feedback_no":{},"feedback_planned":{}}})",
+                  anomalies.size(), yes, no, planned);
+  if (yes + no > 0) training.accuracy = static_cast<double>(yes) / (yes + no);
 }
 
 // Identifies a monitor across runs: its label and currency.
@@ -524,14 +544,20 @@ Result<AnomalyDetectionSummary> DetectCostAnomalies(store::Repository& repositor
   if (!cube) return unexpected(cube.error());
   const std::vector<MonitorKey> monitors = ChooseMonitors(*cube, options.top_values);
   summary.monitors = static_cast<std::int64_t>(monitors.size());
-  auto model_id = repository.EnsureModel(store::ModelRecord{std::string(kSeriesDetectorModelType),
-                                                            kSeriesDetectorModelVersion,
-                                                            DetectorParams(options.detector), ""});
-  if (!model_id) return unexpected(model_id.error());
   auto existing = repository.ListAnomalies(tenant_row->id, std::nullopt);
   if (!existing) return unexpected(existing.error());
+  ModelTraining training;
+  training.model_type = kSeriesDetectorModelType;
+  training.engine = kSeriesDetectorEngine;
+  training.params = DetectorParams(options.detector);
+  training.data_from = from;
+  training.data_to = to;
+  training.now = options.now != 0 ? options.now : NowSeconds();
+  SetFeedbackMetrics(*existing, training);
+  auto model = RecordTraining(repository, tenant_row->id, training);
+  if (!model) return unexpected(model.error());
   const DetectionInput input{*cube, monitors, *existing, options};
-  if (Status done = DetectAndStore(repository, tenant_row->id, input, *model_id, summary); !done) {
+  if (Status done = DetectAndStore(repository, tenant_row->id, input, model->id, summary); !done) {
     return unexpected(done.error());
   }
   return summary;
@@ -563,10 +589,111 @@ Result<CostAnomaly> SetAnomalyFeedback(store::Repository& repository, std::strin
   }
   auto tenant_row = repository.FindTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());
-  auto anomaly = repository.SetAnomalyFeedback(tenant_row->id, id, verdict, note,
-                                               now != 0 ? now : NowSeconds());
+  const std::int64_t at = now != 0 ? now : NowSeconds();
+  auto anomaly = repository.SetAnomalyFeedback(tenant_row->id, id, verdict, note, at);
   if (!anomaly) return unexpected(WithTenant(anomaly.error(), tenant, id));
+  // The next detection trains a new version of the detector with the feedback.
+  auto marked = repository.RequestModelRetraining(tenant_row->id, kSeriesDetectorModelType, at);
+  if (!marked) return unexpected(std::move(marked.error()));
   return anomaly;
+}
+
+namespace {
+
+constexpr std::size_t kMaxPageSize = 1000;
+// Days shown before an anomaly that starts before the detection window.
+constexpr int kDaysBeforeOldAnomaly = 28;
+
+bool Matches(const CostAnomaly& anomaly, const AnomalyQuery& query) {
+  if (query.status && anomaly.status != *query.status) return false;
+  if (query.severity && anomaly.severity != *query.severity) return false;
+  if (query.from && anomaly.end_date < *query.from) return false;
+  if (query.to && anomaly.start_date > *query.to) return false;
+  return !query.min_impact || anomaly.impact >= *query.min_impact;
+}
+
+Money MoneyOfUnits(double units) { return Money::FromNanos(std::llround(units * kNanosPerUnit)); }
+
+}  // namespace
+
+Result<AnomalyPage> FindCostAnomalies(store::Repository& repository, std::string_view tenant,
+                                      const AnomalyQuery& query) {
+  if (query.limit == 0 || query.limit > kMaxPageSize) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("limit must be from 1 to {}", kMaxPageSize));
+  }
+  if (query.from && query.to && *query.from > *query.to) {
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("from ({}) is after to ({})", query.from->ToString(), query.to->ToString()));
+  }
+  auto all = ListCostAnomalies(repository, tenant, std::nullopt);
+  if (!all) return unexpected(std::move(all.error()));
+  AnomalyPage page{std::string(tenant), 0, {}};
+  std::vector<CostAnomaly> matching;
+  for (CostAnomaly& anomaly : *all) {
+    if (Matches(anomaly, query)) matching.push_back(std::move(anomaly));
+  }
+  std::sort(matching.begin(), matching.end(), [](const CostAnomaly& a, const CostAnomaly& b) {
+    return std::tuple(b.impact, b.start_date, b.id) < std::tuple(a.impact, a.start_date, a.id);
+  });
+  page.total = matching.size();
+  const std::size_t first = std::min(query.offset, matching.size());
+  const std::size_t last = std::min(matching.size(), first + query.limit);
+  page.anomalies.assign(
+      std::make_move_iterator(matching.begin() + static_cast<std::ptrdiff_t>(first)),
+      std::make_move_iterator(matching.begin() + static_cast<std::ptrdiff_t>(last)));
+  return page;
+}
+
+Result<AnomalyDetail> GetCostAnomalyDetail(store::Repository& repository, std::string_view tenant,
+                                           std::int64_t id,
+                                           const AnomalyDetectionOptions& options) {
+  if (Status valid = ValidateOptions(options); !valid) return unexpected(valid.error());
+  auto tenant_row = repository.FindTenant(tenant);
+  if (!tenant_row) return unexpected(tenant_row.error());
+  auto anomaly = repository.GetAnomaly(tenant_row->id, id);
+  if (!anomaly) return unexpected(WithTenant(anomaly.error(), tenant, id));
+  AnomalyDetail detail{std::move(*anomaly), {}};
+  auto range = repository.CostDayRange(tenant_row->id);
+  if (!range) return unexpected(range.error());
+  if (!*range) return detail;
+  const Date to = std::max(options.end.value_or((*range)->last), detail.anomaly.end_date);
+  const Date from = std::max(std::min(to.AddDays(-(options.lookback_days - 1)),
+                                      detail.anomaly.start_date.AddDays(-kDaysBeforeOldAnomaly)),
+                             (*range)->first);
+  auto cube =
+      LoadCubeCells(repository, tenant_row->id, from, to, options.excluded_charge_categories);
+  if (!cube) return unexpected(cube.error());
+  std::vector<MonitorKey> keys;
+  for (const MonitorKey& key : ChooseMonitors(*cube, options.top_values)) {
+    if (SameMonitor(ToAnomalyMonitor(*cube, key), detail.anomaly.monitor)) {
+      keys.push_back(key);
+      break;
+    }
+  }
+  if (keys.empty() || cube->days <= 0) return detail;
+  std::vector<std::int64_t> timestamps(static_cast<std::size_t>(cube->days));
+  for (std::size_t i = 0; i < timestamps.size(); ++i) {
+    timestamps[i] = (cube->first_day.days() + static_cast<std::int64_t>(i)) * kSecondsPerDay;
+  }
+  std::vector<std::vector<std::int64_t>> daily = BuildDailySeries(*cube, keys);
+  Result<MonitorScan> scan =
+      ScanMonitor(timestamps, std::move(daily.front()), detail.anomaly.monitor, options.detector);
+  if (!scan) return unexpected(std::move(scan.error()));
+  for (std::size_t i = 0; i < scan->points.size(); ++i) {
+    const anomaly::SeriesPoint& point = scan->points[i];
+    AnomalySeriesDay day;
+    day.day = cube->DateOf(static_cast<std::int32_t>(i));
+    day.actual = Money::FromNanos(scan->actual[i]);
+    day.expected = Money::FromNanos(scan->expected[i]);
+    day.lower = MoneyOfUnits(std::max(0.0, point.lower));
+    day.upper = MoneyOfUnits(point.upper);
+    day.score = point.score;
+    day.in_anomaly = day.day >= detail.anomaly.start_date && day.day <= detail.anomaly.end_date;
+    detail.series.push_back(day);
+  }
+  return detail;
 }
 
 }  // namespace costwise::service

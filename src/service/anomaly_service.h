@@ -17,10 +17,11 @@
 
 namespace costwise::service {
 
-// The detector configuration anomalies record (ml_models: model_type and version; rendered
-// "series-detector/1"). Bump the version when the detector's behaviour changes.
+// The detector anomalies record: each tenant's versions of it are ml_models rows of this type
+// (model_registry.h; rendered "series-detector/N"). The engine version is part of the params:
+// bump it when the detector's behaviour changes.
 inline constexpr std::string_view kSeriesDetectorModelType = "series-detector";
-inline constexpr int kSeriesDetectorModelVersion = 1;
+inline constexpr std::string_view kSeriesDetectorEngine = "series-detector/1";
 
 // Severity from the impact, in the monitor's currency: at least `medium`, `high` or `critical`
 // gives that level, less is low. A detection whose highest score stays below `confident_score`
@@ -81,8 +82,56 @@ struct AnomalyDetectionSummary {
 [[nodiscard]] Result<CostAnomaly> GetCostAnomaly(store::Repository& repository,
                                                  std::string_view tenant, std::int64_t id);
 
+// Which of a tenant's anomalies to list, and which page of them.
+struct AnomalyQuery {
+  std::optional<AnomalyStatus> status;
+  std::optional<AnomalySeverity> severity;
+  std::optional<Date> from;  // anomalies that end on or after this day
+  std::optional<Date> to;    // and start on or before this one
+  std::optional<Money> min_impact;
+  std::size_t limit = 50;
+  std::size_t offset = 0;
+};
+
+struct AnomalyPage {
+  std::string tenant;
+  std::size_t total = 0;               // anomalies that match, on every page
+  std::vector<CostAnomaly> anomalies;  // this page, largest impact first (then newest, then id)
+};
+
+// The tenant's anomalies that match the query. InvalidInput for a limit of 0 or over 1,000, or
+// `from` after `to`.
+[[nodiscard]] Result<AnomalyPage> FindCostAnomalies(store::Repository& repository,
+                                                    std::string_view tenant,
+                                                    const AnomalyQuery& query);
+
+// One day of an anomaly's monitor as the detector saw it.
+struct AnomalySeriesDay {
+  Date day;
+  Money actual;
+  Money expected;  // the baseline's prediction, never below zero
+  Money lower;     // the band outside which a day is anomalous on its own
+  Money upper;
+  double score = 0;         // [0, 1]
+  bool in_anomaly = false;  // within the anomaly's days
+};
+
+struct AnomalyDetail {
+  CostAnomaly anomaly;
+  // The monitor's days over the detection window (extended back to before the anomaly when it
+  // is older); empty when the monitor is no longer among the scanned ones.
+  std::vector<AnomalySeriesDay> series;
+};
+
+// The anomaly with its monitor's series, rescanned with the options' detector and window as a
+// detection would. NotFound as GetCostAnomaly.
+[[nodiscard]] Result<AnomalyDetail> GetCostAnomalyDetail(store::Repository& repository,
+                                                         std::string_view tenant, std::int64_t id,
+                                                         const AnomalyDetectionOptions& options);
+
 // Records yes, no or planned (InvalidInput for none) with a note; `now` 0 = the clock. "no" and
-// "planned" suppress the same pattern in later detections (see Suppresses).
+// "planned" suppress the same pattern in later detections (see Suppresses). Any verdict marks
+// the tenant's detector for retraining: the next detection records a new version of it.
 [[nodiscard]] Result<CostAnomaly> SetAnomalyFeedback(store::Repository& repository,
                                                      std::string_view tenant, std::int64_t id,
                                                      AnomalyFeedback verdict, std::string_view note,

@@ -1,7 +1,6 @@
 #include "service/cost_forecast.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -12,6 +11,7 @@
 #include "core/tags.h"
 #include "engines/forecast/forecaster.h"
 #include "service/forecast_service.h"
+#include "service/model_registry.h"
 
 namespace costwise::service {
 namespace {
@@ -96,13 +96,17 @@ Status ValidateOptions(const CostForecastOptions& options) {
   return {};
 }
 
-// The number in "forecaster/1".
-int ForecasterVersionNumber() {
-  const std::string_view text = forecast::kForecasterVersion;
-  const std::string_view number = text.substr(text.find('/') + 1);
-  int version = 0;
-  std::from_chars(number.data(), number.data() + number.size(), version);
-  return version;
+// The registry's accuracy of a run: the backtest of its first series (the total, or the first
+// currency's): MAPE as the headline, every measure in the metrics.
+void SetAccuracy(const ForecastAccuracy& backtest, ModelTraining& training) {
+  const auto number = [](const std::optional<double>& value) {
+    return value ? fmt::format("{}", *value) : std::string("null");
+  };
+  training.accuracy = backtest.mape;
+  training.metrics = fmt::format(
+      R"({{"backtest_points":{},"mape":{},"smape":{},"mase":{},"coverage80":{},"coverage95":{}}})",
+      backtest.points, number(backtest.mape), number(backtest.smape), number(backtest.mase),
+      number(backtest.coverage80), number(backtest.coverage95));
 }
 
 // The run's configuration as ml_models.params.
@@ -557,12 +561,18 @@ Result<CostForecastReport> ForecastCosts(store::Repository& repository, std::str
         options.horizon);
   }
 
-  auto model_id = repository.EnsureModel(
-      store::ModelRecord{std::string(kForecasterModelType), ForecasterVersionNumber(),
-                         ModelParams(options, report.run.group_by), ""});
-  if (!model_id) return unexpected(std::move(model_id.error()));
-  report.run.model_id = *model_id;
-  report.run.model_version = std::string(forecast::kForecasterVersion);
+  ModelTraining training;
+  training.model_type = kForecasterModelType;
+  training.engine = forecast::kForecasterVersion;
+  training.params = ModelParams(options, report.run.group_by);
+  training.data_from = report.history_from;
+  training.data_to = report.run.as_of;
+  training.now = now;
+  if (!planned.empty()) SetAccuracy(planned.front().forecast.backtest, training);
+  auto model = RecordTraining(repository, tenant_row->id, training);
+  if (!model) return unexpected(std::move(model.error()));
+  report.run.model_id = model->id;
+  report.run.model_version = ModelVersionLabel(*model);
   for (const PlannedSeries& series : planned) {
     report.run.series.push_back(series.forecast);
     report.outlook.push_back(OutlookOf(series, *plan, options.horizon));
@@ -573,6 +583,20 @@ Result<CostForecastReport> ForecastCosts(store::Repository& repository, std::str
     report.run.series[i].id = (*ids)[i];
   }
   return report;
+}
+
+Result<std::optional<CostForecastRun>> LatestCostForecast(store::Repository& repository,
+                                                          std::string_view tenant,
+                                                          std::string_view group_by, int horizon) {
+  if (std::find(kCostForecastHorizons.begin(), kCostForecastHorizons.end(), horizon) ==
+      kCostForecastHorizons.end()) {
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("the forecast horizon must be 30, 60 or 90 days, not {}", horizon));
+  }
+  auto tenant_row = repository.FindTenant(tenant);
+  if (!tenant_row) return unexpected(std::move(tenant_row.error()));
+  return repository.LatestForecastRun(tenant_row->id, group_by, horizon);
 }
 
 }  // namespace costwise::service

@@ -82,6 +82,12 @@ struct CostForecastReport {
                                                        std::string_view tenant,
                                                        const CostForecastOptions& options);
 
+// The tenant's latest stored run for the group-by ("" = the total only) and horizon; empty when
+// there is none. InvalidInput for a horizon other than 30, 60 or 90; NotFound for an unknown
+// tenant.
+[[nodiscard]] Result<std::optional<CostForecastRun>> LatestCostForecast(
+    store::Repository& repository, std::string_view tenant, std::string_view group_by, int horizon);
+
 // One day's reconciliation input for one series: the model's mean and interval bounds, and the
 // weight of the series (its error variance).
 struct ReconcileInput {

@@ -12,13 +12,14 @@
 
 #include "core/tags.h"
 #include "service/instance_catalog.h"
+#include "service/model_registry.h"
 #include "service/rightsizing_actions.h"
 
 namespace costwise::service {
 namespace {
 
 constexpr std::string_view kModelType = "rightsizing";
-constexpr int kModelVersion = 1;
+constexpr std::string_view kModelEngine = "rightsizing/1";
 constexpr std::int64_t kDaySeconds = 86'400;
 // Samples handed to the store at a time.
 constexpr std::size_t kSampleChunk = 1 << 16;
@@ -337,15 +338,21 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
   auto report = Rightsize(input, catalog->catalog, catalog_source, rightsize);
   if (!report) return unexpected(report.error());
 
-  auto model = repository.EnsureModel(store::ModelRecord{
-      std::string(kModelType), kModelVersion,
-      RightsizingModelParams(
-          options.policy, options.lookback_days, catalog_source,
-          options.performance_path.empty() ? "built-in" : options.performance_path),
-      ""});
-  if (!model) return unexpected(model.error());
   const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
-  const std::vector<ResourceRecommendation> recommendations = RecommendationsOf(*report, *model);
+  ModelTraining training;
+  training.model_type = kModelType;
+  training.engine = kModelEngine;
+  training.params = RightsizingModelParams(
+      options.policy, options.lookback_days, catalog_source,
+      options.performance_path.empty() ? "built-in" : options.performance_path);
+  training.metrics = fmt::format(R"({{"instances":{},"lookback_days":{}}})",
+                                 report->instances.size(), options.lookback_days);
+  training.data_from = Date::FromDays(static_cast<std::int32_t>(from / kDaySeconds));
+  training.data_to = Date::FromDays(static_cast<std::int32_t>((to - 1) / kDaySeconds));
+  training.now = now;
+  auto model = RecordTraining(repository, tenant_id, training);
+  if (!model) return unexpected(model.error());
+  const std::vector<ResourceRecommendation> recommendations = RecommendationsOf(*report, model->id);
   auto ids = repository.ReplaceRecommendations(tenant_id, recommendations, now);
   if (!ids) return unexpected(ids.error());
   auto stored = repository.ListRecommendations(tenant_id, std::nullopt);
@@ -353,7 +360,7 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
 
   TenantRightsizeResult result;
   result.report = std::move(*report);
-  result.model_id = *model;
+  result.model_id = model->id;
   std::map<std::int64_t, ResourceRecommendation*> by_id;
   for (ResourceRecommendation& recommendation : *stored)
     by_id.emplace(recommendation.id, &recommendation);

@@ -435,6 +435,34 @@ SELECT setval(pg_get_serial_sequence('users', 'id'),
   COALESCE((SELECT MAX(id) FROM users), 0) + 1, false)
 )sql";
 
+// The model registry and recommendation actions (docs/service.md, "Model registry" and "ML
+// endpoints"). ml_models rows with a tenant are that tenant's models: one row per version of a
+// model type, with the days of data it last trained on (data_from, data_to: days since
+// 1970-01-01), whether it is the active version or retired, and when feedback asked for it to be
+// retrained at its next run. recommendation_actions is the audit log of apply requests: who asked,
+// when, whether as a dry run, the plan answered (JSON) and the outcome.
+constexpr std::string_view kModelRegistry = R"sql(
+ALTER TABLE ml_models ADD COLUMN data_from INTEGER;
+ALTER TABLE ml_models ADD COLUMN data_to INTEGER;
+ALTER TABLE ml_models ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+  CHECK (status IN ('active', 'retired'));
+ALTER TABLE ml_models ADD COLUMN retrain_requested_at BIGINT;
+CREATE INDEX ml_models_tenant ON ml_models (tenant_id, model_type, status);
+
+CREATE TABLE recommendation_actions (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  recommendation_id BIGINT NOT NULL REFERENCES recommendations (id) ON DELETE CASCADE,
+  user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+  requested_at BIGINT NOT NULL,
+  dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+  plan TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE INDEX recommendation_actions_recommendation ON recommendation_actions
+  (tenant_id, recommendation_id, requested_at)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -475,6 +503,14 @@ constexpr std::array kMigrations = {
         .common_sql = kUsersAndTenancy,
         .sqlite_sql = "",
         .postgres_sql = kUserIdsPostgres,
+    },
+    Migration{
+        .version = 9,
+        .description = "model registry: per-tenant model versions with data window, status and "
+                       "retraining requests; recommendation actions (apply requests)",
+        .common_sql = kModelRegistry,
+        .sqlite_sql = "",
+        .postgres_sql = "",
     },
 };
 

@@ -316,3 +316,70 @@ bool WriteRecommendationStatus(soci::session& session, std::int64_t tenant_id,
 }
 
 }  // namespace costwise::store
+
+namespace costwise::store {
+
+std::optional<std::int64_t> InsertRecommendationAction(soci::session& session,
+                                                       std::int64_t tenant_id,
+                                                       const RecommendationActionRecord& action) {
+  const long long tenant = tenant_id;
+  const long long recommendation = action.recommendation_id;
+  int found = 0;
+  session << "SELECT COUNT(*) FROM recommendations WHERE tenant_id = :tenant AND id = :id",
+      soci::use(tenant, "tenant"), soci::use(recommendation, "id"), soci::into(found);
+  if (found == 0) return std::nullopt;
+  const long long user = action.user_id;
+  soci::indicator user_indicator = action.user_id != 0 ? soci::i_ok : soci::i_null;
+  const long long requested_at = action.requested_at;
+  const int dry_run = action.dry_run ? 1 : 0;
+  long long id = 0;
+  session << "INSERT INTO recommendation_actions (tenant_id, recommendation_id, user_id, "
+             "requested_at, dry_run, plan, outcome) VALUES (:tenant, :recommendation, :user, "
+             ":at, :dry_run, :plan, :outcome) RETURNING id",
+      soci::use(tenant, "tenant"), soci::use(recommendation, "recommendation"),
+      soci::use(user, user_indicator, "user"), soci::use(requested_at, "at"),
+      soci::use(dry_run, "dry_run"), soci::use(action.plan, "plan"),
+      soci::use(action.outcome, "outcome"), soci::into(id);
+  return id;
+}
+
+std::vector<RecommendationActionRecord> ReadRecommendationActions(soci::session& session,
+                                                                  std::int64_t tenant_id,
+                                                                  std::int64_t recommendation_id) {
+  const long long tenant = tenant_id;
+  const long long recommendation = recommendation_id;
+  long long id = 0;
+  long long user = 0;
+  soci::indicator user_indicator = soci::i_null;
+  std::string email;
+  soci::indicator email_indicator = soci::i_null;
+  long long requested_at = 0;
+  int dry_run = 0;
+  std::string plan;
+  std::string outcome;
+  soci::statement select =
+      (session.prepare << "SELECT a.id, a.user_id, u.email, a.requested_at, a.dry_run, a.plan, "
+                          "a.outcome FROM recommendation_actions a LEFT JOIN users u ON u.id = "
+                          "a.user_id WHERE a.tenant_id = :tenant AND a.recommendation_id = :id "
+                          "ORDER BY a.requested_at DESC, a.id DESC",
+       soci::use(tenant, "tenant"), soci::use(recommendation, "id"), soci::into(id),
+       soci::into(user, user_indicator), soci::into(email, email_indicator),
+       soci::into(requested_at), soci::into(dry_run), soci::into(plan), soci::into(outcome));
+  select.execute();
+  std::vector<RecommendationActionRecord> actions;
+  while (select.fetch()) {
+    RecommendationActionRecord action;
+    action.id = id;
+    action.recommendation_id = recommendation_id;
+    action.user_id = user_indicator == soci::i_ok ? user : 0;
+    action.user_email = email_indicator == soci::i_ok ? email : "";
+    action.requested_at = requested_at;
+    action.dry_run = dry_run != 0;
+    action.plan = plan;
+    action.outcome = outcome;
+    actions.push_back(std::move(action));
+  }
+  return actions;
+}
+
+}  // namespace costwise::store

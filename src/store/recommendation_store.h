@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/resource_recommendation.h"
+#include "store/repository.h"
 
 namespace soci {
 class session;
@@ -40,5 +41,14 @@ struct RecommendationSelection {
                                              RecommendationStatus status,
                                              std::optional<std::int64_t> snoozed_until,
                                              std::int64_t at);
+
+// Stores an apply request on one of the tenant's recommendations; empty when the tenant has no
+// recommendation with that id (schema version 9).
+[[nodiscard]] std::optional<std::int64_t> InsertRecommendationAction(
+    soci::session& session, std::int64_t tenant_id, const RecommendationActionRecord& action);
+
+// The requests on the recommendation, newest first, with the requesting user's email.
+[[nodiscard]] std::vector<RecommendationActionRecord> ReadRecommendationActions(
+    soci::session& session, std::int64_t tenant_id, std::int64_t recommendation_id);
 
 }  // namespace costwise::store

@@ -95,6 +95,36 @@ struct ModelRecord {
   std::string model_path;
 };
 
+// A row of ml_models that belongs to a tenant: one version of one of its models (model registry,
+// schema version 9). A model is identified by its type and params; versions count up per tenant
+// and type. Money-free: accuracy and metrics are the model's own measures.
+struct TenantModel {
+  std::int64_t id = 0;
+  std::string model_type;          // "series-detector", "forecaster", "rightsizing"
+  int version = 0;                 // 1, 2, ... per tenant and type
+  std::int64_t trained_at = 0;     // Unix seconds: the last run that trained or ran it
+  std::optional<double> accuracy;  // the type's headline measure (docs/service.md), if any
+  std::string metrics = "{}";      // JSON object
+  std::string params = "{}";       // JSON object: the configuration
+  std::optional<Date> data_from;   // the days of data of that run
+  std::optional<Date> data_to;
+  std::string artifact_path;                         // "" when the model is not persisted
+  std::string status = "active";                     // "active" | "retired"
+  std::optional<std::int64_t> retrain_requested_at;  // feedback asked for a new version
+};
+
+// One request to apply a recommendation (recommendation_actions, schema version 9).
+struct RecommendationActionRecord {
+  std::int64_t id = 0;
+  std::int64_t recommendation_id = 0;
+  std::int64_t user_id = 0;
+  std::string user_email;  // read back; ignored when recording
+  std::int64_t requested_at = 0;
+  bool dry_run = true;
+  std::string plan = "{}";  // JSON: what the answer showed
+  std::string outcome;      // "planned" (a dry run) or "refused"
+};
+
 // What an inventory import replaces: each kind that is set replaces all of the tenant's rows of
 // that kind (a file or an API listing is a whole snapshot: a resource missing from it is gone);
 // a kind that is not set is left as it is.
@@ -260,6 +290,33 @@ class Repository {
   [[nodiscard]] virtual Result<ResourceRecommendation> SetRecommendationStatus(
       std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
       std::optional<std::int64_t> snoozed_until, std::int64_t at) = 0;
+
+  // --- model registry and recommendation actions (schema version 9) ------------------------
+  // In one transaction: the tenant's active version of the model (same type and params) takes
+  // the run's trained_at, accuracy, metrics, data window and artifact path and is returned;
+  // when there is none, or feedback asked for it to be retrained, that one is retired and a new
+  // version (the tenant's highest of the type plus one) is stored active. NotFound for an
+  // unknown tenant; InvalidInput for an empty type or text that is not UTF-8.
+  [[nodiscard]] virtual Result<TenantModel> RecordModelTraining(std::int64_t tenant_id,
+                                                                const TenantModel& trained) = 0;
+  // The tenant's models, by type, newest version first.
+  [[nodiscard]] virtual Result<std::vector<TenantModel>> ListTenantModels(
+      std::int64_t tenant_id) = 0;
+  // NotFound unless the model exists and belongs to the tenant.
+  [[nodiscard]] virtual Result<TenantModel> GetTenantModel(std::int64_t tenant_id,
+                                                           std::int64_t model_id) = 0;
+  // Marks the tenant's active versions of the type for retraining at their next run (those
+  // marked already keep their time); returns how many were marked.
+  [[nodiscard]] virtual Result<int> RequestModelRetraining(std::int64_t tenant_id,
+                                                           std::string_view model_type,
+                                                           std::int64_t at) = 0;
+  // Stores the request (its id and email are ignored) and returns its id. NotFound unless the
+  // recommendation exists and belongs to the tenant.
+  [[nodiscard]] virtual Result<std::int64_t> RecordRecommendationAction(
+      std::int64_t tenant_id, const RecommendationActionRecord& action) = 0;
+  // The requests on one of the tenant's recommendations, newest first.
+  [[nodiscard]] virtual Result<std::vector<RecommendationActionRecord>> ListRecommendationActions(
+      std::int64_t tenant_id, std::int64_t recommendation_id) = 0;
 
   // --- users, organisations and tenancy (schema version 5) ---------------------------------
   // Emails are given normalised (service/auth.h). Conflict when the email or the organisation

@@ -1006,6 +1006,94 @@ Status CheckAccountTexts(std::initializer_list<std::pair<std::string_view, std::
 
 }  // namespace
 
+Result<TenantModel> SqlRepository::RecordModelTraining(std::int64_t tenant_id,
+                                                       const TenantModel& trained) {
+  const std::string where = fmt::format("model {} of tenant {}", trained.model_type, tenant_id);
+  if (trained.model_type.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, where + ": the model type must not be empty");
+  }
+  for (const auto& [name, text] :
+       {std::pair<std::string_view, const std::string*>{"the type", &trained.model_type},
+        {"the params", &trained.params},
+        {"the metrics", &trained.metrics},
+        {"the artifact path", &trained.artifact_path}}) {
+    if (Status valid = CheckText(*text, name, where); !valid) {
+      return unexpected(std::move(valid.error()));
+    }
+  }
+  return InTenantTransaction(
+      LockKind::kModels, tenant_id,
+      [&](soci::session& session) -> Result<TenantModel> {
+        return WriteModelTraining(session, tenant_id, trained);
+      },
+      "recording a training run of {}", where);
+}
+
+Result<std::vector<TenantModel>> SqlRepository::ListTenantModels(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<TenantModel>> {
+        return ReadTenantModels(session, tenant_id, std::nullopt);
+      },
+      "listing the models of tenant {}", tenant_id);
+}
+
+Result<TenantModel> SqlRepository::GetTenantModel(std::int64_t tenant_id, std::int64_t model_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<TenantModel> {
+        std::vector<TenantModel> models = ReadTenantModels(session, tenant_id, model_id);
+        if (models.empty()) {
+          return MakeError(ErrorCode::kNotFound,
+                           fmt::format("tenant {} has no model {}", tenant_id, model_id));
+        }
+        return std::move(models.front());
+      },
+      "reading model {} of tenant {}", model_id, tenant_id);
+}
+
+Result<int> SqlRepository::RequestModelRetraining(std::int64_t tenant_id,
+                                                  std::string_view model_type, std::int64_t at) {
+  return InTenantTransaction(
+      LockKind::kModels, tenant_id,
+      [&](soci::session& session) -> Result<int> {
+        return MarkForRetraining(session, tenant_id, model_type, at);
+      },
+      "marking model {} of tenant {} for retraining", model_type, tenant_id);
+}
+
+Result<std::int64_t> SqlRepository::RecordRecommendationAction(
+    std::int64_t tenant_id, const RecommendationActionRecord& action) {
+  const std::string where = fmt::format("apply request on recommendation {} of tenant {}",
+                                        action.recommendation_id, tenant_id);
+  for (const auto& [name, text] :
+       {std::pair<std::string_view, const std::string*>{"the plan", &action.plan},
+        {"the outcome", &action.outcome}}) {
+    if (Status valid = CheckText(*text, name, where); !valid) {
+      return unexpected(std::move(valid.error()));
+    }
+  }
+  return InTenantTransaction(
+      LockKind::kTenantRecommendations, tenant_id,
+      [&](soci::session& session) -> Result<std::int64_t> {
+        const std::optional<std::int64_t> id =
+            InsertRecommendationAction(session, tenant_id, action);
+        if (!id) {
+          return MakeError(ErrorCode::kNotFound, fmt::format("tenant {} has no recommendation {}",
+                                                             tenant_id, action.recommendation_id));
+        }
+        return *id;
+      },
+      "recording the {}", where);
+}
+
+Result<std::vector<RecommendationActionRecord>> SqlRepository::ListRecommendationActions(
+    std::int64_t tenant_id, std::int64_t recommendation_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<RecommendationActionRecord>> {
+        return ReadRecommendationActions(session, tenant_id, recommendation_id);
+      },
+      "listing the apply requests on recommendation {} of tenant {}", recommendation_id, tenant_id);
+}
+
 Result<Membership> SqlRepository::CreateUserWithOrganisation(std::string_view email,
                                                              std::string_view password_hash,
                                                              std::string_view organisation,

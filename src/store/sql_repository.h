@@ -78,6 +78,19 @@ class SqlRepository final : public Repository {
       std::int64_t tenant_id, std::int64_t recommendation_id, RecommendationStatus status,
       std::optional<std::int64_t> snoozed_until, std::int64_t at) override;
 
+  [[nodiscard]] Result<TenantModel> RecordModelTraining(std::int64_t tenant_id,
+                                                        const TenantModel& trained) override;
+  [[nodiscard]] Result<std::vector<TenantModel>> ListTenantModels(std::int64_t tenant_id) override;
+  [[nodiscard]] Result<TenantModel> GetTenantModel(std::int64_t tenant_id,
+                                                   std::int64_t model_id) override;
+  [[nodiscard]] Result<int> RequestModelRetraining(std::int64_t tenant_id,
+                                                   std::string_view model_type,
+                                                   std::int64_t at) override;
+  [[nodiscard]] Result<std::int64_t> RecordRecommendationAction(
+      std::int64_t tenant_id, const RecommendationActionRecord& action) override;
+  [[nodiscard]] Result<std::vector<RecommendationActionRecord>> ListRecommendationActions(
+      std::int64_t tenant_id, std::int64_t recommendation_id) override;
+
   [[nodiscard]] Result<Membership> CreateUserWithOrganisation(std::string_view email,
                                                               std::string_view password_hash,
                                                               std::string_view organisation,

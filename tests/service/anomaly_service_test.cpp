@@ -19,6 +19,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "service/model_registry.h"
 #include "test_files.h"
 
 namespace costwise::service {
@@ -507,6 +508,110 @@ TEST(AttributeImpactTest, WithoutBaselineSharesByActualSpendAndKeepsTheTopPerDim
   ASSERT_EQ(causes.size(), 3U);  // all tag keys share the places of one dimension
   EXPECT_EQ(causes[0].impact, Money::FromNanos(12 * kUnit / 2));
   EXPECT_TRUE(AttributeImpact(breakdown, Units(100), options).empty());  // no impact
+}
+
+}  // namespace
+}  // namespace costwise::service
+
+namespace costwise::service {
+namespace {
+
+TEST_F(AnomalyServiceTest, FeedbackRetrainsTheDetectorAtTheNextDetection) {
+  Ingest(FleetCube(kDays, kTwoDaySpike));
+  const std::vector<CostAnomaly> found = TotalAnomalies(Detect().anomalies);
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found[0].model_version, "series-detector/1");
+  auto models = ListModels(*repository_, "acme");
+  ASSERT_TRUE(models) << models.error().message;
+  ASSERT_EQ(models->size(), 1U);
+  EXPECT_EQ((*models)[0].data_to, kFirstDay.AddDays(kDays - 1));
+  EXPECT_FALSE((*models)[0].accuracy.has_value());  // nothing judged yet
+
+  // Without feedback, detecting again keeps the version.
+  Detect();
+  EXPECT_EQ(ListModels(*repository_, "acme")->size(), 1U);
+
+  ASSERT_TRUE(
+      SetAnomalyFeedback(*repository_, "acme", found[0].id, AnomalyFeedback::kYes, "", kNow + 10));
+  auto marked = GetModel(*repository_, "acme", (*models)[0].id);
+  ASSERT_TRUE(marked) << marked.error().message;
+  EXPECT_EQ(marked->retrain_requested_at, std::optional<std::int64_t>(kNow + 10));
+
+  Detect();
+  models = ListModels(*repository_, "acme");
+  ASSERT_TRUE(models) << models.error().message;
+  ASSERT_EQ(models->size(), 2U);
+  EXPECT_EQ((*models)[0].version, 2);
+  EXPECT_EQ((*models)[0].status, "active");
+  EXPECT_EQ((*models)[0].accuracy, std::optional<double>(1.0));  // 1 yes, 0 no
+  EXPECT_EQ((*models)[1].status, "retired");
+  const auto reread = GetCostAnomaly(*repository_, "acme", found[0].id);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->model_version, "series-detector/2");
+  // Another tenant's model is not found.
+  ASSERT_TRUE(repository_->EnsureTenant("globex"));
+  auto hidden = GetModel(*repository_, "globex", (*models)[0].id);
+  ASSERT_FALSE(hidden);
+  EXPECT_EQ(hidden.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(AnomalyServiceTest, FindsFiltersAndPagesByImpact) {
+  Ingest(FleetCube(kDays, kTwoDaySpike));
+  const std::vector<CostAnomaly> found = Detect().anomalies;
+  ASSERT_GE(found.size(), 2U);
+  AnomalyQuery query;
+  auto all = FindCostAnomalies(*repository_, "acme", query);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(all->total, found.size());
+  EXPECT_TRUE(std::is_sorted(
+      all->anomalies.begin(), all->anomalies.end(),
+      [](const CostAnomaly& a, const CostAnomaly& b) { return a.impact > b.impact; }));
+  query.limit = 1;
+  query.offset = 1;
+  auto second = FindCostAnomalies(*repository_, "acme", query);
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(second->anomalies.size(), 1U);
+  EXPECT_EQ(second->anomalies[0].id, all->anomalies[1].id);
+  query = AnomalyQuery{};
+  query.min_impact = all->anomalies[1].impact + Money::FromNanos(1);
+  const auto larger = static_cast<std::size_t>(
+      std::count_if(all->anomalies.begin(), all->anomalies.end(),
+                    [&](const CostAnomaly& a) { return a.impact >= *query.min_impact; }));
+  EXPECT_EQ(FindCostAnomalies(*repository_, "acme", query)->total, larger);
+  EXPECT_LT(larger, all->total);
+  query = AnomalyQuery{};
+  query.to = kFirstDay.AddDays(kSpikeDay - 1);
+  EXPECT_EQ(FindCostAnomalies(*repository_, "acme", query)->total, 0U);
+  query.limit = 0;
+  EXPECT_FALSE(FindCostAnomalies(*repository_, "acme", query));
+}
+
+TEST_F(AnomalyServiceTest, DetailHasTheMonitorsSeriesWithTheAnomalousWindow) {
+  Ingest(FleetCube(kDays, kTwoDaySpike));
+  const std::vector<CostAnomaly> total = TotalAnomalies(Detect().anomalies);
+  ASSERT_EQ(total.size(), 1U);
+  auto detail = GetCostAnomalyDetail(*repository_, "acme", total[0].id, options_);
+  ASSERT_TRUE(detail) << detail.error().message;
+  ASSERT_FALSE(detail->series.empty());
+  EXPECT_EQ(detail->series.back().day, kFirstDay.AddDays(kDays - 1));
+  Money flagged_actual;
+  Money flagged_expected;
+  for (const AnomalySeriesDay& day : detail->series) {
+    const bool inside = day.day >= total[0].start_date && day.day <= total[0].end_date;
+    EXPECT_EQ(day.in_anomaly, inside) << day.day.ToString();
+    if (inside) {
+      flagged_actual += day.actual;
+      flagged_expected += day.expected;
+      EXPECT_GT(day.actual, day.upper) << day.day.ToString();
+    }
+    EXPECT_LE(day.lower, day.upper);
+  }
+  // The series is the detector's view the anomaly was measured on.
+  EXPECT_EQ(flagged_actual, total[0].actual_spend);
+  EXPECT_EQ(flagged_expected, total[0].expected_spend);
+  auto missing = GetCostAnomalyDetail(*repository_, "acme", total[0].id + 1000, options_);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+#include "api/anomaly_handlers.h"
+
+#include "api/anomaly_render.h"
+#include "api/ml_render.h"
+#include "api/query_params.h"
+#include "service/anomaly_service.h"
+
+namespace costwise::api {
+namespace {
+
+Result<service::AnomalyQuery> AnomalyQueryOf(const httplib::Request& request) {
+  service::AnomalyQuery query;
+  auto status = NamedParam(request, "status", ParseStatus, "open, closed, suppressed");
+  if (!status) return unexpected(std::move(status.error()));
+  query.status = *status;
+  auto severity = NamedParam(request, "severity", ParseSeverity, "low, medium, high, critical");
+  if (!severity) return unexpected(std::move(severity.error()));
+  query.severity = *severity;
+  auto from = DateParam(request, "from");
+  if (!from) return unexpected(std::move(from.error()));
+  query.from = *from;
+  auto to = DateParam(request, "to");
+  if (!to) return unexpected(std::move(to.error()));
+  query.to = *to;
+  auto min_impact = MoneyParam(request, "min_impact");
+  if (!min_impact) return unexpected(std::move(min_impact.error()));
+  query.min_impact = *min_impact;
+  auto limit = CountParam(request, "limit", query.limit);
+  if (!limit) return unexpected(std::move(limit.error()));
+  query.limit = *limit;
+  auto offset = CountParam(request, "offset", 0);
+  if (!offset) return unexpected(std::move(offset.error()));
+  query.offset = *offset;
+  return query;
+}
+
+}  // namespace
+
+void ListAnomalies(Context& context, const httplib::Request& request, httplib::Response& response,
+                   const Caller& caller) {
+  auto query = AnomalyQueryOf(request);
+  if (!query) return SendError(response, query.error());
+  SendResult(response, 200,
+             service::FindCostAnomalies(*context.repository, caller.principal.tenant_name, *query),
+             [&](const service::AnomalyPage& page) {
+               return AnomalyPageToJson(page, query->limit, query->offset);
+             });
+}
+
+void DetectAnomalies(Context& context, const httplib::Request& /*request*/,
+                     httplib::Response& response, const Caller& caller) {
+  service::AnomalyDetectionOptions options;
+  options.now = Now();
+  const std::lock_guard lock(context.mutex);
+  SendResult(
+      response, 200,
+      service::DetectCostAnomalies(*context.repository, caller.principal.tenant_name, options),
+      DetectionSummaryToJson);
+}
+
+void GetAnomaly(Context& context, const httplib::Request& request, httplib::Response& response,
+                const Caller& caller) {
+  const Result<std::int64_t> id = PathId(request, 1, "anomaly");
+  if (!id) return SendError(response, id.error());
+  const std::lock_guard lock(context.mutex);
+  SendResult(response, 200,
+             service::GetCostAnomalyDetail(*context.repository, caller.principal.tenant_name, *id,
+                                           service::AnomalyDetectionOptions{}),
+             AnomalyDetailToJson);
+}
+
+void SendAnomalyFeedback(Context& context, const httplib::Request& request,
+                         httplib::Response& response, const Caller& caller) {
+  const Result<std::int64_t> id = PathId(request, 1, "anomaly");
+  if (!id) return SendError(response, id.error());
+  auto fields = StringMembers<2>(request, {"verdict", "note"});
+  if (!fields) return SendError(response, fields.error());
+  const auto& [verdict_text, note] = *fields;
+  const std::optional<AnomalyFeedback> verdict = ParseFeedback(verdict_text);
+  if (!verdict || *verdict == AnomalyFeedback::kNone) {
+    return SendError(response, Error{ErrorCode::kInvalidInput,
+                                     "\"verdict\" must be \"yes\", \"no\" or \"planned\""});
+  }
+  SendResult(response, 200,
+             service::SetAnomalyFeedback(*context.repository, caller.principal.tenant_name, *id,
+                                         *verdict, note, Now()),
+             AnomalyToJson);
+}
+
+}  // namespace costwise::api
