@@ -94,7 +94,8 @@ def example(document, schema, depth=0):
         return True
     if kind == "null":
         return None
-    formats = {"date": "2024-08-20", "date-time": "2024-08-20T00:00:00Z",
+    # Dates in the future: a snooze or an expiry must end after today.
+    formats = {"date": "2099-12-31", "date-time": "2099-12-31T00:00:00Z",
                "email": "someone@example.com", "uri": "http://127.0.0.1:9/hook"}
     return formats.get(schema.get("format"), "x" * max(1, schema.get("minLength", 1)))
 
