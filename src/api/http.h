@@ -16,6 +16,7 @@
 
 #include "core/date.h"
 #include "core/error.h"
+#include "service/alerts.h"
 #include "service/auth.h"
 #include "store/repository.h"
 
@@ -28,6 +29,8 @@ struct Context {
   std::unique_ptr<store::Repository> repository;
   service::AuthOptions auth;
   bool secure_cookies = false;
+  service::AlertOptions alerts;
+  std::unique_ptr<service::AlertSender> alert_sender;  // sends alert deliveries and tests
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

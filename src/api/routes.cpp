@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/alert_handlers.h"
 #include "api/auth_handlers.h"
 #include "api/cost_handlers.h"
 #include "api/openapi.h"
@@ -23,6 +24,19 @@ const std::vector<Route>& Routes() {
       {"DELETE", R"(/api/tokens/(\d+))", Access::kRead, RevokeToken},
       // Costs.
       {"GET", "/api/costs", Access::kRead, GetCosts},
+      // Alerts: channels, rules and the delivery log.
+      {"GET", "/api/alerts/channels", Access::kRead, ListAlertChannels},
+      {"POST", "/api/alerts/channels", Access::kWrite, CreateAlertChannel},
+      {"GET", R"(/api/alerts/channels/(\d+))", Access::kRead, GetAlertChannel},
+      {"PUT", R"(/api/alerts/channels/(\d+))", Access::kWrite, UpdateAlertChannel},
+      {"DELETE", R"(/api/alerts/channels/(\d+))", Access::kWrite, DeleteAlertChannel},
+      {"POST", R"(/api/alerts/channels/(\d+)/test)", Access::kWrite, TestAlertChannel},
+      {"GET", "/api/alerts/rules", Access::kRead, ListAlertRules},
+      {"POST", "/api/alerts/rules", Access::kWrite, CreateAlertRule},
+      {"GET", R"(/api/alerts/rules/(\d+))", Access::kRead, GetAlertRule},
+      {"PUT", R"(/api/alerts/rules/(\d+))", Access::kWrite, UpdateAlertRule},
+      {"DELETE", R"(/api/alerts/rules/(\d+))", Access::kWrite, DeleteAlertRule},
+      {"GET", "/api/alerts/deliveries", Access::kRead, ListAlertDeliveries},
   };
   return kRoutes;
 }

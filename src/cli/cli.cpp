@@ -238,6 +238,21 @@ int Run(int argc, char** argv) {
   serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
   serve->add_flag("--secure-cookies", server_options.secure_cookies,
                   "mark the session cookie Secure (behind https)");
+  serve
+      ->add_option("--public-url", server_options.public_url,
+                   "the URL users reach costwise at, for links in alerts")
+      ->capture_default_str();
+  serve
+      ->add_option("--alerts-interval", server_options.alerts_interval_seconds,
+                   "seconds between runs of the alert sender (0 = do not send alerts)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--alert-retry-seconds", server_options.alert_retry_seconds,
+                   "wait before the first retry of a failed alert delivery (then doubled, at "
+                   "most an hour)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");
