@@ -357,16 +357,14 @@ Result<store::AlertDeliveryRecord> TestAlertChannel(store::Repository& repositor
   delivery.channel_id = channel_id;
   delivery.kind = store::DeliveryKind::kTest;
   delivery.dedupe_key = fmt::format("test:{}", now);
-  delivery.next_attempt_at = now;
+  // Due only after the claim time, so that the background sender leaves it alone while it is
+  // sent here.
+  delivery.next_attempt_at = now + options.claim_seconds;
   delivery.created_at = now;
-  const store::AlertDeliveryRecord queued_delivery = delivery;
-  auto ids = repository.QueueAlertDeliveries(principal.tenant_id, {&queued_delivery, 1});
+  auto ids = repository.QueueAlertDeliveries(principal.tenant_id, {&delivery, 1});
   if (!ids) return unexpected(std::move(ids.error()));
   if (ids->empty()) return MakeError(ErrorCode::kInternal, "the test delivery was not recorded");
-  // Claimed past now so that the background sender leaves it alone while it is sent here.
   const std::int64_t id = ids->front();
-  auto claimed = repository.ClaimAlertDelivery(id, 0, now, now + options.claim_seconds);
-  if (!claimed) return unexpected(std::move(claimed.error()));
   delivery.tenant_name = principal.tenant_name;
   auto message = BuildAlertMessage(repository, delivery, options);
   if (!message) return unexpected(std::move(message.error()));
