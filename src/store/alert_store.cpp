@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -336,8 +337,7 @@ void WriteRuleLinks(soci::session& session, long long rule_id, const AlertRuleRe
           soci::use(value, "value");
     }
   }
-  const std::span<const std::int64_t> channel_ids = rule.channel_ids;
-  for (const std::int64_t channel_id : channel_ids) {
+  for (const std::int64_t channel_id : rule.channel_ids) {
     const long long channel = channel_id;
     session << "INSERT INTO alert_rule_channels (rule_id, channel_id) VALUES (:rule, :channel) "
                "ON CONFLICT DO NOTHING",
