@@ -603,7 +603,9 @@ Result<DeliveryRunSummary> DeliverDue(store::Repository& repository, AlertSender
     Result<store::AlertChannelRecord> channel =
         delivery.channel_id ? repository.GetAlertChannel(delivery.tenant_id, *delivery.channel_id)
                             : MakeError(ErrorCode::kNotFound, "the channel was deleted");
-    if (!channel) {
+    if (!delivery.rule_id && delivery.kind != store::DeliveryKind::kTest) {
+      outcome = SendOutcome{false, std::nullopt, "the rule was deleted", false};
+    } else if (!channel) {
       outcome = SendOutcome{false, std::nullopt, channel.error().message, false};
     } else if (auto message = BuildAlertMessage(repository, delivery, options); !message) {
       outcome = SendOutcome{false, std::nullopt, message.error().message, false};

@@ -185,7 +185,7 @@ struct DeliveryRunSummary {
 
 // Sends the pending deliveries due at `now` (claiming each first) and records each outcome: sent;
 // or pending until now + RetryDelaySeconds; or failed after max_attempts, on an error retrying
-// cannot fix, or when the channel was deleted.
+// cannot fix, or when the rule or the channel was deleted.
 [[nodiscard]] Result<DeliveryRunSummary> DeliverDue(store::Repository& repository,
                                                     AlertSender& sender,
                                                     const AlertOptions& options, std::int64_t now);

@@ -362,7 +362,18 @@ TEST_F(AlertsTest, ARetryThatSucceedsIsSentAndA4xxIsNotRetried) {
   ASSERT_TRUE(run);
   EXPECT_EQ(run->failed, 1);
   EXPECT_EQ(sender_.sent.size(), calls);
-  EXPECT_THAT(Log().front().last_error, HasSubstr("deleted"));
+  EXPECT_THAT(Log().front().last_error, HasSubstr("channel was deleted"));
+
+  // So does a deleted rule's.
+  AlertRuleInput third{.name = "third", .channel_ids = {first}};
+  const store::AlertRuleRecord doomed = MakeRule(third, t0);
+  ASSERT_EQ(*OnAnomaliesDetected(*repository_, admin_.tenant_id, anomalies, t0 + 200), 1);
+  ASSERT_TRUE(DeleteAlertRule(*repository_, admin_, doomed.id));
+  run = DeliverDue(*repository_, sender_, options_, t0 + 200);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->failed, 1);
+  EXPECT_EQ(sender_.sent.size(), calls);
+  EXPECT_EQ(Log().front().last_error, "the rule was deleted");
 }
 
 TEST_F(AlertsTest, ChannelsAreCheckedAndTestedAndOnlyAdminsWrite) {
