@@ -16,6 +16,7 @@
 
 #include "core/date.h"
 #include "core/error.h"
+#include "service/alerts.h"
 #include "service/auth.h"
 #include "service/cost_report_cache.h"
 #include "store/repository.h"
@@ -30,6 +31,8 @@ struct Context {
   service::AuthOptions auth;
   bool secure_cookies = false;
   service::CostReportCache cost_reports;  // GET /api/costs answers until the cube changes
+  service::AlertOptions alerts;
+  std::unique_ptr<service::AlertSender> alert_sender;  // sends alert deliveries and tests
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/anomaly_handlers.h"
+#include "api/alert_handlers.h"
 #include "api/auth_handlers.h"
 #include "api/cost_handlers.h"
 #include "api/ml_handlers.h"
@@ -41,6 +42,19 @@ const std::vector<Route>& Routes() {
       {"POST", "/api/ml/forecast", Access::kWrite, RunForecast},
       {"GET", "/api/ml/models", Access::kRead, ListModels},
       {"GET", R"(/api/ml/models/(\d+))", Access::kRead, GetModel},
+      // Alerts: channels, rules and the delivery log.
+      {"GET", "/api/alerts/channels", Access::kRead, ListAlertChannels},
+      {"POST", "/api/alerts/channels", Access::kWrite, CreateAlertChannel},
+      {"GET", R"(/api/alerts/channels/(\d+))", Access::kRead, GetAlertChannel},
+      {"PUT", R"(/api/alerts/channels/(\d+))", Access::kWrite, UpdateAlertChannel},
+      {"DELETE", R"(/api/alerts/channels/(\d+))", Access::kWrite, DeleteAlertChannel},
+      {"POST", R"(/api/alerts/channels/(\d+)/test)", Access::kWrite, TestAlertChannel},
+      {"GET", "/api/alerts/rules", Access::kRead, ListAlertRules},
+      {"POST", "/api/alerts/rules", Access::kWrite, CreateAlertRule},
+      {"GET", R"(/api/alerts/rules/(\d+))", Access::kRead, GetAlertRule},
+      {"PUT", R"(/api/alerts/rules/(\d+))", Access::kWrite, UpdateAlertRule},
+      {"DELETE", R"(/api/alerts/rules/(\d+))", Access::kWrite, DeleteAlertRule},
+      {"GET", "/api/alerts/deliveries", Access::kRead, ListAlertDeliveries},
   };
   return kRoutes;
 }

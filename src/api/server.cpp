@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/alert_sender.h"
+#include "api/alert_worker.h"
 #include "api/auth_handlers.h"
 #include "api/http.h"
 #include "api/routes.h"
@@ -50,6 +52,9 @@ Status RunServer(const ServerOptions& options) {
   Context context;
   context.repository = std::move(*repository);
   context.secure_cookies = options.secure_cookies;
+  context.alerts.public_url = options.public_url;
+  context.alerts.retry_base_seconds = options.alert_retry_seconds;
+  context.alert_sender = std::make_unique<CurlAlertSender>();
 
   httplib::Server server;
   for (const Route& route : Routes()) {
@@ -92,7 +97,11 @@ Status RunServer(const ServerOptions& options) {
   spdlog::info("costwise serving on http://{}:{} (database: {})",
                options.host == "0.0.0.0" ? "localhost" : options.host, options.port,
                options.database_url);
-  const bool ok = server.listen_after_bind();
+  bool ok = false;
+  {
+    const AlertWorker alerts(context, options.alerts_interval_seconds);
+    ok = server.listen_after_bind();
+  }
   g_server = nullptr;
   if (!ok) return MakeError(ErrorCode::kUnavailable, "the server stopped unexpectedly");
   return {};

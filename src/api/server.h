@@ -1,7 +1,8 @@
 #pragma once
 // `costwise serve`: the HTTP server. Answers /healthz, sign-up, log-in and log-out, the caller's
 // identity, API tokens and GET /api/costs of the caller's organisation (docs/service.md, "Auth
-// and tenancy"), and serves the web UI's built files when a folder is given.
+// and tenancy"), alert channels, rules and deliveries ("Alerts"), and serves the web UI's built
+// files when a folder is given. A background thread sends alerts.
 #include <string>
 
 #include "core/error.h"
@@ -16,6 +17,13 @@ struct ServerOptions {
   bool secure_cookies = false;     // mark the session cookie Secure (when served over https)
   int threads = 64;                // connections served at once
   int keep_alive_requests = 1000;  // requests on one connection before the server closes it
+  // Alerts: links in messages point to <public_url>/anomalies/<id>; every
+  // `alerts_interval_seconds` a background thread queues due digests and sends due deliveries
+  // (0 = no background sending); a failed delivery is retried after alert_retry_seconds, then
+  // twice that, ... (at most an hour), five attempts in all.
+  std::string public_url = "http://localhost:8080";
+  int alerts_interval_seconds = 5;
+  int alert_retry_seconds = 60;
 };
 
 // Blocks until SIGINT or SIGTERM. Unavailable when the port cannot be bound or the database

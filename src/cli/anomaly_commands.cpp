@@ -7,6 +7,7 @@
 #include "api/anomaly_render.h"
 #include "cli/anomaly_table.h"
 #include "cli/output.h"
+#include "service/alerts.h"
 #include "store/repository.h"
 
 namespace costwise::cli {
@@ -31,12 +32,16 @@ void PrintSummary(const service::AnomalyDetectionSummary& summary) {
 
 int RunDetect(store::Repository& repository, const std::string& tenant,
               const service::AnomalyDetectionOptions& options, const std::string& format) {
-  auto summary = service::DetectCostAnomalies(repository, tenant, options);
-  if (!summary) return Fail(summary.error());
+  auto result = service::DetectAnomaliesAndAlert(repository, tenant, options);
+  if (!result) return Fail(result.error());
   if (format == "json") {
-    fmt::print("{}\n", api::DetectionSummaryToJson(*summary).dump(kJsonIndent));
+    fmt::print("{}\n", api::DetectionSummaryToJson(result->detection).dump(kJsonIndent));
   } else {
-    PrintSummary(*summary);
+    PrintSummary(result->detection);
+  }
+  if (result->alerts_queued > 0) {
+    fmt::print(stderr, "queued {} alert deliveries; `costwise serve` sends them\n",
+               result->alerts_queued);
   }
   return 0;
 }

@@ -241,6 +241,21 @@ int Run(int argc, char** argv) {
   serve->add_option("--threads", server_options.threads, "connections served at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  serve
+      ->add_option("--public-url", server_options.public_url,
+                   "the URL users reach costwise at, for links in alerts")
+      ->capture_default_str();
+  serve
+      ->add_option("--alerts-interval", server_options.alerts_interval_seconds,
+                   "seconds between runs of the alert sender (0 = do not send alerts)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--alert-retry-seconds", server_options.alert_retry_seconds,
+                   "wait before the first retry of a failed alert delivery (then doubled, at "
+                   "most an hour)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");

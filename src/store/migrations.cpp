@@ -435,6 +435,83 @@ SELECT setval(pg_get_serial_sequence('users', 'id'),
   COALESCE((SELECT MAX(id) FROM users), 0) + 1, false)
 )sql";
 
+// Alerts (docs/service.md, "Alerts"): a tenant's channels (a webhook's HMAC secret is kept to
+// sign with; email_to is one address per line), rules with their channels and dimension filters,
+// and the delivery log. A delivery names its rule and
+// channel while they exist; of one rule, the deliveries of one key ("anomaly:<id>",
+// "daily:<day>", "weekly:<day>") are queued once. Digest periods are days (days since 1970).
+constexpr std::string_view kAlerts = R"sql(
+CREATE TABLE alert_channels (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('webhook', 'slack', 'email', 'sns')),
+  url TEXT NOT NULL,
+  email_from TEXT NOT NULL,
+  email_to TEXT NOT NULL,
+  smtp_username TEXT NOT NULL,
+  smtp_password TEXT NOT NULL,
+  starttls INTEGER NOT NULL CHECK (starttls IN (0, 1)),
+  topic_arn TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE alert_rules (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  min_impact_nanos BIGINT NOT NULL,
+  min_percent DOUBLE PRECISION,
+  min_severity TEXT NOT NULL CHECK (min_severity IN ('low', 'medium', 'high', 'critical')),
+  frequency TEXT NOT NULL CHECK (frequency IN ('immediate', 'daily', 'weekly')),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE alert_rule_channels (
+  rule_id BIGINT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+  channel_id BIGINT NOT NULL REFERENCES alert_channels (id) ON DELETE CASCADE,
+  PRIMARY KEY (rule_id, channel_id)
+);
+CREATE INDEX alert_rule_channels_channel ON alert_rule_channels (channel_id);
+
+CREATE TABLE alert_rule_filters (
+  rule_id BIGINT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+  dimension TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (rule_id, dimension, value)
+);
+
+CREATE TABLE alert_deliveries (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  rule_id BIGINT REFERENCES alert_rules (id) ON DELETE SET NULL,
+  channel_id BIGINT REFERENCES alert_channels (id) ON DELETE SET NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('immediate', 'daily', 'weekly', 'test')),
+  anomaly_ids TEXT NOT NULL,
+  period_start INTEGER,
+  period_end INTEGER,
+  dedupe_key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  response_status INTEGER,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  sent_at BIGINT
+);
+CREATE UNIQUE INDEX alert_deliveries_once ON alert_deliveries (rule_id, dedupe_key, channel_id);
+CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at);
+CREATE INDEX alert_deliveries_tenant ON alert_deliveries (tenant_id, id);
+CREATE INDEX alert_deliveries_channel ON alert_deliveries (channel_id)
+)sql";
+
 // The model registry and recommendation actions (docs/service.md, "Model registry" and "ML
 // endpoints"). ml_models rows with a tenant are that tenant's models: one row per version of a
 // model type, with the days of data it last trained on (data_from, data_to: days since
@@ -503,6 +580,13 @@ constexpr std::array kMigrations = {
         .common_sql = kUsersAndTenancy,
         .sqlite_sql = "",
         .postgres_sql = kUserIdsPostgres,
+    },
+    Migration{
+        .version = 7,
+        .description = "alerts: channels, rules with their channels and filters, delivery log",
+        .common_sql = kAlerts,
+        .sqlite_sql = "",
+        .postgres_sql = "",
     },
     Migration{
         .version = 9,

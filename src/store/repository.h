@@ -17,6 +17,7 @@
 #include "core/date.h"
 #include "core/error.h"
 #include "core/resource_recommendation.h"
+#include "store/alert_types.h"
 #include "store/auth_types.h"
 
 namespace costwise::store {
@@ -371,6 +372,55 @@ class Repository {
                                                             std::string_view email,
                                                             std::string_view password_hash,
                                                             std::int64_t now) = 0;
+
+  // --- alerts (schema version 7, docs/service.md "Alerts") ----------------------------------
+  // Channels and rules belong to one tenant: reads, updates and deletes name it and give
+  // NotFound for another tenant's id. Names are unique per tenant (Conflict).
+  [[nodiscard]] virtual Result<std::int64_t> CreateAlertChannel(
+      const AlertChannelRecord& channel) = 0;
+  [[nodiscard]] virtual Result<std::vector<AlertChannelRecord>> ListAlertChannels(
+      std::int64_t tenant_id) = 0;
+  [[nodiscard]] virtual Result<AlertChannelRecord> GetAlertChannel(std::int64_t tenant_id,
+                                                                   std::int64_t channel_id) = 0;
+  // Its name, config, secret and updated_at.
+  [[nodiscard]] virtual Status UpdateAlertChannel(const AlertChannelRecord& channel) = 0;
+  // Rules lose the channel; its deliveries stay in the log without it.
+  [[nodiscard]] virtual Status DeleteAlertChannel(std::int64_t tenant_id,
+                                                  std::int64_t channel_id) = 0;
+  // InvalidInput when a channel id is not one of the tenant's.
+  [[nodiscard]] virtual Result<std::int64_t> CreateAlertRule(const AlertRuleRecord& rule) = 0;
+  [[nodiscard]] virtual Result<std::vector<AlertRuleRecord>> ListAlertRules(
+      std::int64_t tenant_id) = 0;
+  // Every tenant's enabled rules of this frequency (for the digest scheduler).
+  [[nodiscard]] virtual Result<std::vector<AlertRuleRecord>> ListEnabledAlertRules(
+      AlertFrequency frequency) = 0;
+  [[nodiscard]] virtual Result<AlertRuleRecord> GetAlertRule(std::int64_t tenant_id,
+                                                             std::int64_t rule_id) = 0;
+  // Everything but its id, tenant and created_at; the channels replaced.
+  [[nodiscard]] virtual Status UpdateAlertRule(const AlertRuleRecord& rule) = 0;
+  // Its deliveries stay in the log without it.
+  [[nodiscard]] virtual Status DeleteAlertRule(std::int64_t tenant_id, std::int64_t rule_id) = 0;
+  // In one transaction: stores the deliveries as pending (their status, attempts and outcome are
+  // ignored), except those of a rule that has a delivery with the same dedupe key already;
+  // returns the new ids in order.
+  [[nodiscard]] virtual Result<std::vector<std::int64_t>> QueueAlertDeliveries(
+      std::int64_t tenant_id, std::span<const AlertDeliveryRecord> deliveries) = 0;
+  // The tenant's deliveries, newest first.
+  [[nodiscard]] virtual Result<std::vector<AlertDeliveryRecord>> ListAlertDeliveries(
+      std::int64_t tenant_id, const AlertDeliveryFilter& filter) = 0;
+  [[nodiscard]] virtual Result<AlertDeliveryRecord> GetAlertDelivery(std::int64_t tenant_id,
+                                                                     std::int64_t delivery_id) = 0;
+  // Every tenant's pending deliveries with next_attempt_at <= now, oldest first.
+  [[nodiscard]] virtual Result<std::vector<AlertDeliveryRecord>> DueAlertDeliveries(
+      std::int64_t now, int limit) = 0;
+  // Takes a due pending delivery that still has `attempts` attempts for this worker by moving
+  // its next attempt to `lease_until`; false when another worker took it first.
+  [[nodiscard]] virtual Result<bool> ClaimAlertDelivery(std::int64_t delivery_id, int attempts,
+                                                        std::int64_t now,
+                                                        std::int64_t lease_until) = 0;
+  // Counts one attempt: sent, pending until its retry time, or failed for good.
+  [[nodiscard]] virtual Status RecordAlertAttempt(std::int64_t delivery_id,
+                                                  const AlertAttempt& attempt) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "store/alert_store.h"
 #include "store/anomaly_store.h"
 #include "store/auth_store.h"
 #include "store/cost_query.h"
@@ -1228,6 +1229,184 @@ Result<Membership> SqlRepository::AcceptInvitation(std::int64_t invitation_id, s
                                     now);
       },
       "accepting invitation {}", invitation_id);
+}
+
+// --- alerts -----------------------------------------------------------------------------------
+
+namespace {
+
+Status CheckChannelTexts(const AlertChannelRecord& channel) {
+  const AlertChannelConfig& config = channel.config;
+  for (const auto& [field, text] :
+       {std::pair<std::string_view, std::string_view>{"the name", channel.name},
+        {"the url", config.url},
+        {"the sender", config.email_from},
+        {"the SMTP user name", config.smtp_username},
+        {"the SMTP password", config.smtp_password},
+        {"the topic ARN", config.topic_arn}}) {
+    if (Status valid = CheckText(text, field, "alert channel"); !valid) return valid;
+  }
+  for (const std::string& address : config.email_to) {
+    if (Status valid = CheckText(address, "a recipient", "alert channel"); !valid) return valid;
+  }
+  return {};
+}
+
+Status CheckRuleTexts(const AlertRuleRecord& rule) {
+  if (Status name = CheckText(rule.name, "the name", "alert rule"); !name) return name;
+  for (const AlertRuleFilter& filter : rule.filters) {
+    if (Status valid = CheckText(filter.dimension, "a filter dimension", "alert rule"); !valid) {
+      return valid;
+    }
+    for (const std::string& value : filter.values) {
+      if (Status text = CheckText(value, "a filter value", "alert rule"); !text) return text;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::int64_t> SqlRepository::CreateAlertChannel(const AlertChannelRecord& channel) {
+  if (Status valid = CheckChannelTexts(channel); !valid) return unexpected(valid.error());
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, channel.tenant_id,
+      [&](soci::session& session) { return InsertAlertChannel(session, channel); },
+      "creating the alert channel \"{}\" of tenant {}", channel.name, channel.tenant_id);
+}
+
+Result<std::vector<AlertChannelRecord>> SqlRepository::ListAlertChannels(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<AlertChannelRecord>> {
+        return SelectAlertChannels(session, tenant_id);
+      },
+      "listing the alert channels of tenant {}", tenant_id);
+}
+
+Result<AlertChannelRecord> SqlRepository::GetAlertChannel(std::int64_t tenant_id,
+                                                          std::int64_t channel_id) {
+  return WithSession(
+      [&](soci::session& session) { return SelectAlertChannel(session, tenant_id, channel_id); },
+      "reading alert channel {} of tenant {}", channel_id, tenant_id);
+}
+
+Status SqlRepository::UpdateAlertChannel(const AlertChannelRecord& channel) {
+  if (Status valid = CheckChannelTexts(channel); !valid) return valid;
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, channel.tenant_id,
+      [&](soci::session& session) { return UpdateAlertChannelRow(session, channel); },
+      "updating alert channel {} of tenant {}", channel.id, channel.tenant_id);
+}
+
+Status SqlRepository::DeleteAlertChannel(std::int64_t tenant_id, std::int64_t channel_id) {
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, tenant_id,
+      [&](soci::session& session) { return DeleteAlertChannelRow(session, tenant_id, channel_id); },
+      "deleting alert channel {} of tenant {}", channel_id, tenant_id);
+}
+
+Result<std::int64_t> SqlRepository::CreateAlertRule(const AlertRuleRecord& rule) {
+  if (Status valid = CheckRuleTexts(rule); !valid) return unexpected(valid.error());
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, rule.tenant_id,
+      [&](soci::session& session) { return InsertAlertRule(session, rule); },
+      "creating the alert rule \"{}\" of tenant {}", rule.name, rule.tenant_id);
+}
+
+Result<std::vector<AlertRuleRecord>> SqlRepository::ListAlertRules(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<AlertRuleRecord>> {
+        return SelectAlertRules(session, tenant_id);
+      },
+      "listing the alert rules of tenant {}", tenant_id);
+}
+
+Result<std::vector<AlertRuleRecord>> SqlRepository::ListEnabledAlertRules(
+    AlertFrequency frequency) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<AlertRuleRecord>> {
+        return SelectEnabledAlertRules(session, frequency);
+      },
+      "listing the enabled {} alert rules", FrequencyName(frequency));
+}
+
+Result<AlertRuleRecord> SqlRepository::GetAlertRule(std::int64_t tenant_id, std::int64_t rule_id) {
+  return WithSession(
+      [&](soci::session& session) { return SelectAlertRule(session, tenant_id, rule_id); },
+      "reading alert rule {} of tenant {}", rule_id, tenant_id);
+}
+
+Status SqlRepository::UpdateAlertRule(const AlertRuleRecord& rule) {
+  if (Status valid = CheckRuleTexts(rule); !valid) return valid;
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, rule.tenant_id,
+      [&](soci::session& session) { return UpdateAlertRuleRow(session, rule); },
+      "updating alert rule {} of tenant {}", rule.id, rule.tenant_id);
+}
+
+Status SqlRepository::DeleteAlertRule(std::int64_t tenant_id, std::int64_t rule_id) {
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, tenant_id,
+      [&](soci::session& session) { return DeleteAlertRuleRow(session, tenant_id, rule_id); },
+      "deleting alert rule {} of tenant {}", rule_id, tenant_id);
+}
+
+Result<std::vector<std::int64_t>> SqlRepository::QueueAlertDeliveries(
+    std::int64_t tenant_id, std::span<const AlertDeliveryRecord> deliveries) {
+  for (const AlertDeliveryRecord& delivery : deliveries) {
+    if (Status valid = CheckText(delivery.dedupe_key, "the dedupe key", "alert delivery"); !valid) {
+      return unexpected(valid.error());
+    }
+  }
+  return InTenantTransaction(
+      LockKind::kTenantAlerts, tenant_id,
+      [&](soci::session& session) -> Result<std::vector<std::int64_t>> {
+        return InsertAlertDeliveries(session, tenant_id, deliveries);
+      },
+      "queueing {} alert deliveries of tenant {}", deliveries.size(), tenant_id);
+}
+
+Result<std::vector<AlertDeliveryRecord>> SqlRepository::ListAlertDeliveries(
+    std::int64_t tenant_id, const AlertDeliveryFilter& filter) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<AlertDeliveryRecord>> {
+        return SelectAlertDeliveries(session, tenant_id, filter);
+      },
+      "listing the alert deliveries of tenant {}", tenant_id);
+}
+
+Result<AlertDeliveryRecord> SqlRepository::GetAlertDelivery(std::int64_t tenant_id,
+                                                            std::int64_t delivery_id) {
+  return WithSession(
+      [&](soci::session& session) { return SelectAlertDelivery(session, tenant_id, delivery_id); },
+      "reading alert delivery {} of tenant {}", delivery_id, tenant_id);
+}
+
+Result<std::vector<AlertDeliveryRecord>> SqlRepository::DueAlertDeliveries(std::int64_t now,
+                                                                           int limit) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<AlertDeliveryRecord>> {
+        return SelectDueAlertDeliveries(session, now, limit);
+      },
+      "listing the alert deliveries due at {}", now);
+}
+
+Result<bool> SqlRepository::ClaimAlertDelivery(std::int64_t delivery_id, int attempts,
+                                               std::int64_t now, std::int64_t lease_until) {
+  return WithSession(
+      [&](soci::session& session) -> Result<bool> {
+        return ClaimAlertDeliveryRow(session, delivery_id, attempts, now, lease_until);
+      },
+      "claiming alert delivery {}", delivery_id);
+}
+
+Status SqlRepository::RecordAlertAttempt(std::int64_t delivery_id, const AlertAttempt& attempt) {
+  if (Status valid = CheckText(attempt.error, "the error", "alert delivery"); !valid) {
+    return valid;
+  }
+  return WithSession(
+      [&](soci::session& session) { return RecordAlertAttemptRow(session, delivery_id, attempt); },
+      "recording an attempt of alert delivery {}", delivery_id);
 }
 
 }  // namespace costwise::store

@@ -117,6 +117,36 @@ class SqlRepository final : public Repository {
                                                     std::string_view password_hash,
                                                     std::int64_t now) override;
 
+  [[nodiscard]] Result<std::int64_t> CreateAlertChannel(const AlertChannelRecord& channel) override;
+  [[nodiscard]] Result<std::vector<AlertChannelRecord>> ListAlertChannels(
+      std::int64_t tenant_id) override;
+  [[nodiscard]] Result<AlertChannelRecord> GetAlertChannel(std::int64_t tenant_id,
+                                                           std::int64_t channel_id) override;
+  [[nodiscard]] Status UpdateAlertChannel(const AlertChannelRecord& channel) override;
+  [[nodiscard]] Status DeleteAlertChannel(std::int64_t tenant_id, std::int64_t channel_id) override;
+  [[nodiscard]] Result<std::int64_t> CreateAlertRule(const AlertRuleRecord& rule) override;
+  [[nodiscard]] Result<std::vector<AlertRuleRecord>> ListAlertRules(
+      std::int64_t tenant_id) override;
+  [[nodiscard]] Result<std::vector<AlertRuleRecord>> ListEnabledAlertRules(
+      AlertFrequency frequency) override;
+  [[nodiscard]] Result<AlertRuleRecord> GetAlertRule(std::int64_t tenant_id,
+                                                     std::int64_t rule_id) override;
+  [[nodiscard]] Status UpdateAlertRule(const AlertRuleRecord& rule) override;
+  [[nodiscard]] Status DeleteAlertRule(std::int64_t tenant_id, std::int64_t rule_id) override;
+  [[nodiscard]] Result<std::vector<std::int64_t>> QueueAlertDeliveries(
+      std::int64_t tenant_id, std::span<const AlertDeliveryRecord> deliveries) override;
+  [[nodiscard]] Result<std::vector<AlertDeliveryRecord>> ListAlertDeliveries(
+      std::int64_t tenant_id, const AlertDeliveryFilter& filter) override;
+  [[nodiscard]] Result<AlertDeliveryRecord> GetAlertDelivery(std::int64_t tenant_id,
+                                                             std::int64_t delivery_id) override;
+  [[nodiscard]] Result<std::vector<AlertDeliveryRecord>> DueAlertDeliveries(std::int64_t now,
+                                                                            int limit) override;
+  [[nodiscard]] Result<bool> ClaimAlertDelivery(std::int64_t delivery_id, int attempts,
+                                                std::int64_t now,
+                                                std::int64_t lease_until) override;
+  [[nodiscard]] Status RecordAlertAttempt(std::int64_t delivery_id,
+                                          const AlertAttempt& attempt) override;
+
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a
   // failover), so that one failed call does not break the repository for good. Throws.

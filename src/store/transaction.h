@@ -40,6 +40,7 @@ enum class LockKind : int {
   kTenantMetrics = 7,
   kTenantRecommendations = 8,
   kUsers = 9,
+  kTenantAlerts = 70,  // alert channels, rules and deliveries
 };
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 
