@@ -21,10 +21,9 @@ import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../cli"))
-import anomalies_cli_test  # noqa: E402  (the generated fleet with a planted spike)
 import api_harness  # noqa: E402
 from api_harness import harness  # noqa: E402
+from fleets import fleet_export  # noqa: E402  (the generated fleet with a planted spike)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -168,7 +167,7 @@ class AlertsTest(api_harness.ApiTestCase):
         self.admin.request("POST", "/api/alerts/rules", {
             "name": "nothing that big", "min_impact": 1000000, "channel_ids": [webhook["id"]]})
 
-        self.ingest(harness.write(self.path("fleet.csv"), anomalies_cli_test.fleet_export()))
+        self.ingest(harness.write(self.path("fleet.csv"), fleet_export()))
         detected = harness.costwise("--db", self.db, "anomalies", "detect", "--tenant",
                                     self.tenant, "--format", "json")
         self.assertIn("queued 4 alert deliveries", detected.stderr)

@@ -103,11 +103,18 @@ class IsolationTest(api_harness.ApiTestCase):
         paths = self.document["paths"]
         creations = [
             ("/api/tokens", {"name": "walk"}),
+            ("/api/alerts/channels", {"name": "walk", "type": "webhook",
+                                      "config": {"url": "http://127.0.0.1:9/hook"}}),
         ]
         for path, body in creations:
             if path in paths and "post" in paths[path]:
                 reply = browser.request("POST", path, body)
                 self.assertLess(reply.status, 300, f"POST {path}: {reply.text}")
+                if path == "/api/alerts/channels":
+                    rule = {"name": "walk", "min_impact": "1000000", "frequency": "daily",
+                            "channel_ids": [reply.json["id"]]}
+                    reply = browser.request("POST", "/api/alerts/rules", rule)
+                    self.assertLess(reply.status, 300, f"POST /api/alerts/rules: {reply.text}")
 
     def lists(self, browser):
         """The answer of every GET operation without path parameters (but the public ones)."""
