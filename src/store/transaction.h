@@ -40,6 +40,7 @@ enum class LockKind : int {
   kTenantMetrics = 7,
   kTenantRecommendations = 8,
   kUsers = 9,
+  kTenantJobs = 20,  // enqueueing a tenant's jobs (a queued one of the kind is reused)
 };
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 
