@@ -11,12 +11,14 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "core/date.h"
 #include "core/error.h"
 #include "service/auth.h"
+#include "service/jobs.h"
 #include "store/repository.h"
 
 namespace costwise::api {
@@ -28,6 +30,10 @@ struct Context {
   std::unique_ptr<store::Repository> repository;
   service::AuthOptions auth;
   bool secure_cookies = false;
+  // The background jobs (docs/service.md, "Jobs"); null when the server runs none.
+  service::JobRunner* jobs = nullptr;
+  std::string upload_dir;                 // uploaded files go under <upload_dir>/<tenant id>/
+  std::uint64_t max_upload_bytes = 0;     // of one upload request's body
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.
@@ -41,12 +47,15 @@ struct Caller {
 
 using Handler =
     std::function<void(Context&, const httplib::Request&, httplib::Response&, const Caller&)>;
+// A handler that reads the request body itself, as it arrives (file uploads streamed to disk).
+using StreamingHandler = std::function<void(Context&, const httplib::Request&, httplib::Response&,
+                                            const Caller&, const httplib::ContentReader&)>;
 
 struct Route {
   const char* method;   // GET, POST, PUT, PATCH or DELETE
   const char* pattern;  // a regular expression for cpp-httplib; groups are path parameters
   Access access;
-  Handler handler;
+  std::variant<Handler, StreamingHandler> handler;
 };
 
 [[nodiscard]] std::int64_t Now();

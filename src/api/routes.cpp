@@ -2,6 +2,7 @@
 
 #include "api/auth_handlers.h"
 #include "api/cost_handlers.h"
+#include "api/job_handlers.h"
 #include "api/openapi.h"
 #include "api/system_handlers.h"
 
@@ -23,6 +24,12 @@ const std::vector<Route>& Routes() {
       {"DELETE", R"(/api/tokens/(\d+))", Access::kRead, RevokeToken},
       // Costs.
       {"GET", "/api/costs", Access::kRead, GetCosts},
+      // Uploads and background jobs.
+      {"POST", "/api/uploads", Access::kWrite, UploadFiles},
+      {"GET", "/api/jobs", Access::kRead, ListJobs},
+      {"POST", "/api/jobs", Access::kWrite, SubmitJob},
+      {"GET", R"(/api/jobs/(\d+))", Access::kRead, GetJob},
+      {"POST", R"(/api/jobs/(\d+)/cancel)", Access::kWrite, CancelJob},
   };
   return kRoutes;
 }

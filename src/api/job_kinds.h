@@ -1,0 +1,23 @@
+#pragma once
+// The functions the job runner runs for each kind (service/jobs.h): each reads the job's JSON
+// payload, calls one service use case on the worker's repository and renders its summary as the
+// job's JSON result. ingest reads the uploaded files (service::IngestFiles, one transaction);
+// detect, forecast and rightsize run on the tenant's stored data; detect and forecast follow
+// every successful ingest. sync has no function yet (it comes with the cloud connectors).
+#include <nlohmann/json.hpp>
+
+#include "service/ingest_service.h"
+#include "service/jobs.h"
+
+namespace costwise::api {
+
+[[nodiscard]] service::JobRegistry BuiltinJobKinds();
+
+// The payload of an ingest job: {"files": [paths], "upload_dir": folder}.
+[[nodiscard]] nlohmann::json IngestPayload(const std::vector<std::string>& paths,
+                                           const std::string& upload_dir);
+
+// The result of an ingest job.
+[[nodiscard]] nlohmann::json IngestSummaryToJson(const service::IngestSummary& summary);
+
+}  // namespace costwise::api
