@@ -32,8 +32,8 @@ struct Context {
   bool secure_cookies = false;
   // The background jobs (docs/service.md, "Jobs"); null when the server runs none.
   service::JobRunner* jobs = nullptr;
-  std::string upload_dir;                 // uploaded files go under <upload_dir>/<tenant id>/
-  std::uint64_t max_upload_bytes = 0;     // of one upload request's body
+  std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
+  std::uint64_t max_upload_bytes = 0;  // of one upload request's body
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

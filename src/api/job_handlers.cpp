@@ -64,9 +64,8 @@ Result<std::filesystem::path> NewUploadFolder(const Context& context, std::int64
   std::error_code error;
   std::filesystem::create_directories(folder, error);
   if (error) {
-    return MakeError(ErrorCode::kUnavailable,
-                     fmt::format("cannot create the upload folder {}: {}", folder.string(),
-                                 error.message()));
+    return MakeError(ErrorCode::kUnavailable, fmt::format("cannot create the upload folder {}: {}",
+                                                          folder.string(), error.message()));
   }
   return folder;
 }
@@ -131,9 +130,9 @@ class UploadWriter {
 
  private:
   bool Fail(const std::filesystem::path& path) {
-    failure_ = Error{ErrorCode::kUnavailable,
-                     fmt::format("cannot write the uploaded file {} (is the disk full?)",
-                                 path.string())};
+    failure_ =
+        Error{ErrorCode::kUnavailable,
+              fmt::format("cannot write the uploaded file {} (is the disk full?)", path.string())};
     return false;
   }
 
@@ -163,8 +162,8 @@ void SendJob(Context& context, httplib::Response& response, int status,
 void UploadFiles(Context& context, const httplib::Request& request, httplib::Response& response,
                  const Caller& caller, const httplib::ContentReader& reader) {
   if (!request.is_multipart_form_data()) {
-    return SendError(response, Error{ErrorCode::kInvalidInput,
-                                     "send the billing files as multipart/form-data"});
+    return SendError(
+        response, Error{ErrorCode::kInvalidInput, "send the billing files as multipart/form-data"});
   }
   if (request.has_header("Content-Length")) {
     const std::string length_text = request.get_header_value("Content-Length");
@@ -175,9 +174,9 @@ void UploadFiles(Context& context, const httplib::Request& request, httplib::Res
   auto folder = NewUploadFolder(context, caller.principal.tenant_id);
   if (!folder) return SendError(response, folder.error());
   UploadWriter writer(context, *folder);
-  const bool read = reader(
-      [&](const httplib::MultipartFormData& part) { return writer.StartPart(part); },
-      [&](const char* data, std::size_t size) { return writer.Write(data, size); });
+  const bool read =
+      reader([&](const httplib::MultipartFormData& part) { return writer.StartPart(part); },
+             [&](const char* data, std::size_t size) { return writer.Write(data, size); });
   Result<std::vector<std::string>> paths = writer.Finish(read);
   if (!paths) {
     std::error_code ignored;
@@ -198,11 +197,11 @@ void ListJobs(Context& context, const httplib::Request& request, httplib::Respon
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
     if (error != std::errc() || end != text.data() + text.size()) limit = 0;
   }
-  SendResult(response, 200,
-             service::ListJobs(*context.repository, caller.principal,
-                               request.get_param_value("status"), request.get_param_value("kind"),
-                               limit),
-             JobsToJson);
+  SendResult(
+      response, 200,
+      service::ListJobs(*context.repository, caller.principal, request.get_param_value("status"),
+                        request.get_param_value("kind"), limit),
+      JobsToJson);
 }
 
 void GetJob(Context& context, const httplib::Request& request, httplib::Response& response,

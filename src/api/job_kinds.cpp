@@ -79,8 +79,8 @@ Result<std::string> RunIngest(store::Repository& repository, const JobRecord& jo
 Result<std::string> RunDetect(store::Repository& repository, const JobRecord& job,
                               const service::JobProgress& progress) {
   if (Status go = progress(0, "detecting cost anomalies"); !go) return unexpected(go.error());
-  auto summary = service::DetectCostAnomalies(repository, job.tenant_name,
-                                              service::AnomalyDetectionOptions{});
+  auto summary =
+      service::DetectCostAnomalies(repository, job.tenant_name, service::AnomalyDetectionOptions{});
   if (!summary) return unexpected(std::move(summary.error()));
   nlohmann::json result = {{"monitors", summary->monitors},
                            {"new_anomalies", summary->new_anomalies},

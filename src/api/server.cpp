@@ -83,11 +83,11 @@ Status RunServer(const ServerOptions& options) {
   for (const Route& route : Routes()) {
     const std::string_view method = route.method;
     if (std::holds_alternative<StreamingHandler>(route.handler) && method == "POST") {
-      server.Post(route.pattern, [&context, &route](const httplib::Request& request,
-                                                    httplib::Response& response,
-                                                    const httplib::ContentReader& reader) {
-        Dispatch(context, route, request, response, &reader);
-      });
+      server.Post(route.pattern,
+                  [&context, &route](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                    Dispatch(context, route, request, response, &reader);
+                  });
       continue;
     }
     auto handler = [&context, &route](const httplib::Request& request,

@@ -238,19 +238,23 @@ int Run(int argc, char** argv) {
   serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
   serve->add_flag("--secure-cookies", server_options.secure_cookies,
                   "mark the session cookie Secure (behind https)");
-  serve->add_option("--workers", server_options.workers,
-                    "job worker threads (ingest, detect, forecast, rightsize); 0 runs no jobs")
+  serve
+      ->add_option("--workers", server_options.workers,
+                   "job worker threads (ingest, detect, forecast, rightsize); 0 runs no jobs")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
-  serve->add_option("--job-lease-seconds", server_options.job_lease_seconds,
-                    "a running job whose server stopped is run again after this many seconds")
+  serve
+      ->add_option("--job-lease-seconds", server_options.job_lease_seconds,
+                   "a running job whose server stopped is run again after this many seconds")
       ->check(CLI::Range(1, 86'400))
       ->capture_default_str();
-  serve->add_option("--upload-dir", server_options.upload_dir,
-                    "folder for uploaded billing files (one subfolder per organisation)")
+  serve
+      ->add_option("--upload-dir", server_options.upload_dir,
+                   "folder for uploaded billing files (one subfolder per organisation)")
       ->capture_default_str();
-  serve->add_option("--max-upload-mb", server_options.max_upload_mb,
-                    "largest upload request accepted, in MiB (413 beyond)")
+  serve
+      ->add_option("--max-upload-mb", server_options.max_upload_mb,
+                   "largest upload request accepted, in MiB (413 beyond)")
       ->check(CLI::Range(1, 1'048'576))
       ->capture_default_str();
 

@@ -173,14 +173,14 @@ Result<bool> JobRunner::RunOne(store::Repository& repository, std::string_view o
   const auto found = registry_.find(job.kind);
   const JobKindEntry* entry = found == registry_.end() ? nullptr : &found->second;
   if (entry == nullptr) {
-    Finish(repository, job, owner, nullptr,
-           MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("this server has no runner for {} jobs{}",
-                                 store::JobKindName(job.kind),
-                                 job.kind == store::JobKind::kSync
-                                     ? " (syncs come with the cloud connectors)"
-                                     : "")),
-           false, false);
+    Finish(
+        repository, job, owner, nullptr,
+        MakeError(ErrorCode::kInvalidInput,
+                  fmt::format(
+                      "this server has no runner for {} jobs{}", store::JobKindName(job.kind),
+                      job.kind == store::JobKind::kSync ? " (syncs come with the cloud connectors)"
+                                                        : "")),
+        false, false);
     return true;
   }
   bool cancelled = false;
@@ -213,7 +213,8 @@ Result<bool> JobRunner::RunOne(store::Repository& repository, std::string_view o
     try {
       return entry->run(repository, job, progress);
     } catch (const std::exception& error) {
-      return MakeError(ErrorCode::kInternal, fmt::format("job {} failed: {}", job.id, error.what()));
+      return MakeError(ErrorCode::kInternal,
+                       fmt::format("job {} failed: {}", job.id, error.what()));
     }
   }();
   {
@@ -228,6 +229,20 @@ void JobRunner::Finish(store::Repository& repository, const store::JobRecord& jo
                        std::string_view owner, const JobKindEntry* entry,
                        const Result<std::string>& result, bool cancelled, bool stopped) {
   const std::int64_t now = Now();
+  // The follow-ups are queued before the success is recorded: whoever sees the job succeeded
+  // finds them queued, and a worker that dies in between has done its work already (its rerun
+  // reuses the queued follow-ups).
+  if (result && entry != nullptr) {
+    for (const store::JobKind kind : entry->then) {
+      auto queued = repository.EnqueueJob(
+          store::NewJob{job.tenant_id, kind, "{}", options_.max_attempts, now, now, true});
+      if (!queued) {
+        spdlog::warn("job {}: queueing {} after it: {}", job.id, store::JobKindName(kind),
+                     queued.error().message);
+      }
+    }
+    if (!entry->then.empty()) Wake();
+  }
   Result<store::JobRecord> recorded = [&]() -> Result<store::JobRecord> {
     if (result) return repository.SucceedJob(job.id, owner, *result, now);
     if (cancelled) return repository.AcknowledgeJobCancel(job.id, owner, now);
@@ -242,16 +257,6 @@ void JobRunner::Finish(store::Repository& repository, const store::JobRecord& jo
   }
   spdlog::info("job {}: {}{}", job.id, store::JobStatusName(recorded->status),
                result ? "" : fmt::format(" ({})", result.error().message));
-  if (!result || entry == nullptr) return;
-  for (const store::JobKind kind : entry->then) {
-    auto queued = repository.EnqueueJob(
-        store::NewJob{job.tenant_id, kind, "{}", options_.max_attempts, now, now, true});
-    if (!queued) {
-      spdlog::warn("job {}: queueing {} after it: {}", job.id, store::JobKindName(kind),
-                   queued.error().message);
-    }
-  }
-  if (!entry->then.empty()) Wake();
 }
 
 }  // namespace costwise::service

@@ -53,10 +53,10 @@ struct JobRunnerOptions {
   std::int64_t lease_seconds = 300;
   int max_attempts = 3;         // of the jobs the runner queues (follow-ups, schedules)
   store::RetryBackoff backoff;  // between the attempts of a failed job
-  std::chrono::milliseconds idle_poll{1000};            // an idle worker looks for work
-  std::chrono::milliseconds schedule_poll{30'000};      // due schedules are queued
-  std::string owner_prefix;                             // "" = host:pid:start time
-  std::function<std::int64_t()> clock;                  // Unix seconds; empty = the system clock
+  std::chrono::milliseconds idle_poll{1000};        // an idle worker looks for work
+  std::chrono::milliseconds schedule_poll{30'000};  // due schedules are queued
+  std::string owner_prefix;                         // "" = host:pid:start time
+  std::function<std::int64_t()> clock;              // Unix seconds; empty = the system clock
 };
 
 // The errors a job function returns that retrying cannot fix: the job fails at once.

@@ -124,9 +124,8 @@ std::vector<JobRecord> QueryJobs(soci::session& session, std::string_view where,
 }
 
 std::optional<JobRecord> JobById(soci::session& session, long long job_id) {
-  std::vector<JobRecord> jobs = QueryJobs(session, "j.id = :id", "", [&](soci::statement& s) {
-    s.exchange(soci::use(job_id, "id"));
-  });
+  std::vector<JobRecord> jobs = QueryJobs(
+      session, "j.id = :id", "", [&](soci::statement& s) { s.exchange(soci::use(job_id, "id")); });
   if (jobs.empty()) return std::nullopt;
   return std::move(jobs.front());
 }
@@ -248,15 +247,15 @@ std::optional<JobRecord> ClaimNextJob(soci::session& session, Backend backend,
   const std::string lock = backend == Backend::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";
   long long id = 0;
   session << fmt::format(
-                 "UPDATE jobs SET attempts = attempts + 1, lease_owner = :owner, "
-                 "lease_expires_at = :expires, started_at = :now, progress = 0, "
-                 "progress_message = '', error = CASE WHEN status = 'running' THEN "
-                 "'the worker running the previous attempt stopped without finishing (its "
-                 "lease expired)' ELSE error END, status = 'running' "
-                 "WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_after <= "
-                 ":now) OR (status = 'running' AND lease_expires_at < :now) "
-                 "ORDER BY run_after, id LIMIT 1{}) RETURNING id",
-                 lock),
+      "UPDATE jobs SET attempts = attempts + 1, lease_owner = :owner, "
+      "lease_expires_at = :expires, started_at = :now, progress = 0, "
+      "progress_message = '', error = CASE WHEN status = 'running' THEN "
+      "'the worker running the previous attempt stopped without finishing (its "
+      "lease expired)' ELSE error END, status = 'running' "
+      "WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_after <= "
+      ":now) OR (status = 'running' AND lease_expires_at < :now) "
+      "ORDER BY run_after, id LIMIT 1{}) RETURNING id",
+      lock),
       soci::use(owner_text, "owner"), soci::use(expires, "expires"), soci::use(at, "now"),
       soci::into(id);
   const bool claimed = session.got_data();
@@ -471,8 +470,9 @@ std::vector<JobScheduleRecord> SelectSchedules(soci::session& session, std::int6
   select.execute();
   std::vector<JobScheduleRecord> schedules;
   while (select.fetch()) {
-    schedules.push_back(JobScheduleRecord{id, tenant_id, ParseJobKind(kind).value_or(JobKind::kSync),
-                                          payload, interval, next_run_at, created_at});
+    schedules.push_back(JobScheduleRecord{id, tenant_id,
+                                          ParseJobKind(kind).value_or(JobKind::kSync), payload,
+                                          interval, next_run_at, created_at});
   }
   return schedules;
 }
@@ -522,8 +522,8 @@ std::vector<JobRecord> EnqueueSchedulesDue(soci::session& session, Backend backe
     const std::string kind(JobKindName(schedule.kind));
     long long queued = 0;
     if (!QueuedJobId(session, tenant, kind, queued)) {
-      const NewJob job{schedule.tenant_id, schedule.kind, schedule.payload, max_attempts, now,
-                       now,                false};
+      const NewJob job{
+          schedule.tenant_id, schedule.kind, schedule.payload, max_attempts, now, now, false};
       if (std::optional<JobRecord> inserted = JobById(session, InsertJobRow(session, job))) {
         enqueued.push_back(std::move(*inserted));
       }

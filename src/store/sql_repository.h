@@ -106,9 +106,8 @@ class SqlRepository final : public Repository {
   [[nodiscard]] Result<JobRecord> EnqueueJob(const NewJob& job) override;
   [[nodiscard]] Result<std::optional<JobRecord>> ClaimJob(std::string_view owner, std::int64_t now,
                                                           std::int64_t lease_seconds) override;
-  [[nodiscard]] Result<JobHeartbeat> ReportJobProgress(std::int64_t job_id,
-                                                       std::string_view owner, double progress,
-                                                       std::string_view message,
+  [[nodiscard]] Result<JobHeartbeat> ReportJobProgress(std::int64_t job_id, std::string_view owner,
+                                                       double progress, std::string_view message,
                                                        std::int64_t lease_expires_at) override;
   [[nodiscard]] Result<JobRecord> SucceedJob(std::int64_t job_id, std::string_view owner,
                                              std::string_view result_json,
@@ -128,8 +127,7 @@ class SqlRepository final : public Repository {
       const JobScheduleRecord& schedule) override;
   [[nodiscard]] Result<std::vector<JobScheduleRecord>> ListJobSchedules(
       std::int64_t tenant_id) override;
-  [[nodiscard]] Status DeleteJobSchedule(std::int64_t tenant_id,
-                                         std::int64_t schedule_id) override;
+  [[nodiscard]] Status DeleteJobSchedule(std::int64_t tenant_id, std::int64_t schedule_id) override;
   [[nodiscard]] Result<std::vector<JobRecord>> EnqueueDueSchedules(std::int64_t now,
                                                                    int max_attempts) override;
 

@@ -43,8 +43,7 @@ class JobRunnerTest : public ::testing::Test {
   }
 
   JobRunner MakeRunner(JobRegistry registry) {
-    return JobRunner([this] { return store::OpenRepository(url_); }, std::move(registry),
-                     options_);
+    return JobRunner([this] { return store::OpenRepository(url_); }, std::move(registry), options_);
   }
 
   JobRecord Enqueue(JobKind kind, int max_attempts = 3) {
@@ -87,12 +86,12 @@ class JobRunnerTest : public ::testing::Test {
 TEST_F(JobRunnerTest, FailingJobIsRetriedWithCappedBackoffUntilItsAttemptsAreUsed) {
   int calls = 0;
   JobRegistry registry;
-  registry[JobKind::kDetect] = {[&](store::Repository&, const JobRecord&,
-                                    const JobProgress&) -> Result<std::string> {
-                                  ++calls;
-                                  return MakeError(ErrorCode::kUnavailable, "database busy");
-                                },
-                                {}};
+  registry[JobKind::kDetect] = {
+      [&](store::Repository&, const JobRecord&, const JobProgress&) -> Result<std::string> {
+        ++calls;
+        return MakeError(ErrorCode::kUnavailable, "database busy");
+      },
+      {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kDetect, 3);
   EXPECT_TRUE(RunOne(runner));
@@ -141,11 +140,11 @@ TEST_F(JobRunnerTest, JobSucceedsOnItsSecondAttempt) {
 
 TEST_F(JobRunnerTest, InvalidInputFailsAtOnceWithoutRetry) {
   JobRegistry registry;
-  registry[JobKind::kIngest] = {[](store::Repository&, const JobRecord&,
-                                   const JobProgress&) -> Result<std::string> {
-                                  return MakeError(ErrorCode::kInvalidInput, "bad.csv: no header");
-                                },
-                                {JobKind::kDetect}};
+  registry[JobKind::kIngest] = {
+      [](store::Repository&, const JobRecord&, const JobProgress&) -> Result<std::string> {
+        return MakeError(ErrorCode::kInvalidInput, "bad.csv: no header");
+      },
+      {JobKind::kDetect}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kIngest, 3);
   EXPECT_TRUE(RunOne(runner));
@@ -168,18 +167,19 @@ TEST_F(JobRunnerTest, KindWithoutARunnerFailsSayingSo) {
 TEST_F(JobRunnerTest, CancelledRunningJobStopsAtItsNextProgressReport) {
   bool stopped_with_error = false;
   JobRegistry registry;
-  registry[JobKind::kRightsize] = {
-      [&](store::Repository& repository, const JobRecord& job,
-          const JobProgress& progress) -> Result<std::string> {
-        if (Status go = progress(0.1, "started"); !go) return unexpected(go.error());
-        // The cancel request arrives from the API while the job runs.
-        if (!repository.CancelJob(job.tenant_id, job.id, kNow)) return std::string("{}");
-        Status go = progress(0.5, "half way");
-        stopped_with_error = !go;
-        if (!go) return unexpected(go.error());
-        return std::string("{}");
-      },
-      {}};
+  registry[JobKind::kRightsize] = {[&](store::Repository& repository, const JobRecord& job,
+                                       const JobProgress& progress) -> Result<std::string> {
+                                     if (Status go = progress(0.1, "started"); !go)
+                                       return unexpected(go.error());
+                                     // The cancel request arrives from the API while the job runs.
+                                     if (!repository.CancelJob(job.tenant_id, job.id, kNow))
+                                       return std::string("{}");
+                                     Status go = progress(0.5, "half way");
+                                     stopped_with_error = !go;
+                                     if (!go) return unexpected(go.error());
+                                     return std::string("{}");
+                                   },
+                                   {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kRightsize);
   EXPECT_TRUE(RunOne(runner));
@@ -192,11 +192,11 @@ TEST_F(JobRunnerTest, CancelledRunningJobStopsAtItsNextProgressReport) {
 
 TEST_F(JobRunnerTest, SuccessfulIngestQueuesDetectAndForecastOnce) {
   JobRegistry registry;
-  registry[JobKind::kIngest] = {[](store::Repository&, const JobRecord&,
-                                   const JobProgress&) -> Result<std::string> {
-                                  return std::string(R"({"rows":1})");
-                                },
-                                {JobKind::kDetect, JobKind::kForecast}};
+  registry[JobKind::kIngest] = {
+      [](store::Repository&, const JobRecord&, const JobProgress&) -> Result<std::string> {
+        return std::string(R"({"rows":1})");
+      },
+      {JobKind::kDetect, JobKind::kForecast}};
   JobRunner runner = MakeRunner(std::move(registry));
   Enqueue(JobKind::kIngest);
   Enqueue(JobKind::kIngest);
@@ -284,11 +284,9 @@ TEST_F(JobRunnerTest, SubmitJobTakesOnlyKindsTheApiRuns) {
   ASSERT_TRUE(detect) << detect.error().message;
   EXPECT_EQ(detect->kind, JobKind::kDetect);
   EXPECT_EQ(SubmitJob(*repository_, caller, "detect", kNow)->id, detect->id);
-  EXPECT_EQ(SubmitJob(*repository_, caller, "ingest", kNow).error().code,
-            ErrorCode::kInvalidInput);
+  EXPECT_EQ(SubmitJob(*repository_, caller, "ingest", kNow).error().code, ErrorCode::kInvalidInput);
   EXPECT_EQ(SubmitJob(*repository_, caller, "sync", kNow).error().code, ErrorCode::kInvalidInput);
-  EXPECT_EQ(ListJobs(*repository_, caller, "bogus", "", 10).error().code,
-            ErrorCode::kInvalidInput);
+  EXPECT_EQ(ListJobs(*repository_, caller, "bogus", "", 10).error().code, ErrorCode::kInvalidInput);
   const Principal other{2, "b@example.com", tenant_ + 1, "other", store::Role::kOwner};
   EXPECT_EQ(GetJob(*repository_, other, detect->id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(CancelJob(*repository_, other, detect->id, kNow).error().code, ErrorCode::kNotFound);

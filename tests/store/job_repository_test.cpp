@@ -33,9 +33,8 @@ class JobRepositoryTest : public testing::BackendRepositoryTest {
  protected:
   JobRecord Enqueue(std::int64_t tenant_id, JobKind kind, int max_attempts = 3,
                     std::int64_t run_after = kNow, bool unless_queued = false) {
-    auto job = repository_->EnqueueJob(
-        NewJob{tenant_id, kind, R"({"files":["a.csv"]})", max_attempts, run_after, kNow,
-               unless_queued});
+    auto job = repository_->EnqueueJob(NewJob{tenant_id, kind, R"({"files":["a.csv"]})",
+                                              max_attempts, run_after, kNow, unless_queued});
     EXPECT_TRUE(job) << job.error().message;
     return job.value_or(JobRecord{});
   }
