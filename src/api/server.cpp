@@ -74,10 +74,7 @@ Status RunServer(const ServerOptions& options) {
   const std::string database_url = options.database_url;
   service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
                           BuiltinJobKinds(), job_options);
-  if (options.workers > 0) {
-    if (Status started = jobs.Start(); !started) return started;
-    context.jobs = &jobs;
-  }
+  if (options.workers > 0) context.jobs = &jobs;
 
   httplib::Server server;
   for (const Route& route : Routes()) {
@@ -114,6 +111,10 @@ Status RunServer(const ServerOptions& options) {
     return MakeError(ErrorCode::kUnavailable,
                      fmt::format("cannot listen on {}:{} (is another server using the port?)",
                                  options.host, options.port));
+  }
+  // Jobs start once the port is ours: a server that cannot listen runs none.
+  if (context.jobs != nullptr) {
+    if (Status started = jobs.Start(); !started) return started;
   }
   g_server = &server;
   std::signal(SIGINT, StopOnSignal);

@@ -1,7 +1,8 @@
 #pragma once
 // `costwise serve`: the HTTP server. Answers /healthz, sign-up, log-in and log-out, the caller's
 // identity, API tokens and GET /api/costs of the caller's organisation (docs/service.md, "Auth
-// and tenancy"), and serves the web UI's built files when a folder is given.
+// and tenancy"), uploads and background jobs run by its job runner (docs/service.md, "Jobs"), and
+// serves the web UI's built files when a folder is given.
 #include <cstdint>
 #include <string>
 
