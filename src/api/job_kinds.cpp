@@ -1,12 +1,15 @@
 #include "api/job_kinds.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "api/json_values.h"
 #include "service/anomaly_service.h"
@@ -134,14 +137,50 @@ Result<std::string> RunRightsize(store::Repository& repository, const JobRecord&
   return result.dump();
 }
 
+// True when `path` is `root` or inside it, once both are made absolute and normal.
+bool IsInside(const std::filesystem::path& path, const std::filesystem::path& root) {
+  std::error_code error;
+  const std::filesystem::path full = std::filesystem::weakly_canonical(path, error);
+  if (error) return false;
+  const std::filesystem::path base = std::filesystem::weakly_canonical(root, error);
+  if (error) return false;
+  const auto [base_end, full_end] =
+      std::mismatch(base.begin(), base.end(), full.begin(), full.end());
+  return base_end == base.end() && full_end != full.end();
+}
+
+// Removes the folder of an ingested upload (kept while the job may still be retried).
+void RemoveUploadFolder(const std::string& upload_root, const JobRecord& job) {
+  const nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
+  if (!payload.is_object() || !payload.contains("upload_dir") ||
+      !payload["upload_dir"].is_string()) {
+    return;
+  }
+  const std::filesystem::path folder = payload["upload_dir"].get<std::string>();
+  if (!IsInside(folder, upload_root)) {
+    spdlog::warn("job {}: not removing {}: it is outside the upload folder {}", job.id,
+                 folder.string(), upload_root);
+    return;
+  }
+  std::error_code error;
+  std::filesystem::remove_all(folder, error);
+  if (error) {
+    spdlog::warn("job {}: cannot remove the uploaded files in {}: {}", job.id, folder.string(),
+                 error.message());
+  }
+}
+
 }  // namespace
 
-service::JobRegistry BuiltinJobKinds() {
+service::JobRegistry BuiltinJobKinds(const std::string& upload_root) {
   service::JobRegistry registry;
-  registry[JobKind::kIngest] = {RunIngest, {JobKind::kDetect, JobKind::kForecast}};
-  registry[JobKind::kDetect] = {RunDetect, {}};
-  registry[JobKind::kForecast] = {RunForecast, {}};
-  registry[JobKind::kRightsize] = {RunRightsize, {}};
+  registry[JobKind::kIngest] = {
+      RunIngest, {JobKind::kDetect, JobKind::kForecast}, [upload_root](const JobRecord& job) {
+        RemoveUploadFolder(upload_root, job);
+      }};
+  registry[JobKind::kDetect] = {RunDetect, {}, {}};
+  registry[JobKind::kForecast] = {RunForecast, {}, {}};
+  registry[JobKind::kRightsize] = {RunRightsize, {}, {}};
   return registry;
 }
 

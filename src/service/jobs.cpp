@@ -257,6 +257,7 @@ void JobRunner::Finish(store::Repository& repository, const store::JobRecord& jo
   }
   spdlog::info("job {}: {}{}", job.id, store::JobStatusName(recorded->status),
                result ? "" : fmt::format(" ({})", result.error().message));
+  if (result && entry != nullptr && entry->after_success) entry->after_success(*recorded);
 }
 
 }  // namespace costwise::service

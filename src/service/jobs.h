@@ -38,6 +38,8 @@ struct JobKindEntry {
   // Kinds queued for the same tenant after a job of this kind succeeds (not when one of the kind
   // is queued already): detect and forecast after an ingest.
   std::vector<store::JobKind> then;
+  // Called once a success is recorded (an ingest removes its uploaded files); may be empty.
+  std::function<void(const store::JobRecord& job)> after_success;
 };
 
 // The kinds a runner can run. A job of a kind without an entry fails with a message saying so.

@@ -132,6 +132,8 @@ class JobsTest(api_harness.ApiTestCase):
         self.assertEqual(done["result"]["files"][0]["rows"], 1000)
         self.assertGreater(done["result"]["rows_inserted"], 0)
         self.assertEqual(self.api_total(browser), FOCUS_TOTAL)
+        # The uploaded file is removed once its ingest succeeded.
+        self.assertEqual([files for _, _, files in os.walk(self.uploads) if files], [])
         for kind in ("detect", "forecast"):
             listed = browser.request("GET", f"/api/jobs?kind={kind}")
             self.assertEqual(listed.status, 200, listed.text)

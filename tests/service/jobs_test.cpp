@@ -91,6 +91,7 @@ TEST_F(JobRunnerTest, FailingJobIsRetriedWithCappedBackoffUntilItsAttemptsAreUse
         ++calls;
         return MakeError(ErrorCode::kUnavailable, "database busy");
       },
+      {},
       {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kDetect, 3);
@@ -125,6 +126,7 @@ TEST_F(JobRunnerTest, JobSucceedsOnItsSecondAttempt) {
                                     }
                                     return R"({"attempt":)" + std::to_string(job.attempts) + "}";
                                   },
+                                  {},
                                   {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kForecast);
@@ -144,7 +146,8 @@ TEST_F(JobRunnerTest, InvalidInputFailsAtOnceWithoutRetry) {
       [](store::Repository&, const JobRecord&, const JobProgress&) -> Result<std::string> {
         return MakeError(ErrorCode::kInvalidInput, "bad.csv: no header");
       },
-      {JobKind::kDetect}};
+      {JobKind::kDetect},
+      {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kIngest, 3);
   EXPECT_TRUE(RunOne(runner));
@@ -179,6 +182,7 @@ TEST_F(JobRunnerTest, CancelledRunningJobStopsAtItsNextProgressReport) {
                                      if (!go) return unexpected(go.error());
                                      return std::string("{}");
                                    },
+                                   {},
                                    {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kRightsize);
@@ -191,12 +195,14 @@ TEST_F(JobRunnerTest, CancelledRunningJobStopsAtItsNextProgressReport) {
 }
 
 TEST_F(JobRunnerTest, SuccessfulIngestQueuesDetectAndForecastOnce) {
+  int after_success = 0;
   JobRegistry registry;
   registry[JobKind::kIngest] = {
       [](store::Repository&, const JobRecord&, const JobProgress&) -> Result<std::string> {
         return std::string(R"({"rows":1})");
       },
-      {JobKind::kDetect, JobKind::kForecast}};
+      {JobKind::kDetect, JobKind::kForecast},
+      [&](const JobRecord&) { ++after_success; }};
   JobRunner runner = MakeRunner(std::move(registry));
   Enqueue(JobKind::kIngest);
   Enqueue(JobKind::kIngest);
@@ -208,6 +214,7 @@ TEST_F(JobRunnerTest, SuccessfulIngestQueuesDetectAndForecastOnce) {
   EXPECT_EQ((*queued)[0].kind, JobKind::kForecast);
   EXPECT_EQ((*queued)[1].kind, JobKind::kDetect);
   EXPECT_EQ((*queued)[0].max_attempts, options_.max_attempts);
+  EXPECT_EQ(after_success, 2);
 }
 
 TEST_F(JobRunnerTest, WorkerThreadsRunEveryQueuedJob) {
@@ -221,6 +228,7 @@ TEST_F(JobRunnerTest, WorkerThreadsRunEveryQueuedJob) {
                                   }
                                   return std::string("{}");
                                 },
+                                {},
                                 {}};
   JobRunner runner = MakeRunner(std::move(registry));
   ASSERT_TRUE(runner.Start());
@@ -245,6 +253,7 @@ TEST_F(JobRunnerTest, StopPutsTheRunningJobBackInTheQueue) {
                                     std::this_thread::sleep_for(std::chrono::milliseconds(10));
                                   }
                                 },
+                                {},
                                 {}};
   JobRunner runner = MakeRunner(std::move(registry));
   const JobRecord job = Enqueue(JobKind::kIngest, 1);
