@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -238,6 +239,33 @@ TEST_F(JobRunnerTest, WorkerThreadsRunEveryQueuedJob) {
   for (const std::int64_t id : ids) EXPECT_TRUE(WaitFor(id, JobStatus::kSucceeded)) << id;
   runner.Stop();
   EXPECT_EQ(calls.load(), 6);
+}
+
+// A job that runs longer than its lease without reporting keeps it: the maintenance thread renews
+// the leases of the jobs its runner runs, so the idle worker never claims it a second time.
+TEST_F(JobRunnerTest, LongJobKeepsItsLeaseAndRunsOnce) {
+  options_.clock = {};  // the real clock: leases expire
+  options_.lease_seconds = 3;
+  std::atomic<int> calls = 0;
+  JobRegistry registry;
+  registry[JobKind::kIngest] = {
+      [&](store::Repository&, const JobRecord&, const JobProgress&) -> Result<std::string> {
+        ++calls;
+        std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+        return std::string("{}");
+      },
+      {},
+      {}};
+  JobRunner runner = MakeRunner(std::move(registry));
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  auto job = repository_->EnqueueJob(store::NewJob{tenant_, JobKind::kIngest, "{}", 3, now, now});
+  ASSERT_TRUE(job) << job.error().message;
+  ASSERT_TRUE(runner.Start());
+  runner.Wake();
+  EXPECT_TRUE(WaitFor(job->id, JobStatus::kSucceeded));
+  runner.Stop();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(Get(job->id).attempts, 1);
 }
 
 TEST_F(JobRunnerTest, StopPutsTheRunningJobBackInTheQueue) {
