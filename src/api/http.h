@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,7 @@
 #include "service/alerts.h"
 #include "service/auth.h"
 #include "service/cost_report_cache.h"
+#include "service/jobs.h"
 #include "store/repository.h"
 
 namespace costwise::api {
@@ -33,6 +35,10 @@ struct Context {
   service::CostReportCache cost_reports;  // GET /api/costs answers until the cube changes
   service::AlertOptions alerts;
   std::unique_ptr<service::AlertSender> alert_sender;  // sends alert deliveries and tests
+  // The background jobs (docs/service.md, "Jobs"); null when the server runs none.
+  service::JobRunner* jobs = nullptr;
+  std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
+  std::uint64_t max_upload_bytes = 0;  // of one upload request's body
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.
@@ -46,12 +52,15 @@ struct Caller {
 
 using Handler =
     std::function<void(Context&, const httplib::Request&, httplib::Response&, const Caller&)>;
+// A handler that reads the request body itself, as it arrives (file uploads streamed to disk).
+using StreamingHandler = std::function<void(Context&, const httplib::Request&, httplib::Response&,
+                                            const Caller&, const httplib::ContentReader&)>;
 
 struct Route {
   const char* method;   // GET, POST, PUT, PATCH or DELETE
   const char* pattern;  // a regular expression for cpp-httplib; groups are path parameters
   Access access;
-  Handler handler;
+  std::variant<Handler, StreamingHandler> handler;
 };
 
 [[nodiscard]] std::int64_t Now();

@@ -5,6 +5,7 @@
 #include "api/auth_handlers.h"
 #include "api/cost_handlers.h"
 #include "api/ml_handlers.h"
+#include "api/job_handlers.h"
 #include "api/openapi.h"
 #include "api/recommendation_handlers.h"
 #include "api/system_handlers.h"
@@ -55,6 +56,12 @@ const std::vector<Route>& Routes() {
       {"PUT", R"(/api/alerts/rules/(\d+))", Access::kWrite, UpdateAlertRule},
       {"DELETE", R"(/api/alerts/rules/(\d+))", Access::kWrite, DeleteAlertRule},
       {"GET", "/api/alerts/deliveries", Access::kRead, ListAlertDeliveries},
+      // Uploads and background jobs.
+      {"POST", "/api/uploads", Access::kWrite, UploadFiles},
+      {"GET", "/api/jobs", Access::kRead, ListJobs},
+      {"POST", "/api/jobs", Access::kWrite, SubmitJob},
+      {"GET", R"(/api/jobs/(\d+))", Access::kRead, GetJob},
+      {"POST", R"(/api/jobs/(\d+)/cancel)", Access::kWrite, CancelJob},
   };
   return kRoutes;
 }

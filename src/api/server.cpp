@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,17 +14,29 @@
 #include "api/alert_worker.h"
 #include "api/auth_handlers.h"
 #include "api/http.h"
+#include "api/job_kinds.h"
 #include "api/routes.h"
 #include "store/repository.h"
 
 namespace costwise::api {
 namespace {
 
+// Runs the route's handler; `reader` is the body's reader of a streaming route.
+void RunHandler(Context& context, const Route& route, const httplib::Request& request,
+                httplib::Response& response, const Caller& caller,
+                const httplib::ContentReader* reader) {
+  if (const auto* streaming = std::get_if<StreamingHandler>(&route.handler)) {
+    if (reader != nullptr) (*streaming)(context, request, response, caller, *reader);
+    return;
+  }
+  std::get<Handler>(route.handler)(context, request, response, caller);
+}
+
 // Authenticates and authorises the caller of a route, then runs its handler.
 void Dispatch(Context& context, const Route& route, const httplib::Request& request,
-              httplib::Response& response) {
+              httplib::Response& response, const httplib::ContentReader* reader = nullptr) {
   if (route.access == Access::kPublic) {
-    route.handler(context, request, response, Caller{});
+    RunHandler(context, route, request, response, Caller{}, reader);
     return;
   }
   Result<Caller> caller = Authenticate(context, request);
@@ -35,8 +48,10 @@ void Dispatch(Context& context, const Route& route, const httplib::Request& requ
   if (Status allowed = service::Require(caller->principal, needed); !allowed) {
     return SendError(response, allowed.error());
   }
-  route.handler(context, request, response, *caller);
+  RunHandler(context, route, request, response, *caller, reader);
 }
+
+constexpr std::uint64_t kBytesPerMegabyte = 1024 * 1024;
 
 httplib::Server* g_server = nullptr;
 
@@ -55,14 +70,32 @@ Status RunServer(const ServerOptions& options) {
   context.alerts.public_url = options.public_url;
   context.alerts.retry_base_seconds = options.alert_retry_seconds;
   context.alert_sender = std::make_unique<CurlAlertSender>();
+  context.upload_dir = options.upload_dir;
+  context.max_upload_bytes = options.max_upload_mb * kBytesPerMegabyte;
+
+  service::JobRunnerOptions job_options;
+  job_options.workers = options.workers;
+  job_options.lease_seconds = options.job_lease_seconds;
+  const std::string database_url = options.database_url;
+  service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
+                          BuiltinJobKinds(options.upload_dir), job_options);
+  if (options.workers > 0) context.jobs = &jobs;
 
   httplib::Server server;
   for (const Route& route : Routes()) {
+    const std::string_view method = route.method;
+    if (std::holds_alternative<StreamingHandler>(route.handler) && method == "POST") {
+      server.Post(route.pattern,
+                  [&context, &route](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                    Dispatch(context, route, request, response, &reader);
+                  });
+      continue;
+    }
     auto handler = [&context, &route](const httplib::Request& request,
                                       httplib::Response& response) {
       Dispatch(context, route, request, response);
     };
-    const std::string_view method = route.method;
     if (method == "GET") server.Get(route.pattern, handler);
     if (method == "POST") server.Post(route.pattern, handler);
     if (method == "PUT") server.Put(route.pattern, handler);
@@ -91,6 +124,10 @@ Status RunServer(const ServerOptions& options) {
                      fmt::format("cannot listen on {}:{} (is another server using the port?)",
                                  options.host, options.port));
   }
+  // Jobs start once the port is ours: a server that cannot listen runs none.
+  if (context.jobs != nullptr) {
+    if (Status started = jobs.Start(); !started) return started;
+  }
   g_server = &server;
   std::signal(SIGINT, StopOnSignal);
   std::signal(SIGTERM, StopOnSignal);
@@ -103,6 +140,7 @@ Status RunServer(const ServerOptions& options) {
     ok = server.listen_after_bind();
   }
   g_server = nullptr;
+  jobs.Stop();
   if (!ok) return MakeError(ErrorCode::kUnavailable, "the server stopped unexpectedly");
   return {};
 }

@@ -1,8 +1,10 @@
 #pragma once
 // `costwise serve`: the HTTP server. Answers /healthz, sign-up, log-in and log-out, the caller's
 // identity, API tokens and GET /api/costs of the caller's organisation (docs/service.md, "Auth
-// and tenancy"), alert channels, rules and deliveries ("Alerts"), and serves the web UI's built
-// files when a folder is given. A background thread sends alerts.
+// and tenancy"), alert channels, rules and deliveries ("Alerts"), uploads and background jobs run
+// by its job runner ("Jobs"), and serves the web UI's built files when a folder is given. A
+// background thread sends alerts.
+#include <cstdint>
 #include <string>
 
 #include "core/error.h"
@@ -24,6 +26,12 @@ struct ServerOptions {
   std::string public_url = "http://localhost:8080";
   int alerts_interval_seconds = 5;
   int alert_retry_seconds = 60;
+  // Background jobs (docs/service.md, "Jobs"): worker threads (0 = run no jobs here), the lease
+  // after which a job of a stopped server is claimed again, and where uploads go.
+  int workers = 2;
+  std::int64_t job_lease_seconds = 300;
+  std::string upload_dir = "var/uploads";
+  std::uint64_t max_upload_mb = 2048;
 };
 
 // Blocks until SIGINT or SIGTERM. Unavailable when the port cannot be bound or the database

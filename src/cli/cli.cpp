@@ -256,6 +256,25 @@ int Run(int argc, char** argv) {
                    "most an hour)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  serve
+      ->add_option("--workers", server_options.workers,
+                   "job worker threads (ingest, detect, forecast, rightsize); 0 runs no jobs")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  serve
+      ->add_option("--job-lease-seconds", server_options.job_lease_seconds,
+                   "a running job whose server stopped is run again after this many seconds")
+      ->check(CLI::Range(1, 86'400))
+      ->capture_default_str();
+  serve
+      ->add_option("--upload-dir", server_options.upload_dir,
+                   "folder for uploaded billing files (one subfolder per organisation)")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-upload-mb", server_options.max_upload_mb,
+                   "largest upload request accepted, in MiB (413 beyond)")
+      ->check(CLI::Range(1, 1'048'576))
+      ->capture_default_str();
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");

@@ -136,6 +136,9 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
     batch.files.push_back(store::IngestFileRecord{info.path, info.checksum, info.format, info.rows,
                                                   info.rejected_rows, info.billing_periods});
     summary.files.push_back(std::move(info));
+    if (options.keep_going) {
+      if (Status go_on = options.keep_going(); !go_on) return unexpected(std::move(go_on.error()));
+    }
   }
   for (const ingest::CubeScope& scope : cube.Scopes()) {
     batch.scopes.push_back(
@@ -151,6 +154,9 @@ Result<IngestSummary> IngestFiles(store::Repository& repository, std::string_vie
   summary.read_seconds = SecondsSince(read_start);
 
   if (options.before_store) options.before_store(summary);
+  if (options.keep_going) {
+    if (Status go_on = options.keep_going(); !go_on) return unexpected(std::move(go_on.error()));
+  }
   const auto store_start = std::chrono::steady_clock::now();
   auto tenant_row = repository.EnsureTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());

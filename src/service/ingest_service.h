@@ -25,6 +25,9 @@ struct IngestOptions {
   std::function<void(std::size_t, const std::string&, std::uint64_t, std::uint64_t)> progress;
   // Called once all files are read and before the database is written.
   std::function<void(const IngestSummary&)> before_store;
+  // Called after each file is read and before the database is written: an error stops the
+  // ingest with that error, and nothing is stored (a job cancelled or a server stopping).
+  std::function<Status()> keep_going;
 };
 
 struct IngestedFile {

@@ -435,6 +435,46 @@ SELECT setval(pg_get_serial_sequence('users', 'id'),
   COALESCE((SELECT MAX(id) FROM users), 0) + 1, false)
 )sql";
 
+// The persistent job queue (docs/service.md, "Jobs"): one row per unit of background work of a
+// tenant, claimed by one worker at a time under a lease; and the recurring jobs' schedules.
+constexpr std::string_view kJobs = R"sql(
+CREATE TABLE jobs (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('ingest', 'detect', 'forecast', 'rightsize', 'sync')),
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  payload TEXT NOT NULL,
+  progress DOUBLE PRECISION NOT NULL DEFAULT 0,
+  progress_message TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),
+  run_after BIGINT NOT NULL,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_expires_at BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  finished_at BIGINT,
+  result TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1))
+);
+CREATE INDEX jobs_due ON jobs (status, run_after);
+CREATE INDEX jobs_tenant ON jobs (tenant_id, id);
+
+CREATE TABLE job_schedules (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('ingest', 'detect', 'forecast', 'rightsize', 'sync')),
+  payload TEXT NOT NULL,
+  interval_seconds BIGINT NOT NULL CHECK (interval_seconds > 0),
+  next_run_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, kind)
+);
+CREATE INDEX job_schedules_due ON job_schedules (next_run_at)
+)sql";
+
 // Alerts (docs/service.md, "Alerts"): a tenant's channels (a webhook's HMAC secret is kept to
 // sign with; email_to is one address per line), rules with their channels and dimension filters,
 // and the delivery log. A delivery names its rule and
@@ -580,6 +620,14 @@ constexpr std::array kMigrations = {
         .common_sql = kUsersAndTenancy,
         .sqlite_sql = "",
         .postgres_sql = kUserIdsPostgres,
+    },
+    Migration{
+        .version = 6,
+        .description = "jobs: a persistent queue with leases, progress, retries and "
+                       "cancellation; recurring job schedules",
+        .common_sql = kJobs,
+        .sqlite_sql = "",
+        .postgres_sql = "",
     },
     Migration{
         .version = 7,

@@ -19,6 +19,7 @@
 #include "core/resource_recommendation.h"
 #include "store/alert_types.h"
 #include "store/auth_types.h"
+#include "store/job_types.h"
 
 namespace costwise::store {
 
@@ -421,6 +422,66 @@ class Repository {
   // Counts one attempt: sent, pending until its retry time, or failed for good.
   [[nodiscard]] virtual Status RecordAlertAttempt(std::int64_t delivery_id,
                                                   const AlertAttempt& attempt) = 0;
+  // --- the job queue and its schedules (schema version 6) ---------------------------------------
+  // Queues a job (or, with unless_queued, returns the tenant's queued job of that kind). NotFound
+  // for an unknown tenant.
+  [[nodiscard]] virtual Result<JobRecord> EnqueueJob(const NewJob& job) = 0;
+  // Claims the next due job for `owner` until now + lease_seconds: a queued job whose run_after
+  // has come, or a running one whose lease expired (its worker stopped). In one transaction, and
+  // safe between processes: no two claimers get the same job. Expired running jobs on their last
+  // attempt become failed, and those whose cancellation was requested cancelled. Empty when no
+  // job is due.
+  [[nodiscard]] virtual Result<std::optional<JobRecord>> ClaimJob(std::string_view owner,
+                                                                  std::int64_t now,
+                                                                  std::int64_t lease_seconds) = 0;
+  // Records progress (clamped to 0..1) and extends the lease. Conflict when `owner` no longer
+  // holds the running job.
+  [[nodiscard]] virtual Result<JobHeartbeat> ReportJobProgress(std::int64_t job_id,
+                                                               std::string_view owner,
+                                                               double progress,
+                                                               std::string_view message,
+                                                               std::int64_t lease_expires_at) = 0;
+  // Conflict when `owner` no longer holds the running job.
+  [[nodiscard]] virtual Result<JobRecord> SucceedJob(std::int64_t job_id, std::string_view owner,
+                                                     std::string_view result_json,
+                                                     std::int64_t now) = 0;
+  // Records the error; with `retry` and attempts left the job is queued again after the backoff,
+  // otherwise it failed. Conflict when `owner` no longer holds the running job.
+  [[nodiscard]] virtual Result<JobRecord> FailJob(std::int64_t job_id, std::string_view owner,
+                                                  std::string_view error, std::int64_t now,
+                                                  const std::optional<RetryBackoff>& retry) = 0;
+  // The worker stopped the job for its cancellation request. Conflict as SucceedJob.
+  [[nodiscard]] virtual Result<JobRecord> AcknowledgeJobCancel(std::int64_t job_id,
+                                                               std::string_view owner,
+                                                               std::int64_t now) = 0;
+  // Puts a running job back in the queue without counting its attempt (the server is stopping).
+  // Conflict as SucceedJob.
+  [[nodiscard]] virtual Result<JobRecord> ReleaseJob(std::int64_t job_id,
+                                                     std::string_view owner) = 0;
+  // A queued job is cancelled at once; a running one gets cancel_requested (its worker stops at
+  // its next progress report). NotFound unless the job is the tenant's; Conflict when it has
+  // finished.
+  [[nodiscard]] virtual Result<JobRecord> CancelJob(std::int64_t tenant_id, std::int64_t job_id,
+                                                    std::int64_t now) = 0;
+  // NotFound unless the job exists and is the tenant's.
+  [[nodiscard]] virtual Result<JobRecord> GetJob(std::int64_t tenant_id, std::int64_t job_id) = 0;
+  // The tenant's jobs matching the filter, newest first.
+  [[nodiscard]] virtual Result<std::vector<JobRecord>> ListJobs(std::int64_t tenant_id,
+                                                                const JobFilter& filter) = 0;
+  // Creates or replaces the tenant's schedule of the kind (one per kind); returns it with its id.
+  // InvalidInput for an interval that is not positive.
+  [[nodiscard]] virtual Result<JobScheduleRecord> SaveJobSchedule(
+      const JobScheduleRecord& schedule) = 0;
+  [[nodiscard]] virtual Result<std::vector<JobScheduleRecord>> ListJobSchedules(
+      std::int64_t tenant_id) = 0;
+  // NotFound unless the schedule is the tenant's.
+  [[nodiscard]] virtual Status DeleteJobSchedule(std::int64_t tenant_id,
+                                                 std::int64_t schedule_id) = 0;
+  // In one transaction: queues one job for every schedule due at `now` (none when one of its
+  // kind is queued already) and moves each schedule's next run past `now`; returns the jobs
+  // queued.
+  [[nodiscard]] virtual Result<std::vector<JobRecord>> EnqueueDueSchedules(std::int64_t now,
+                                                                           int max_attempts) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

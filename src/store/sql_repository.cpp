@@ -24,6 +24,7 @@
 #include "store/db_error.h"
 #include "store/forecast_store.h"
 #include "store/inventory_store.h"
+#include "store/job_store.h"
 #include "store/metrics_store.h"
 #include "store/migrations.h"
 #include "store/ml_models.h"
@@ -1407,6 +1408,137 @@ Status SqlRepository::RecordAlertAttempt(std::int64_t delivery_id, const AlertAt
   return WithSession(
       [&](soci::session& session) { return RecordAlertAttemptRow(session, delivery_id, attempt); },
       "recording an attempt of alert delivery {}", delivery_id);
+}
+
+// --- jobs -------------------------------------------------------------------------------------
+
+Result<JobRecord> SqlRepository::EnqueueJob(const NewJob& job) {
+  if (Status payload = CheckText(job.payload, "the payload", "job"); !payload) {
+    return unexpected(std::move(payload.error()));
+  }
+  return WithSession([&](soci::session& session) { return InsertJob(session, backend_, job); },
+                     "queueing a {} job of tenant {}", JobKindName(job.kind), job.tenant_id);
+}
+
+Result<std::optional<JobRecord>> SqlRepository::ClaimJob(std::string_view owner, std::int64_t now,
+                                                         std::int64_t lease_seconds) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::optional<JobRecord>> {
+        return ClaimNextJob(session, backend_, owner, now, lease_seconds);
+      },
+      "claiming a job for worker {}", owner);
+}
+
+Result<JobHeartbeat> SqlRepository::ReportJobProgress(std::int64_t job_id, std::string_view owner,
+                                                      double progress, std::string_view message,
+                                                      std::int64_t lease_expires_at) {
+  if (Status text = CheckText(message, "the progress message", "job"); !text) {
+    return unexpected(std::move(text.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return UpdateJobProgress(session, job_id, owner, progress, message, lease_expires_at);
+      },
+      "recording the progress of job {}", job_id);
+}
+
+Result<JobRecord> SqlRepository::SucceedJob(std::int64_t job_id, std::string_view owner,
+                                            std::string_view result_json, std::int64_t now) {
+  if (Status text = CheckText(result_json, "the result", "job"); !text) {
+    return unexpected(std::move(text.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return MarkJobSucceeded(session, backend_, job_id, owner, result_json, now);
+      },
+      "recording the success of job {}", job_id);
+}
+
+Result<JobRecord> SqlRepository::FailJob(std::int64_t job_id, std::string_view owner,
+                                         std::string_view error, std::int64_t now,
+                                         const std::optional<RetryBackoff>& retry) {
+  // An error message quoting a bad file may hold bytes that are not UTF-8: keep what is text.
+  std::string message(error);
+  if (!IsStorableText(message)) {
+    std::replace_if(
+        message.begin(), message.end(),
+        [](char c) { return c == '\0' || static_cast<unsigned char>(c) >= 0x80; }, '?');
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return MarkJobFailed(session, backend_, job_id, owner, message, now, retry);
+      },
+      "recording the failure of job {}", job_id);
+}
+
+Result<JobRecord> SqlRepository::AcknowledgeJobCancel(std::int64_t job_id, std::string_view owner,
+                                                      std::int64_t now) {
+  return WithSession(
+      [&](soci::session& session) {
+        return MarkJobCancelled(session, backend_, job_id, owner, now);
+      },
+      "recording the cancellation of job {}", job_id);
+}
+
+Result<JobRecord> SqlRepository::ReleaseJob(std::int64_t job_id, std::string_view owner) {
+  return WithSession(
+      [&](soci::session& session) { return ReturnJobToQueue(session, backend_, job_id, owner); },
+      "returning job {} to the queue", job_id);
+}
+
+Result<JobRecord> SqlRepository::CancelJob(std::int64_t tenant_id, std::int64_t job_id,
+                                           std::int64_t now) {
+  return WithSession(
+      [&](soci::session& session) {
+        return RequestJobCancel(session, backend_, tenant_id, job_id, now);
+      },
+      "cancelling job {} of tenant {}", job_id, tenant_id);
+}
+
+Result<JobRecord> SqlRepository::GetJob(std::int64_t tenant_id, std::int64_t job_id) {
+  return WithSession([&](soci::session& session) { return SelectJob(session, tenant_id, job_id); },
+                     "reading job {} of tenant {}", job_id, tenant_id);
+}
+
+Result<std::vector<JobRecord>> SqlRepository::ListJobs(std::int64_t tenant_id,
+                                                       const JobFilter& filter) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<JobRecord>> {
+        return SelectJobs(session, tenant_id, filter);
+      },
+      "listing the jobs of tenant {}", tenant_id);
+}
+
+Result<JobScheduleRecord> SqlRepository::SaveJobSchedule(const JobScheduleRecord& schedule) {
+  if (Status payload = CheckText(schedule.payload, "the payload", "job schedule"); !payload) {
+    return unexpected(std::move(payload.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) { return UpsertSchedule(session, backend_, schedule); },
+      "saving the {} schedule of tenant {}", JobKindName(schedule.kind), schedule.tenant_id);
+}
+
+Result<std::vector<JobScheduleRecord>> SqlRepository::ListJobSchedules(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<JobScheduleRecord>> {
+        return SelectSchedules(session, tenant_id);
+      },
+      "listing the job schedules of tenant {}", tenant_id);
+}
+
+Status SqlRepository::DeleteJobSchedule(std::int64_t tenant_id, std::int64_t schedule_id) {
+  return WithSession(
+      [&](soci::session& session) { return DeleteSchedule(session, tenant_id, schedule_id); },
+      "deleting job schedule {} of tenant {}", schedule_id, tenant_id);
+}
+
+Result<std::vector<JobRecord>> SqlRepository::EnqueueDueSchedules(std::int64_t now,
+                                                                  int max_attempts) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<JobRecord>> {
+        return EnqueueSchedulesDue(session, backend_, now, max_attempts);
+      },
+      "queueing the scheduled jobs due at {}", now);
 }
 
 }  // namespace costwise::store

@@ -146,6 +146,33 @@ class SqlRepository final : public Repository {
                                                 std::int64_t lease_until) override;
   [[nodiscard]] Status RecordAlertAttempt(std::int64_t delivery_id,
                                           const AlertAttempt& attempt) override;
+  [[nodiscard]] Result<JobRecord> EnqueueJob(const NewJob& job) override;
+  [[nodiscard]] Result<std::optional<JobRecord>> ClaimJob(std::string_view owner, std::int64_t now,
+                                                          std::int64_t lease_seconds) override;
+  [[nodiscard]] Result<JobHeartbeat> ReportJobProgress(std::int64_t job_id, std::string_view owner,
+                                                       double progress, std::string_view message,
+                                                       std::int64_t lease_expires_at) override;
+  [[nodiscard]] Result<JobRecord> SucceedJob(std::int64_t job_id, std::string_view owner,
+                                             std::string_view result_json,
+                                             std::int64_t now) override;
+  [[nodiscard]] Result<JobRecord> FailJob(std::int64_t job_id, std::string_view owner,
+                                          std::string_view error, std::int64_t now,
+                                          const std::optional<RetryBackoff>& retry) override;
+  [[nodiscard]] Result<JobRecord> AcknowledgeJobCancel(std::int64_t job_id, std::string_view owner,
+                                                       std::int64_t now) override;
+  [[nodiscard]] Result<JobRecord> ReleaseJob(std::int64_t job_id, std::string_view owner) override;
+  [[nodiscard]] Result<JobRecord> CancelJob(std::int64_t tenant_id, std::int64_t job_id,
+                                            std::int64_t now) override;
+  [[nodiscard]] Result<JobRecord> GetJob(std::int64_t tenant_id, std::int64_t job_id) override;
+  [[nodiscard]] Result<std::vector<JobRecord>> ListJobs(std::int64_t tenant_id,
+                                                        const JobFilter& filter) override;
+  [[nodiscard]] Result<JobScheduleRecord> SaveJobSchedule(
+      const JobScheduleRecord& schedule) override;
+  [[nodiscard]] Result<std::vector<JobScheduleRecord>> ListJobSchedules(
+      std::int64_t tenant_id) override;
+  [[nodiscard]] Status DeleteJobSchedule(std::int64_t tenant_id, std::int64_t schedule_id) override;
+  [[nodiscard]] Result<std::vector<JobRecord>> EnqueueDueSchedules(std::int64_t now,
+                                                                   int max_attempts) override;
 
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a

@@ -1,0 +1,210 @@
+#include "api/job_kinds.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/json_values.h"
+#include "service/anomaly_service.h"
+#include "service/cost_forecast.h"
+#include "service/rightsizing_tenant.h"
+
+namespace costwise::api {
+namespace {
+
+using store::JobKind;
+using store::JobRecord;
+
+// A file being read reports its progress at most this often.
+constexpr std::chrono::milliseconds kProgressInterval{500};
+constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
+// Of an ingest's progress, the share of reading the files (storing is the rest).
+constexpr double kReadShare = 0.8;
+
+Result<nlohmann::json> PayloadObject(const JobRecord& job) {
+  nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("job {}: the payload is not a JSON object", job.id));
+  }
+  return payload;
+}
+
+Result<std::string> RunIngest(store::Repository& repository, const JobRecord& job,
+                              const service::JobProgress& progress) {
+  Result<nlohmann::json> payload = PayloadObject(job);
+  if (!payload) return unexpected(std::move(payload.error()));
+  std::vector<std::string> paths;
+  const auto files = payload->find("files");
+  if (files != payload->end() && files->is_array()) {
+    for (const nlohmann::json& file : *files) {
+      if (file.is_string()) paths.push_back(file.get<std::string>());
+    }
+  }
+  if (paths.empty()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("job {}: the payload names no file to ingest", job.id));
+  }
+  Status stop;  // the first error a progress report returned: the ingest stops with it
+  auto last_report = std::chrono::steady_clock::now() - kProgressInterval;
+  service::IngestOptions options;
+  options.progress = [&](std::size_t index, const std::string& path, std::uint64_t done,
+                         std::uint64_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!stop || now - last_report < kProgressInterval) return;
+    last_report = now;
+    const double file_share = total == 0 ? 1.0 : static_cast<double>(done) / total;
+    const double fraction =
+        kReadShare * (static_cast<double>(index) + file_share) / static_cast<double>(paths.size());
+    stop = progress(fraction, fmt::format("reading {} ({:.1f} of {:.1f} MB)",
+                                          std::filesystem::path(path).filename().string(),
+                                          static_cast<double>(done) / kBytesPerMegabyte,
+                                          static_cast<double>(total) / kBytesPerMegabyte));
+  };
+  options.before_store = [&](const service::IngestSummary& summary) {
+    if (!stop) return;
+    stop = progress(kReadShare, fmt::format("storing {} cube rows", summary.cube_rows));
+  };
+  options.keep_going = [&]() -> Status { return stop; };
+  Result<service::IngestSummary> summary =
+      service::IngestFiles(repository, job.tenant_name, paths, options);
+  if (!summary) return unexpected(std::move(summary.error()));
+  return IngestSummaryToJson(*summary).dump();
+}
+
+Result<std::string> RunDetect(store::Repository& repository, const JobRecord& job,
+                              const service::JobProgress& progress) {
+  if (Status go = progress(0, "detecting cost anomalies"); !go) return unexpected(go.error());
+  auto summary =
+      service::DetectCostAnomalies(repository, job.tenant_name, service::AnomalyDetectionOptions{});
+  if (!summary) return unexpected(std::move(summary.error()));
+  nlohmann::json result = {{"monitors", summary->monitors},
+                           {"new_anomalies", summary->new_anomalies},
+                           {"extended", summary->extended},
+                           {"updated", summary->updated},
+                           {"unchanged", summary->unchanged},
+                           {"suppressed", summary->suppressed},
+                           {"closed", summary->closed},
+                           {"from", summary->from ? summary->from->ToString() : ""},
+                           {"to", summary->to ? summary->to->ToString() : ""}};
+  return result.dump();
+}
+
+Result<std::string> RunForecast(store::Repository& repository, const JobRecord& job,
+                                const service::JobProgress& progress) {
+  Result<nlohmann::json> payload = PayloadObject(job);
+  if (!payload) return unexpected(std::move(payload.error()));
+  service::CostForecastOptions options;
+  options.horizon = payload->value("horizon", options.horizon);
+  options.group_by = payload->value("group_by", options.group_by);
+  if (Status go = progress(0, "forecasting costs"); !go) return unexpected(go.error());
+  auto report = service::ForecastCosts(repository, job.tenant_name, options);
+  if (!report) return unexpected(std::move(report.error()));
+  nlohmann::json result = {{"horizon", options.horizon},
+                           {"group_by", options.group_by},
+                           {"history_from", report->history_from.ToString()},
+                           {"history_days", report->history_days},
+                           {"series", report->run.series.size()}};
+  return result.dump();
+}
+
+Result<std::string> RunRightsize(store::Repository& repository, const JobRecord& job,
+                                 const service::JobProgress& progress) {
+  Status stop;
+  service::TenantRightsizeOptions options;
+  options.progress = [&](std::size_t done, std::size_t total) {
+    if (!stop) return;
+    stop = progress(total == 0 ? 0.0 : static_cast<double>(done) / static_cast<double>(total),
+                    fmt::format("profiled {} of {} instances", done, total));
+  };
+  if (Status go = progress(0, "right-sizing"); !go) return unexpected(go.error());
+  auto sized = service::RightsizeTenant(repository, job.tenant_name, options);
+  if (!sized) return unexpected(std::move(sized.error()));
+  if (!stop) return unexpected(stop.error());
+  nlohmann::json result = {{"recommendations", sized->stored.size()},
+                           {"open", sized->counts.open},
+                           {"applied", sized->counts.applied},
+                           {"dismissed", sized->counts.dismissed},
+                           {"snoozed", sized->counts.snoozed},
+                           {"monthly_savings", sized->report.monthly_savings}};
+  return result.dump();
+}
+
+// True when `path` is `root` or inside it, once both are made absolute and normal.
+bool IsInside(const std::filesystem::path& path, const std::filesystem::path& root) {
+  std::error_code error;
+  const std::filesystem::path full = std::filesystem::weakly_canonical(path, error);
+  if (error) return false;
+  const std::filesystem::path base = std::filesystem::weakly_canonical(root, error);
+  if (error) return false;
+  const auto [base_end, full_end] =
+      std::mismatch(base.begin(), base.end(), full.begin(), full.end());
+  return base_end == base.end() && full_end != full.end();
+}
+
+// Removes the folder of an ingested upload (kept while the job may still be retried).
+void RemoveUploadFolder(const std::string& upload_root, const JobRecord& job) {
+  const nlohmann::json payload = nlohmann::json::parse(job.payload, nullptr, false);
+  if (!payload.is_object() || !payload.contains("upload_dir") ||
+      !payload["upload_dir"].is_string()) {
+    return;
+  }
+  const std::filesystem::path folder = payload["upload_dir"].get<std::string>();
+  if (!IsInside(folder, upload_root)) {
+    spdlog::warn("job {}: not removing {}: it is outside the upload folder {}", job.id,
+                 folder.string(), upload_root);
+    return;
+  }
+  std::error_code error;
+  std::filesystem::remove_all(folder, error);
+  if (error) {
+    spdlog::warn("job {}: cannot remove the uploaded files in {}: {}", job.id, folder.string(),
+                 error.message());
+  }
+}
+
+}  // namespace
+
+service::JobRegistry BuiltinJobKinds(const std::string& upload_root) {
+  service::JobRegistry registry;
+  registry[JobKind::kIngest] = {
+      RunIngest, {JobKind::kDetect, JobKind::kForecast}, [upload_root](const JobRecord& job) {
+        RemoveUploadFolder(upload_root, job);
+      }};
+  registry[JobKind::kDetect] = {RunDetect, {}, {}};
+  registry[JobKind::kForecast] = {RunForecast, {}, {}};
+  registry[JobKind::kRightsize] = {RunRightsize, {}, {}};
+  return registry;
+}
+
+nlohmann::json IngestPayload(const std::vector<std::string>& paths, const std::string& upload_dir) {
+  return {{"files", paths}, {"upload_dir", upload_dir}};
+}
+
+nlohmann::json IngestSummaryToJson(const service::IngestSummary& summary) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const service::IngestedFile& file : summary.files) {
+    files.push_back({{"name", std::filesystem::path(file.path).filename().string()},
+                     {"format", file.format},
+                     {"checksum", file.checksum},
+                     {"rows", file.rows},
+                     {"rejected_rows", file.rejected_rows}});
+  }
+  return {{"files", files},
+          {"cube_rows", summary.cube_rows},
+          {"rows_deleted", summary.rows_deleted},
+          {"rows_inserted", summary.rows_inserted},
+          {"billed_total", MoneyText(summary.billed_total)},
+          {"effective_total", MoneyText(summary.effective_total)},
+          {"read_seconds", summary.read_seconds},
+          {"store_seconds", summary.store_seconds}};
+}
+
+}  // namespace costwise::api

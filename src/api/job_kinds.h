@@ -1,0 +1,27 @@
+#pragma once
+// The functions the job runner runs for each kind (service/jobs.h): each reads the job's JSON
+// payload, calls one service use case on the worker's repository and renders its summary as the
+// job's JSON result. ingest reads the uploaded files (service::IngestFiles, one transaction);
+// detect, forecast and rightsize run on the tenant's stored data; detect and forecast follow
+// every successful ingest, whose uploaded files are then removed (only inside `upload_root`).
+// sync has no function yet (it comes with the cloud connectors).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "service/ingest_service.h"
+#include "service/jobs.h"
+
+namespace costwise::api {
+
+[[nodiscard]] service::JobRegistry BuiltinJobKinds(const std::string& upload_root);
+
+// The payload of an ingest job: {"files": [paths], "upload_dir": folder}.
+[[nodiscard]] nlohmann::json IngestPayload(const std::vector<std::string>& paths,
+                                           const std::string& upload_dir);
+
+// The result of an ingest job.
+[[nodiscard]] nlohmann::json IngestSummaryToJson(const service::IngestSummary& summary);
+
+}  // namespace costwise::api

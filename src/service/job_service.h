@@ -1,0 +1,46 @@
+#pragma once
+// The jobs use cases of the API: queue a job of the caller's organisation, list, read and cancel
+// its jobs. The tenant is always the caller's (Principal), never one named by the request: another
+// organisation's job is NotFound. The runner (service/jobs.h) does the work.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "service/auth.h"
+#include "store/repository.h"
+
+namespace costwise::service {
+
+// Attempts of the jobs the API queues.
+inline constexpr int kJobAttempts = 3;
+
+// Queues a detect, forecast or rightsize job now (a queued one of the kind is reused).
+// InvalidInput for another kind: ingest jobs come from uploads, syncs from the cloud connectors.
+[[nodiscard]] Result<store::JobRecord> SubmitJob(store::Repository& repository,
+                                                 const Principal& caller, std::string_view kind,
+                                                 std::int64_t now);
+
+// Queues the ingest of uploaded files; `payload` (JSON text) names them.
+[[nodiscard]] Result<store::JobRecord> SubmitIngest(store::Repository& repository,
+                                                    const Principal& caller, std::string payload,
+                                                    std::int64_t now);
+
+// The caller's jobs, newest first; `status` and `kind` filter when not empty (InvalidInput for
+// an unknown name); `limit` 1..1000.
+[[nodiscard]] Result<std::vector<store::JobRecord>> ListJobs(store::Repository& repository,
+                                                             const Principal& caller,
+                                                             std::string_view status,
+                                                             std::string_view kind, int limit);
+
+[[nodiscard]] Result<store::JobRecord> GetJob(store::Repository& repository,
+                                              const Principal& caller, std::int64_t job_id);
+
+// Cancels a queued job at once; asks a running one to stop at its next progress report.
+// Conflict when it has finished.
+[[nodiscard]] Result<store::JobRecord> CancelJob(store::Repository& repository,
+                                                 const Principal& caller, std::int64_t job_id,
+                                                 std::int64_t now);
+
+}  // namespace costwise::service
