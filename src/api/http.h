@@ -28,6 +28,7 @@ struct Context {
   std::unique_ptr<store::Repository> repository;
   service::AuthOptions auth;
   bool secure_cookies = false;
+  std::string aws_principal_arn;  // costwise's AWS principal, trusted by onboarded roles
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

@@ -2,24 +2,86 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "api/auth_handlers.h"
+#include "api/error_status.h"
 #include "api/http.h"
+#include "api/metrics.h"
 #include "api/routes.h"
+#include "service/cloud_accounts.h"
+#include "service/members.h"
 #include "store/repository.h"
+#include "store/store_url.h"
 
 namespace costwise::api {
 namespace {
 
+constexpr char kRequestIdHeader[] = "X-Request-Id";
+constexpr std::size_t kMaxRequestIdBytes = 128;
+constexpr std::size_t kGeneratedRequestIdBytes = 16;
+constexpr time_t kReadTimeoutSeconds = 30;
+constexpr time_t kWriteTimeoutSeconds = 30;
+constexpr std::chrono::hours kPruneInterval{24};
+constexpr char kCorsAllowHeaders[] = "Content-Type, Authorization, X-CSRF-Token, X-Request-Id";
+constexpr char kCorsMaxAgeSeconds[] = "600";
+
+// Headers on every answer. The Content-Security-Policy suits the web UI (a Vite React build
+// served from this origin: scripts from the origin, inline styles, data: images).
+const httplib::Headers& SecurityHeaders() {
+  static const httplib::Headers kHeaders = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy",
+       "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "frame-ancestors 'none'"},
+  };
+  return kHeaders;
+}
+
+// What one request's handling thread knows about it: cpp-httplib runs the pre-routing handler,
+// the route's handler and the logger of a request on one thread.
+struct RequestScope {
+  std::chrono::steady_clock::time_point started;
+  const char* route = nullptr;  // the routes table's pattern, once dispatched
+};
+thread_local RequestScope t_request;
+
+// A client's request id when it is sane (1 to 128 letters, digits and . _ : -), else a new one.
+std::string RequestIdFor(const httplib::Request& request) {
+  const std::string given = request.get_header_value(kRequestIdHeader);
+  const bool sane = !given.empty() && given.size() <= kMaxRequestIdBytes &&
+                    std::all_of(given.begin(), given.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+                             c == '_' || c == ':' || c == '-';
+                    });
+  if (sane) return given;
+  thread_local std::mt19937_64 random(std::random_device{}());
+  std::string id;
+  for (std::size_t i = 0; i < kGeneratedRequestIdBytes / sizeof(std::uint64_t); ++i) {
+    id.append(fmt::format("{:016x}", random()));
+  }
+  return id;
+}
+
 // Authenticates and authorises the caller of a route, then runs its handler.
 void Dispatch(Context& context, const Route& route, const httplib::Request& request,
               httplib::Response& response) {
+  t_request.route = route.pattern;
   if (route.access == Access::kPublic) {
     route.handler(context, request, response, Caller{});
     return;
@@ -36,22 +98,133 @@ void Dispatch(Context& context, const Route& route, const httplib::Request& requ
   route.handler(context, request, response, *caller);
 }
 
-httplib::Server* g_server = nullptr;
-
-void StopOnSignal(int /*signal*/) {
-  if (g_server != nullptr) g_server->stop();
+// A JSON error body for answers cpp-httplib made itself (no route, a body too large, a
+// malformed request), instead of its empty or HTML ones.
+httplib::Server::HandlerResponse JsonErrorForEmptyAnswers(std::size_t max_body_bytes,
+                                                          const httplib::Request& request,
+                                                          httplib::Response& response) {
+  if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  const int status = response.status;
+  Error error{ErrorCode::kInvalidInput, fmt::format("the request is malformed (HTTP {})", status)};
+  if (status == 404) {
+    error = Error{ErrorCode::kNotFound,
+                  fmt::format("no such endpoint: {} {} (see /api/docs)", request.method,
+                              request.path.substr(0, kMaxRequestIdBytes))};
+  } else if (status == 413) {
+    error.message = fmt::format("the request body is larger than the limit of {} bytes",
+                                max_body_bytes);
+  } else if (status >= 500) {
+    error = Error{ErrorCode::kInternal, "internal error"};
+  }
+  IncrementCounter("costwise_errors_total", "Error answers of the API, by error code",
+                   {{"code", std::string(ErrorCodeName(error.code))}});
+  response.set_content(ErrorBody(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+  response.status = status;
+  return httplib::Server::HandlerResponse::Handled;
 }
 
-}  // namespace
+std::string UtcTimestamp(std::chrono::system_clock::time_point at) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+}
 
-Status RunServer(const ServerOptions& options) {
-  auto repository = store::OpenRepository(options.database_url);
-  if (!repository) return unexpected(repository.error());
-  Context context;
-  context.repository = std::move(*repository);
-  context.secure_cookies = options.secure_cookies;
+// The request log: one JSON object per line on stdout. Only the method, the route pattern, the
+// path (without its query), the status, the duration, the request id and the peer address are
+// written: never headers (cookies, tokens, Authorization), query strings or bodies.
+std::shared_ptr<spdlog::logger> RequestLogger() {
+  static const std::shared_ptr<spdlog::logger> kLogger = [] {
+    auto logger = std::make_shared<spdlog::logger>(
+        "costwise-requests", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    logger->set_pattern("%v");
+    logger->flush_on(spdlog::level::info);
+    return logger;
+  }();
+  return kLogger;
+}
 
-  httplib::Server server;
+void LogAndCount(const httplib::Request& request, const httplib::Response& response) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.started).count();
+  const std::string route = t_request.route != nullptr ? t_request.route
+                            : response.status < 400     ? "static"
+                                                        : "unmatched";
+  IncrementCounter("costwise_http_requests_total", "HTTP requests answered, by route, method and status",
+                   {{"route", route}, {"method", request.method},
+                    {"status", std::to_string(response.status)}});
+  ObserveSeconds("costwise_http_request_duration_seconds",
+                 "Time to answer an HTTP request, by route", {{"route", route}}, seconds);
+  const nlohmann::json line = {
+      {"time", UtcTimestamp(std::chrono::system_clock::now())},
+      {"level", response.status >= 500 ? "error" : "info"},
+      {"msg", "request"},
+      {"request_id", response.get_header_value(kRequestIdHeader)},
+      {"method", request.method},
+      {"route", route},
+      {"path", request.path},
+      {"status", response.status},
+      {"duration_ms", seconds * 1000.0},
+      {"remote", request.remote_addr},
+  };
+  RequestLogger()->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// Prunes expired sessions and old log-in attempts now and then every day, until stopped.
+class Pruner {
+ public:
+  explicit Pruner(store::Repository& repository)
+      : thread_([this, &repository](std::stop_token stop) { Run(repository, stop); }) {}
+  ~Pruner() {
+    thread_.request_stop();
+    wake_.notify_all();
+  }
+  Pruner(const Pruner&) = delete;
+  Pruner& operator=(const Pruner&) = delete;
+
+ private:
+  void Run(store::Repository& repository, const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+      const Result<store::AuthPruneSummary> pruned = service::PruneAuthRecords(repository, Now());
+      if (pruned) {
+        spdlog::info("pruned {} ended sessions and {} old log-in attempts", pruned->sessions,
+                     pruned->login_attempts);
+      } else {
+        spdlog::warn("pruning sessions and log-in attempts failed: {}", pruned.error().message);
+      }
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, stop, kPruneInterval, [] { return false; });
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: starts once the members it uses exist
+};
+
+Status CheckOptions(const ServerOptions& options) {
+  if (!options.aws_principal_arn.empty()) {
+    if (Status valid = service::ValidatePrincipalArn(options.aws_principal_arn); !valid) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("--aws-principal-arn: {}", valid.error().message));
+    }
+  }
+  static const std::regex kOrigin(R"(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)");
+  if (!options.cors_origin.empty() && !std::regex_match(options.cors_origin, kOrigin)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("--cors-origin \"{}\" is not an origin like "
+                                 "https://costs.example.com (scheme, host, optional port; no "
+                                 "path, no *)",
+                                 options.cors_origin));
+  }
+  return {};
+}
+
+void RegisterRoutes(httplib::Server& server, Context& context) {
   for (const Route& route : Routes()) {
     auto handler = [&context, &route](const httplib::Request& request,
                                       httplib::Response& response) {
@@ -64,27 +237,80 @@ Status RunServer(const ServerOptions& options) {
     if (method == "PATCH") server.Patch(route.pattern, handler);
     if (method == "DELETE") server.Delete(route.pattern, handler);
   }
+}
+
+// Request ids, timing and CORS, before routing; CORS preflights are answered here.
+void HandleRequestsBeforeRouting(httplib::Server& server, const ServerOptions& options) {
+  server.set_pre_routing_handler(
+      [cors_origin = options.cors_origin](const httplib::Request& request,
+                                          httplib::Response& response) {
+        t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
+        response.set_header(kRequestIdHeader, RequestIdFor(request));
+        if (cors_origin.empty() || request.get_header_value("Origin") != cors_origin) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        response.set_header("Access-Control-Allow-Origin", cors_origin);
+        response.set_header("Access-Control-Allow-Credentials", "true");
+        response.set_header("Access-Control-Expose-Headers", kRequestIdHeader);
+        response.set_header("Vary", "Origin");
+        if (request.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
+        response.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+        response.set_header("Access-Control-Allow-Headers", kCorsAllowHeaders);
+        response.set_header("Access-Control-Max-Age", kCorsMaxAgeSeconds);
+        response.status = 204;
+        return httplib::Server::HandlerResponse::Handled;
+      });
+}
+
+httplib::Server* g_server = nullptr;
+
+void StopOnSignal(int /*signal*/) {
+  if (g_server != nullptr) g_server->stop();
+}
+
+}  // namespace
+
+Status RunServer(const ServerOptions& options) {
+  if (Status valid = CheckOptions(options); !valid) return valid;
+  auto repository = store::OpenRepository(options.database_url);
+  if (!repository) return unexpected(repository.error());
+  Context context;
+  context.repository = std::move(*repository);
+  context.secure_cookies = options.secure_cookies;
+  context.aws_principal_arn = options.aws_principal_arn;
+
+  httplib::Server server;
+  server.set_default_headers(SecurityHeaders());
+  server.set_payload_max_length(options.max_body_bytes);
+  server.set_read_timeout(kReadTimeoutSeconds, 0);
+  server.set_write_timeout(kWriteTimeoutSeconds, 0);
+  HandleRequestsBeforeRouting(server, options);
+  RegisterRoutes(server, context);
   if (!options.web_dir.empty() && !server.set_mount_point("/", options.web_dir)) {
     spdlog::warn("web folder {} does not exist; serving the API only", options.web_dir);
   }
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body_bytes = options.max_body_bytes](const httplib::Request& request,
+                                                httplib::Response& response) {
+        return JsonErrorForEmptyAnswers(max_body_bytes, request, response);
+      }));
   server.set_exception_handler(
       [](const httplib::Request& /*request*/, httplib::Response& response, std::exception_ptr) {
         SendError(response, Error{ErrorCode::kInternal, "internal error"});
       });
-  server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    spdlog::info("{} {} {}", request.method, request.path, response.status);
-  });
+  server.set_logger(LogAndCount);
   if (!server.bind_to_port(options.host, options.port)) {
     return MakeError(ErrorCode::kUnavailable,
                      fmt::format("cannot listen on {}:{} (is another server using the port?)",
                                  options.host, options.port));
   }
+  const Pruner pruner(*context.repository);
   g_server = &server;
   std::signal(SIGINT, StopOnSignal);
   std::signal(SIGTERM, StopOnSignal);
   spdlog::info("costwise serving on http://{}:{} (database: {})",
                options.host == "0.0.0.0" ? "localhost" : options.host, options.port,
-               options.database_url);
+               store::RedactUrlPassword(options.database_url));
   const bool ok = server.listen_after_bind();
   g_server = nullptr;
   if (!ok) return MakeError(ErrorCode::kUnavailable, "the server stopped unexpectedly");

@@ -238,6 +238,11 @@ int Run(int argc, char** argv) {
   serve->add_option("--web", server_options.web_dir, "folder of the web UI's built files");
   serve->add_flag("--secure-cookies", server_options.secure_cookies,
                   "mark the session cookie Secure (behind https)");
+  serve->add_option("--aws-principal-arn", server_options.aws_principal_arn,
+                    "the AWS principal onboarded accounts' IAM roles trust (costwise's own "
+                    "account or role, e.g. arn:aws:iam::123456789012:root)");
+  serve->add_option("--cors-origin", server_options.cors_origin,
+                    "the one browser origin allowed to call the API cross-origin (default: none)");
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");

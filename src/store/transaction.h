@@ -40,6 +40,7 @@ enum class LockKind : int {
   kTenantMetrics = 7,
   kTenantRecommendations = 8,
   kUsers = 9,
+  kTenantCloudAccounts = 10,
 };
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 
