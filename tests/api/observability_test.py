@@ -71,14 +71,14 @@ class ObservabilityTest(api_harness.ApiTestCase):
         before, _ = self.metrics()
         for _ in range(3):
             self.assertEqual(self.request("GET", "/api/auth/me").status, 401)
-        self.assertEqual(self.request("GET", "/api/tokens/12").status, 401)
+        self.assertEqual(self.request("DELETE", "/api/tokens/12").status, 401)
         after, types = self.metrics()
         key = ("costwise_http_requests_total",
                frozenset({("route", "/api/auth/me"), ("method", "GET"), ("status", "401")}))
         self.assertEqual(after[key] - before.get(key, 0), 3)
         # The routes table's pattern, never the raw path.
         self.assertIn(("costwise_http_requests_total",
-                       frozenset({("route", r"/api/tokens/(\d+)"), ("method", "GET"),
+                       frozenset({("route", r"/api/tokens/(\d+)"), ("method", "DELETE"),
                                   ("status", "401")})), after)
         self.assertFalse(any("/api/tokens/12" in dict(labels).get("route", "")
                              for _, labels in after))
@@ -101,7 +101,7 @@ class ObservabilityTest(api_harness.ApiTestCase):
     def test_security_headers_json_404_and_request_ids(self):
         for method, path, status in (("GET", "/healthz", 200), ("GET", "/api/auth/me", 401),
                                      ("GET", "/api/no-such-thing", 404),
-                                     ("POST", "/api/auth/login", 400)):
+                                     ("POST", "/api/auth/signup", 400)):
             reply = self.request(method, path, {} if method == "POST" else None)
             self.assertEqual(reply.status, status, path)
             for name, value in SECURITY_HEADERS.items():
