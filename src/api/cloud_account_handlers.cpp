@@ -13,10 +13,10 @@ void CreateCloudAccount(Context& context, const httplib::Request& request,
   auto fields = StringMembers<2>(request, {"name", "account_id"});
   if (!fields) return SendError(response, fields.error());
   const auto& [name, account_id] = *fields;
-  SendResult(response, 201,
-             service::CreateCloudAccount(*context.repository, caller.principal, name, account_id,
-                                         Now()),
-             CloudAccountToJson);
+  SendResult(
+      response, 201,
+      service::CreateCloudAccount(*context.repository, caller.principal, name, account_id, Now()),
+      CloudAccountToJson);
 }
 
 void ListCloudAccounts(Context& context, const httplib::Request& /*request*/,
@@ -25,8 +25,8 @@ void ListCloudAccounts(Context& context, const httplib::Request& /*request*/,
              CloudAccountsToJson);
 }
 
-void GetCloudAccount(Context& context, const httplib::Request& request,
-                     httplib::Response& response, const Caller& caller) {
+void GetCloudAccount(Context& context, const httplib::Request& request, httplib::Response& response,
+                     const Caller& caller) {
   const Result<std::int64_t> id = PathId(request, 1, "cloud account");
   if (!id) return SendError(response, id.error());
   SendResult(response, 200, service::GetCloudAccount(*context.repository, caller.principal, *id),

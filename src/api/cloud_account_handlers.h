@@ -8,8 +8,8 @@ void CreateCloudAccount(Context& context, const httplib::Request& request,
                         httplib::Response& response, const Caller& caller);
 void ListCloudAccounts(Context& context, const httplib::Request& request,
                        httplib::Response& response, const Caller& caller);
-void GetCloudAccount(Context& context, const httplib::Request& request,
-                     httplib::Response& response, const Caller& caller);
+void GetCloudAccount(Context& context, const httplib::Request& request, httplib::Response& response,
+                     const Caller& caller);
 void GetCloudAccountPolicies(Context& context, const httplib::Request& request,
                              httplib::Response& response, const Caller& caller);
 void ConfigureCloudAccount(Context& context, const httplib::Request& request,

@@ -13,7 +13,8 @@ nlohmann::json NullWhenEmpty(const std::string& text) {
 
 nlohmann::json CurSourceToJson(const service::CurSource& source) {
   if (source.kind == service::CurSource::Kind::kS3) {
-    return {{"s3", {{"bucket", source.bucket}, {"prefix", source.prefix}, {"region", source.region}}}};
+    return {
+        {"s3", {{"bucket", source.bucket}, {"prefix", source.prefix}, {"region", source.region}}}};
   }
   return {{"athena",
            {{"database", source.database},
@@ -40,8 +41,8 @@ nlohmann::json CloudAccountToJson(const service::CloudAccount& account) {
           {"name", record.name},
           {"external_id", record.external_id},
           {"role_arn", NullWhenEmpty(record.role_arn)},
-          {"cur_source", account.cur_source ? CurSourceToJson(*account.cur_source)
-                                            : nlohmann::json(nullptr)},
+          {"cur_source",
+           account.cur_source ? CurSourceToJson(*account.cur_source) : nlohmann::json(nullptr)},
           {"status", record.status},
           {"created_at", TimeJson(record.created_at)},
           {"last_sync_at",
@@ -76,8 +77,8 @@ nlohmann::json IamPolicyToJson(const service::IamPolicy& policy) {
 
 nlohmann::json AccountPoliciesToJson(const service::AccountPolicies& policies) {
   return {{"trust_policy", IamPolicyToJson(policies.trust)},
-          {"permissions_policy", policies.permissions ? IamPolicyToJson(*policies.permissions)
-                                                      : nlohmann::json(nullptr)},
+          {"permissions_policy",
+           policies.permissions ? IamPolicyToJson(*policies.permissions) : nlohmann::json(nullptr)},
           {"apply_policy", IamPolicyToJson(policies.apply)},
           {"principal_configured", policies.principal_configured}};
 }
@@ -95,12 +96,10 @@ Result<service::CurSource> CurSourceFromJson(const nlohmann::json& value) {
   std::vector<std::pair<const char*, std::string*>> wanted;
   if (kind == "athena") {
     source.kind = service::CurSource::Kind::kAthena;
-    wanted = {{"database", &source.database},
-              {"table", &source.table},
-              {"workgroup", &source.workgroup},
-              {"output_location", &source.output_location},
-              {"data_location", &source.data_location},
-              {"region", &source.region}};
+    wanted = {
+        {"database", &source.database},           {"table", &source.table},
+        {"workgroup", &source.workgroup},         {"output_location", &source.output_location},
+        {"data_location", &source.data_location}, {"region", &source.region}};
   } else if (kind == "s3") {
     source.kind = service::CurSource::Kind::kS3;
     wanted = {{"bucket", &source.bucket}, {"prefix", &source.prefix}, {"region", &source.region}};

@@ -28,12 +28,11 @@ void SwitchOrganisation(Context& context, const httplib::Request& request,
   if (!fields) return SendError(response, fields.error());
   SendSession(context, response, 200,
               service::SwitchOrganisation(*context.repository, caller.principal,
-                                          caller.session_token, (*fields)[0], Now(),
-                                          context.auth));
+                                          caller.session_token, (*fields)[0], Now(), context.auth));
 }
 
-void ListMembers(Context& context, const httplib::Request& /*request*/,
-                 httplib::Response& response, const Caller& caller) {
+void ListMembers(Context& context, const httplib::Request& /*request*/, httplib::Response& response,
+                 const Caller& caller) {
   SendResult(response, 200, service::ListMembers(*context.repository, caller.principal),
              MembersToJson);
 }
@@ -73,10 +72,10 @@ void CreateInvitation(Context& context, const httplib::Request& request,
   const auto& [email, role_name] = *fields;
   const Result<store::Role> role = service::RoleFromName(role_name.empty() ? "viewer" : role_name);
   if (!role) return SendError(response, role.error());
-  SendResult(response, 201,
-             service::Invite(*context.repository, caller.principal, email, *role, Now(),
-                             context.auth),
-             NewInvitationToJson);
+  SendResult(
+      response, 201,
+      service::Invite(*context.repository, caller.principal, email, *role, Now(), context.auth),
+      NewInvitationToJson);
 }
 
 void RevokeInvitation(Context& context, const httplib::Request& request,
@@ -91,9 +90,9 @@ void AcceptInvitation(Context& context, const httplib::Request& request,
   auto fields = StringMembers<2>(request, {"token", "password"});
   if (!fields) return SendError(response, fields.error());
   const auto& [token, password] = *fields;
-  SendSession(context, response, 200,
-              service::AcceptInvitationToken(*context.repository, token, password, Now(),
-                                             context.auth));
+  SendSession(
+      context, response, 200,
+      service::AcceptInvitationToken(*context.repository, token, password, Now(), context.auth));
 }
 
 }  // namespace costwise::api

@@ -15,8 +15,8 @@ void ChangeMemberRole(Context& context, const httplib::Request& request,
                       httplib::Response& response, const Caller& caller);
 void RemoveMember(Context& context, const httplib::Request& request, httplib::Response& response,
                   const Caller& caller);
-void ListInvitations(Context& context, const httplib::Request& request,
-                     httplib::Response& response, const Caller& caller);
+void ListInvitations(Context& context, const httplib::Request& request, httplib::Response& response,
+                     const Caller& caller);
 void CreateInvitation(Context& context, const httplib::Request& request,
                       httplib::Response& response, const Caller& caller);
 void RevokeInvitation(Context& context, const httplib::Request& request,

@@ -11,7 +11,7 @@ namespace costwise::api {
 namespace {
 
 // Upper bounds of the duration buckets, in seconds.
-constexpr std::array<double, 14> kSecondsBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+constexpr std::array<double, 14> kSecondsBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,  0.25,
                                                     0.5,   1.0,   2.5,  5.0,   10.0, 30.0, 60.0};
 
 enum class MetricType { kCounter, kHistogram };

@@ -3,8 +3,8 @@
 // (docs/service.md, "Observability"). Any part of the server may add to it: the HTTP layer
 // counts requests and errors and times each route; job workers and engines time their work with
 // ObserveSeconds (e.g. "costwise_job_duration_seconds" {kind}, "costwise_prediction_seconds"
-// {engine}). Thread-safe. Names and label names must be Prometheus names ([a-zA-Z_:][a-zA-Z0-9_:]*);
-// a metric keeps the type and help it was first used with.
+// {engine}). Thread-safe. Names and label names must be Prometheus names
+// ([a-zA-Z_:][a-zA-Z0-9_:]*); a metric keeps the type and help it was first used with.
 #include <string>
 #include <string_view>
 #include <utility>

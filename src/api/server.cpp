@@ -111,15 +111,16 @@ httplib::Server::HandlerResponse JsonErrorForEmptyAnswers(std::size_t max_body_b
                   fmt::format("no such endpoint: {} {} (see /api/docs)", request.method,
                               request.path.substr(0, kMaxRequestIdBytes))};
   } else if (status == 413) {
-    error.message = fmt::format("the request body is larger than the limit of {} bytes",
-                                max_body_bytes);
+    error.message =
+        fmt::format("the request body is larger than the limit of {} bytes", max_body_bytes);
   } else if (status >= 500) {
     error = Error{ErrorCode::kInternal, "internal error"};
   }
   IncrementCounter("costwise_errors_total", "Error answers of the API, by error code",
                    {{"code", std::string(ErrorCodeName(error.code))}});
-  response.set_content(ErrorBody(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/json");
+  response.set_content(
+      ErrorBody(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      "application/json");
   response.status = status;
   return httplib::Server::HandlerResponse::Handled;
 }
@@ -152,11 +153,11 @@ void LogAndCount(const httplib::Request& request, const httplib::Response& respo
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.started).count();
   const std::string route = t_request.route != nullptr ? t_request.route
-                            : response.status < 400     ? "static"
-                                                        : "unmatched";
-  IncrementCounter("costwise_http_requests_total", "HTTP requests answered, by route, method and status",
-                   {{"route", route}, {"method", request.method},
-                    {"status", std::to_string(response.status)}});
+                            : response.status < 400    ? "static"
+                                                       : "unmatched";
+  IncrementCounter(
+      "costwise_http_requests_total", "HTTP requests answered, by route, method and status",
+      {{"route", route}, {"method", request.method}, {"status", std::to_string(response.status)}});
   ObserveSeconds("costwise_http_request_duration_seconds",
                  "Time to answer an HTTP request, by route", {{"route", route}}, seconds);
   const nlohmann::json line = {
@@ -172,6 +173,8 @@ void LogAndCount(const httplib::Request& request, const httplib::Response& respo
       {"remote", request.remote_addr},
   };
   RequestLogger()->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // An answer made before routing (a malformed request) must not inherit this request's route.
+  t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
 }
 
 // Prunes expired sessions and old log-in attempts now and then every day, until stopped.
@@ -241,25 +244,25 @@ void RegisterRoutes(httplib::Server& server, Context& context) {
 
 // Request ids, timing and CORS, before routing; CORS preflights are answered here.
 void HandleRequestsBeforeRouting(httplib::Server& server, const ServerOptions& options) {
-  server.set_pre_routing_handler(
-      [cors_origin = options.cors_origin](const httplib::Request& request,
-                                          httplib::Response& response) {
-        t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
-        response.set_header(kRequestIdHeader, RequestIdFor(request));
-        if (cors_origin.empty() || request.get_header_value("Origin") != cors_origin) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        response.set_header("Access-Control-Allow-Origin", cors_origin);
-        response.set_header("Access-Control-Allow-Credentials", "true");
-        response.set_header("Access-Control-Expose-Headers", kRequestIdHeader);
-        response.set_header("Vary", "Origin");
-        if (request.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
-        response.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
-        response.set_header("Access-Control-Allow-Headers", kCorsAllowHeaders);
-        response.set_header("Access-Control-Max-Age", kCorsMaxAgeSeconds);
-        response.status = 204;
-        return httplib::Server::HandlerResponse::Handled;
-      });
+  server.set_pre_routing_handler([cors_origin = options.cors_origin](
+                                     const httplib::Request& request, httplib::Response& response) {
+    t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
+    response.set_header(kRequestIdHeader, RequestIdFor(request));
+    if (cors_origin.empty() || request.get_header_value("Origin") != cors_origin) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    response.set_header("Access-Control-Allow-Origin", cors_origin);
+    response.set_header("Access-Control-Allow-Credentials", "true");
+    response.set_header("Access-Control-Expose-Headers", kRequestIdHeader);
+    response.set_header("Vary", "Origin");
+    if (request.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
+    response.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+    response.set_header("Access-Control-Allow-Headers", kCorsAllowHeaders);
+    response.set_header("Access-Control-Max-Age", kCorsMaxAgeSeconds);
+    t_request.route = "cors-preflight";
+    response.status = 204;
+    return httplib::Server::HandlerResponse::Handled;
+  });
 }
 
 httplib::Server* g_server = nullptr;

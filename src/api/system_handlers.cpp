@@ -15,9 +15,9 @@ void Readyz(Context& context, const httplib::Request& /*request*/, httplib::Resp
             const Caller& /*caller*/) {
   const Result<int> version = context.repository->SchemaVersion();
   if (!version) {
-    return SendError(response, Error{ErrorCode::kUnavailable,
-                                     fmt::format("the database does not answer: {}",
-                                                 version.error().message)});
+    return SendError(
+        response, Error{ErrorCode::kUnavailable,
+                        fmt::format("the database does not answer: {}", version.error().message)});
   }
   SendJson(response, 200,
            {{"status", "ready"},

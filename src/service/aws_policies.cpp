@@ -33,9 +33,8 @@ std::string ObjectsArn(std::string_view bucket, std::string_view prefix) {
 // Read access to the objects under the prefix, and listing them.
 void AddS3Read(IamPolicy& policy, std::string_view sid, std::string_view bucket,
                std::string_view prefix) {
-  policy.statements.push_back(
-      IamStatement{fmt::format("{}Objects", sid), "", {"s3:GetObject"},
-                   {ObjectsArn(bucket, prefix)}, {}});
+  policy.statements.push_back(IamStatement{
+      fmt::format("{}Objects", sid), "", {"s3:GetObject"}, {ObjectsArn(bucket, prefix)}, {}});
   IamStatement list{fmt::format("{}List", sid), "", {"s3:ListBucket"}, {BucketArn(bucket)}, {}};
   if (!prefix.empty()) {
     list.conditions.push_back(IamCondition{"StringLike", "s3:prefix", {std::string(prefix) + "*"}});
@@ -58,23 +57,22 @@ IamPolicy PermissionsPolicy(const CloudAccount& account, const CurSource& source
   const std::string& aws_account = account.record.account_id;
   IamPolicy policy;
   if (source.kind == CurSource::Kind::kAthena) {
-    policy.statements.push_back(IamStatement{
-        "CostwiseAthenaQueries",
-        "",
-        {"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-         "athena:GetWorkGroup"},
-        {fmt::format("arn:aws:athena:{}:{}:workgroup/{}", source.region, aws_account,
-                     source.workgroup)},
-        {}});
+    policy.statements.push_back(
+        IamStatement{"CostwiseAthenaQueries",
+                     "",
+                     {"athena:StartQueryExecution", "athena:GetQueryExecution",
+                      "athena:GetQueryResults", "athena:GetWorkGroup"},
+                     {fmt::format("arn:aws:athena:{}:{}:workgroup/{}", source.region, aws_account,
+                                  source.workgroup)},
+                     {}});
     policy.statements.push_back(IamStatement{
         "CostwiseGlueCatalog",
         "",
         {"glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"},
         {fmt::format("arn:aws:glue:{}:{}:catalog", source.region, aws_account),
-         fmt::format("arn:aws:glue:{}:{}:database/{}", source.region, aws_account,
-                     source.database),
-         fmt::format("arn:aws:glue:{}:{}:table/{}/{}", source.region, aws_account,
-                     source.database, source.table)},
+         fmt::format("arn:aws:glue:{}:{}:database/{}", source.region, aws_account, source.database),
+         fmt::format("arn:aws:glue:{}:{}:table/{}/{}", source.region, aws_account, source.database,
+                     source.table)},
         {}});
     const auto [data_bucket, data_prefix] = SplitS3Uri(source.data_location);
     AddS3Read(policy, "CostwiseCurData", data_bucket, data_prefix);
@@ -101,19 +99,20 @@ IamPolicy PermissionsPolicy(const CloudAccount& account, const CurSource& source
                                             "ec2:DescribeAddresses", "ec2:DescribeRegions"},
                                            {"*"},
                                            {}});
-  policy.statements.push_back(IamStatement{"CostwisePrices", "", {"pricing:GetProducts"}, {"*"}, {}});
+  policy.statements.push_back(
+      IamStatement{"CostwisePrices", "", {"pricing:GetProducts"}, {"*"}, {}});
   return policy;
 }
 
 // Applying right-sizing: stop, resize, start. A dry run (the EC2 DryRun parameter) is checked
 // against these same permissions.
 IamPolicy ApplyPolicy(const CloudAccount& account) {
-  return IamPolicy{{IamStatement{
-      "CostwiseApplyRightsizing",
-      "",
-      {"ec2:StopInstances", "ec2:StartInstances", "ec2:ModifyInstanceAttribute"},
-      {fmt::format("arn:aws:ec2:*:{}:instance/*", account.record.account_id)},
-      {}}}};
+  return IamPolicy{
+      {IamStatement{"CostwiseApplyRightsizing",
+                    "",
+                    {"ec2:StopInstances", "ec2:StartInstances", "ec2:ModifyInstanceAttribute"},
+                    {fmt::format("arn:aws:ec2:*:{}:instance/*", account.record.account_id)},
+                    {}}}};
 }
 
 }  // namespace

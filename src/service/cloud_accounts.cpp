@@ -58,11 +58,12 @@ bool IsKeyPrefix(std::string_view prefix) {
 
 Status CheckS3Uri(std::string_view field, std::string_view uri) {
   const auto invalid = [&] {
-    return Invalid(fmt::format("cur_source.{} \"{}\" is not an S3 location like "
-                               "s3://bucket/prefix/ (a bucket name of 3 to 63 lower-case "
-                               "letters, digits, dots and hyphens; a prefix without * ? $ "
-                               "quotes or spaces)",
-                               field, uri.substr(0, 80)));
+    return Invalid(
+        fmt::format("cur_source.{} \"{}\" is not an S3 location like "
+                    "s3://bucket/prefix/ (a bucket name of 3 to 63 lower-case "
+                    "letters, digits, dots and hyphens; a prefix without * ? $ "
+                    "quotes or spaces)",
+                    field, uri.substr(0, 80)));
   };
   if (!uri.starts_with(kS3Scheme)) return invalid();
   const std::string_view rest = uri.substr(kS3Scheme.size());
@@ -108,12 +109,10 @@ auto FieldsOf(Source& source) {
     return std::vector<Field>{
         {"bucket", &source.bucket}, {"prefix", &source.prefix}, {"region", &source.region}};
   }
-  return std::vector<Field>{{"database", &source.database},
-                            {"table", &source.table},
-                            {"workgroup", &source.workgroup},
-                            {"output_location", &source.output_location},
-                            {"data_location", &source.data_location},
-                            {"region", &source.region}};
+  return std::vector<Field>{
+      {"database", &source.database},           {"table", &source.table},
+      {"workgroup", &source.workgroup},         {"output_location", &source.output_location},
+      {"data_location", &source.data_location}, {"region", &source.region}};
 }
 
 // Reads the JSON text CurSourceText writes: one object holding one object of strings.
@@ -217,17 +216,18 @@ Status ValidateCurSource(const CurSource& source) {
   }
   if (source.kind == CurSource::Kind::kS3) {
     if (!IsBucketName(source.bucket)) {
-      return Invalid(fmt::format("cur_source.bucket \"{}\" is not an S3 bucket name (3 to 63 "
-                                 "lower-case letters, digits, dots and hyphens)",
-                                 source.bucket.substr(0, 80)));
+      return Invalid(
+          fmt::format("cur_source.bucket \"{}\" is not an S3 bucket name (3 to 63 "
+                      "lower-case letters, digits, dots and hyphens)",
+                      source.bucket.substr(0, 80)));
     }
     if (!IsKeyPrefix(source.prefix)) {
       return Invalid("cur_source.prefix must be a key prefix without * ? $ quotes or spaces");
     }
     return {};
   }
-  for (const auto& [field, value] : {std::pair{"database", &source.database},
-                                     std::pair{"table", &source.table}}) {
+  for (const auto& [field, value] :
+       {std::pair{"database", &source.database}, std::pair{"table", &source.table}}) {
     if (Status name = CheckField(field, *value, kGlueName,
                                  "a Glue name (letters, digits, underscores and hyphens)");
         !name) {
@@ -260,25 +260,26 @@ std::string CurSourceText(const CurSource& source) {
   return text;
 }
 
-Result<CurSource> ParseCurSourceText(std::string_view text) {
-  return CurSourceReader(text).Read();
-}
+Result<CurSource> ParseCurSourceText(std::string_view text) { return CurSourceReader(text).Read(); }
 
 Status ValidateRoleArn(std::string_view arn) {
-  static const std::regex kRoleArn(R"(arn:aws:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})");
+  static const std::regex kRoleArn(
+      R"(arn:aws:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64})");
   if (Matches(arn, kRoleArn)) return {};
-  return Invalid(fmt::format("\"{}\" is not an IAM role ARN like "
-                             "arn:aws:iam::123456789012:role/costwise-read",
-                             arn.substr(0, 200)));
+  return Invalid(
+      fmt::format("\"{}\" is not an IAM role ARN like "
+                  "arn:aws:iam::123456789012:role/costwise-read",
+                  arn.substr(0, 200)));
 }
 
 Status ValidatePrincipalArn(std::string_view arn) {
   static const std::regex kPrincipal(
       R"(arn:aws:iam::[0-9]{12}:(root|(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}))");
   if (Matches(arn, kPrincipal)) return {};
-  return Invalid(fmt::format("\"{}\" is not an IAM principal ARN like "
-                             "arn:aws:iam::123456789012:role/costwise",
-                             arn.substr(0, 200)));
+  return Invalid(
+      fmt::format("\"{}\" is not an IAM principal ARN like "
+                  "arn:aws:iam::123456789012:role/costwise",
+                  arn.substr(0, 200)));
 }
 
 Result<CloudAccount> CreateCloudAccount(store::Repository& repository, const Principal& principal,
@@ -355,13 +356,13 @@ Result<CloudAccount> ConfigureCloudAccount(store::Repository& repository,
       if (Status valid = ValidateRoleArn(new_role); !valid) {
         return unexpected(std::move(valid.error()));
       }
-      const std::string role_account = new_role.substr(std::string_view("arn:aws:iam::").size(),
-                                                       current->account_id.size());
+      const std::string role_account =
+          new_role.substr(std::string_view("arn:aws:iam::").size(), current->account_id.size());
       if (role_account != current->account_id) {
-        return Invalid(fmt::format("the role {} is in the AWS account {}, not in this cloud "
-                                   "account's {}: create the role in {}",
-                                   new_role, role_account, current->account_id,
-                                   current->account_id));
+        return Invalid(
+            fmt::format("the role {} is in the AWS account {}, not in this cloud "
+                        "account's {}: create the role in {}",
+                        new_role, role_account, current->account_id, current->account_id));
       }
     }
   }

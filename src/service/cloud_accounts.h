@@ -96,10 +96,10 @@ struct IamPolicy {
 
 // What the organisation pastes into IAM.
 struct AccountPolicies {
-  IamPolicy trust;                        // who may assume the role: costwise, with the External ID
-  std::optional<IamPolicy> permissions;   // read access; empty until the CUR source is entered
-  IamPolicy apply;                        // optional: stop, start and resize instances
-  bool principal_configured = false;      // false: the trust names kPlaceholderPrincipal
+  IamPolicy trust;                       // who may assume the role: costwise, with the External ID
+  std::optional<IamPolicy> permissions;  // read access; empty until the CUR source is entered
+  IamPolicy apply;                       // optional: stop, start and resize instances
+  bool principal_configured = false;     // false: the trust names kPlaceholderPrincipal
 };
 
 // The trust policy's principal when `serve --aws-principal-arn` is not given: IAM refuses it, so

@@ -10,9 +10,9 @@ namespace costwise::service {
 
 Result<store::Role> RoleFromName(std::string_view name) {
   if (const std::optional<store::Role> role = store::ParseRole(name)) return *role;
-  return MakeError(ErrorCode::kInvalidInput,
-                   fmt::format("\"{}\" is not a role: use viewer, admin or owner",
-                               name.substr(0, 40)));
+  return MakeError(
+      ErrorCode::kInvalidInput,
+      fmt::format("\"{}\" is not a role: use viewer, admin or owner", name.substr(0, 40)));
 }
 
 Result<std::vector<store::Membership>> ListOrganisations(store::Repository& repository,
@@ -21,9 +21,8 @@ Result<std::vector<store::Membership>> ListOrganisations(store::Repository& repo
 }
 
 Result<NewSession> SwitchOrganisation(store::Repository& repository, const Principal& principal,
-                                      std::string_view session_token,
-                                      std::string_view organisation, std::int64_t now,
-                                      const AuthOptions& options) {
+                                      std::string_view session_token, std::string_view organisation,
+                                      std::int64_t now, const AuthOptions& options) {
   if (session_token.empty()) {
     return MakeError(ErrorCode::kInvalidInput,
                      "an API token belongs to one organisation: create a token in the other "
@@ -61,8 +60,8 @@ Status ChangeMemberRole(store::Repository& repository, const Principal& principa
   return repository.SetMemberRole(principal.tenant_id, user_id, role);
 }
 
-Status RemoveMember(store::Repository& repository, const Principal& principal,
-                    std::int64_t user_id, std::int64_t now) {
+Status RemoveMember(store::Repository& repository, const Principal& principal, std::int64_t user_id,
+                    std::int64_t now) {
   if (user_id != principal.user_id && !Require(principal, Permission::kManageMembers)) {
     // A non-owner may only leave; other members are not theirs to see removed.
     return MakeError(ErrorCode::kPermissionDenied,
@@ -103,12 +102,10 @@ Result<NewSession> AcceptInvitationToken(store::Repository& repository,
     return MakeError(ErrorCode::kNotFound,
                      "this invitation does not exist, expired or was used: ask for a new one");
   }
-  return AcceptInvitation(repository, invitation_token, invitation->email, password, now,
-                          options);
+  return AcceptInvitation(repository, invitation_token, invitation->email, password, now, options);
 }
 
-Result<store::AuthPruneSummary> PruneAuthRecords(store::Repository& repository,
-                                                 std::int64_t now) {
+Result<store::AuthPruneSummary> PruneAuthRecords(store::Repository& repository, std::int64_t now) {
   return repository.PruneAuthRecords(now, now - kLoginAttemptRetentionSeconds);
 }
 

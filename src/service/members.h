@@ -30,8 +30,7 @@ inline constexpr std::int64_t kLoginAttemptRetentionSeconds = std::int64_t{30} *
 [[nodiscard]] Result<NewSession> SwitchOrganisation(store::Repository& repository,
                                                     const Principal& principal,
                                                     std::string_view session_token,
-                                                    std::string_view organisation,
-                                                    std::int64_t now,
+                                                    std::string_view organisation, std::int64_t now,
                                                     const AuthOptions& options = {});
 
 // The principal's organisation's members (any member may see them).
@@ -58,8 +57,7 @@ inline constexpr std::int64_t kLoginAttemptRetentionSeconds = std::int64_t{30} *
 // user gives their password; a new one chooses it.
 [[nodiscard]] Result<NewSession> AcceptInvitationToken(store::Repository& repository,
                                                        std::string_view invitation_token,
-                                                       std::string_view password,
-                                                       std::int64_t now,
+                                                       std::string_view password, std::int64_t now,
                                                        const AuthOptions& options = {});
 
 // Deletes sessions that expired or were logged out by `now`, and log-in attempts older than

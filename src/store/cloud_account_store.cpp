@@ -105,10 +105,10 @@ Result<CloudAccountRecord> SelectCloudAccount(soci::session& session, std::int64
   const long long tenant = tenant_id;
   const long long id = account_id;
   CloudAccountRow row;
-  session << std::string(kColumns) + "WHERE id = :id AND tenant_id = :tenant",
-      soci::use(id, "id"), soci::use(tenant, "tenant"), soci::into(row.id),
-      soci::into(row.tenant), soci::into(row.provider), soci::into(row.account_id),
-      soci::into(row.name), soci::into(row.external_id), soci::into(row.role_arn),
+  session << std::string(kColumns) + "WHERE id = :id AND tenant_id = :tenant", soci::use(id, "id"),
+      soci::use(tenant, "tenant"), soci::into(row.id), soci::into(row.tenant),
+      soci::into(row.provider), soci::into(row.account_id), soci::into(row.name),
+      soci::into(row.external_id), soci::into(row.role_arn),
       soci::into(row.cur_source, row.cur_source_indicator), soci::into(row.status),
       soci::into(row.created_at), soci::into(row.last_sync_at, row.last_sync_indicator),
       soci::into(row.last_error, row.last_error_indicator);

@@ -26,9 +26,11 @@ namespace costwise::store {
                                                             std::int64_t account_id);
 // Sets the role ARN and CUR source, and the status back to pending with no error. NotFound
 // unless the account belongs to the tenant.
-[[nodiscard]] Result<CloudAccountRecord> UpdateCloudAccountConnection(
-    soci::session& session, std::int64_t tenant_id, std::int64_t account_id,
-    std::string_view role_arn, std::string_view cur_source);
+[[nodiscard]] Result<CloudAccountRecord> UpdateCloudAccountConnection(soci::session& session,
+                                                                      std::int64_t tenant_id,
+                                                                      std::int64_t account_id,
+                                                                      std::string_view role_arn,
+                                                                      std::string_view cur_source);
 // NotFound unless the account belongs to the tenant.
 [[nodiscard]] Status DeleteCloudAccountRow(soci::session& session, std::int64_t tenant_id,
                                            std::int64_t account_id);

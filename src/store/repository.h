@@ -330,8 +330,8 @@ class Repository {
                                                 std::int64_t invitation_id) = 0;
   // Deletes the sessions that expired or were revoked at or before `now` and the log-in attempts
   // made before `attempts_before`.
-  [[nodiscard]] virtual Result<AuthPruneSummary> PruneAuthRecords(
-      std::int64_t now, std::int64_t attempts_before) = 0;
+  [[nodiscard]] virtual Result<AuthPruneSummary> PruneAuthRecords(std::int64_t now,
+                                                                  std::int64_t attempts_before) = 0;
 
   // Stores a new cloud account (its id is ignored) and returns it. NotFound for an unknown
   // tenant; Conflict when the tenant has this provider's account already.

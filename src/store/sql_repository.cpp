@@ -1150,8 +1150,7 @@ Status SqlRepository::SetMemberRole(std::int64_t tenant_id, std::int64_t user_id
       "changing the role of user {} in tenant {}", user_id, tenant_id);
 }
 
-Status SqlRepository::RemoveMember(std::int64_t tenant_id, std::int64_t user_id,
-                                   std::int64_t now) {
+Status SqlRepository::RemoveMember(std::int64_t tenant_id, std::int64_t user_id, std::int64_t now) {
   return WithSession(
       [&](soci::session& session) {
         return DeleteMember(session, backend_, tenant_id, user_id, now);
@@ -1219,8 +1218,8 @@ Result<CloudAccountRecord> SqlRepository::SetCloudAccountConnection(std::int64_t
                                                                     std::int64_t account_id,
                                                                     std::string_view role_arn,
                                                                     std::string_view cur_source) {
-  if (Status valid = CheckAccountTexts(
-          {{"the role ARN", role_arn}, {"the CUR source", cur_source}}, "cloud account");
+  if (Status valid = CheckAccountTexts({{"the role ARN", role_arn}, {"the CUR source", cur_source}},
+                                       "cloud account");
       !valid) {
     return unexpected(std::move(valid.error()));
   }

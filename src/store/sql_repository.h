@@ -123,8 +123,7 @@ class SqlRepository final : public Repository {
   [[nodiscard]] Result<CloudAccountRecord> SetCloudAccountConnection(
       std::int64_t tenant_id, std::int64_t account_id, std::string_view role_arn,
       std::string_view cur_source) override;
-  [[nodiscard]] Status DeleteCloudAccount(std::int64_t tenant_id,
-                                          std::int64_t account_id) override;
+  [[nodiscard]] Status DeleteCloudAccount(std::int64_t tenant_id, std::int64_t account_id) override;
 
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a

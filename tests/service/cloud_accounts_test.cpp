@@ -97,9 +97,9 @@ TEST(CurSourceTest, ValidatesEachField) {
 TEST(CurSourceTest, RoleAndPrincipalArns) {
   EXPECT_TRUE(ValidateRoleArn("arn:aws:iam::123456789012:role/costwise"));
   EXPECT_TRUE(ValidateRoleArn("arn:aws:iam::123456789012:role/team/costwise-read@x"));
-  for (const char* bad : {"arn:aws:iam::123456789012:user/costwise", "arn:aws:iam::1234:role/x",
-                          "arn:aws:iam::123456789012:role/", "costwise",
-                          "arn:aws:iam::123456789012:role/a b"}) {
+  for (const char* bad :
+       {"arn:aws:iam::123456789012:user/costwise", "arn:aws:iam::1234:role/x",
+        "arn:aws:iam::123456789012:role/", "costwise", "arn:aws:iam::123456789012:role/a b"}) {
     EXPECT_FALSE(ValidateRoleArn(bad)) << bad;
   }
   EXPECT_TRUE(ValidatePrincipalArn("arn:aws:iam::123456789012:root"));
@@ -144,10 +144,9 @@ TEST_F(CloudAccountsTest, ConfiguresRoleAndSourceAndBuildsLeastPrivilegePolicies
   const auto account = CreateCloudAccount(*repository_, owner_, "prod", "123456789012", kNow);
   ASSERT_TRUE(account);
   const std::int64_t id = account->record.id;
-  EXPECT_EQ(ConfigureCloudAccount(*repository_, owner_, id, std::nullopt, std::nullopt)
-                .error()
-                .code,
-            ErrorCode::kInvalidInput);
+  EXPECT_EQ(
+      ConfigureCloudAccount(*repository_, owner_, id, std::nullopt, std::nullopt).error().code,
+      ErrorCode::kInvalidInput);
   const auto elsewhere = ConfigureCloudAccount(
       *repository_, owner_, id, "arn:aws:iam::210987654321:role/costwise", std::nullopt);
   ASSERT_FALSE(elsewhere);

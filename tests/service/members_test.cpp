@@ -74,11 +74,11 @@ TEST_F(MembersTest, AcceptingByTokenUsesTheInvitedEmail) {
 TEST_F(MembersTest, OnlyOwnersManageButAnyoneMayLeave) {
   const NewSession vera = MustJoin("vera@example.com", store::Role::kAdmin);
   const NewSession walt = MustJoin("walt@example.com", store::Role::kViewer);
-  EXPECT_EQ(ChangeMemberRole(*repository_, vera.principal, walt.principal.user_id,
-                             store::Role::kAdmin)
-                .error()
-                .code,
-            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(
+      ChangeMemberRole(*repository_, vera.principal, walt.principal.user_id, store::Role::kAdmin)
+          .error()
+          .code,
+      ErrorCode::kPermissionDenied);
   EXPECT_EQ(RemoveMember(*repository_, vera.principal, walt.principal.user_id, kNow).error().code,
             ErrorCode::kPermissionDenied);
   EXPECT_EQ(ListInvitations(*repository_, vera.principal).error().code,
@@ -102,8 +102,8 @@ TEST_F(MembersTest, SwitchingStartsASessionInTheOtherOrganisationAndEndsThisOne)
   ASSERT_TRUE(organisations) << organisations.error().message;
   ASSERT_EQ(organisations->size(), 2U);
 
-  const auto switched = SwitchOrganisation(*repository_, carl.principal, carl.token, "Engines",
-                                           kNow + 2);
+  const auto switched =
+      SwitchOrganisation(*repository_, carl.principal, carl.token, "Engines", kNow + 2);
   ASSERT_TRUE(switched) << switched.error().message;
   EXPECT_EQ(switched->principal.tenant_id, owner_.principal.tenant_id);
   EXPECT_EQ(switched->principal.role, store::Role::kAdmin);
@@ -111,11 +111,11 @@ TEST_F(MembersTest, SwitchingStartsASessionInTheOtherOrganisationAndEndsThisOne)
             ErrorCode::kUnauthenticated);
   EXPECT_TRUE(Authenticate(*repository_, switched->token, kNow + 3));
 
-  EXPECT_EQ(SwitchOrganisation(*repository_, switched->principal, switched->token, "Nowhere",
-                               kNow + 4)
-                .error()
-                .code,
-            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(
+      SwitchOrganisation(*repository_, switched->principal, switched->token, "Nowhere", kNow + 4)
+          .error()
+          .code,
+      ErrorCode::kPermissionDenied);
   EXPECT_EQ(
       SwitchOrganisation(*repository_, switched->principal, "", "Carl's", kNow + 4).error().code,
       ErrorCode::kInvalidInput);

@@ -102,17 +102,14 @@ TEST_P(OrganisationRepositoryTest, ListsMembersAndChangesRolesButKeepsTheLastOwn
   ASSERT_TRUE(repository_->SetMemberRole(owner.tenant_id, viewer.user_id, Role::kOwner));
   ASSERT_TRUE(repository_->SetMemberRole(owner.tenant_id, owner.user_id, Role::kViewer));
   EXPECT_EQ(repository_->ListMembers(owner.tenant_id)->at(0).role, Role::kViewer);
-  EXPECT_EQ(repository_->SetMemberRole(owner.tenant_id, viewer.user_id, Role::kAdmin)
-                .error()
-                .code,
+  EXPECT_EQ(repository_->SetMemberRole(owner.tenant_id, viewer.user_id, Role::kAdmin).error().code,
             ErrorCode::kConflict);
 
   // Another organisation's member is not found here.
   const Membership stranger = SignUp("eve@example.com", "Other");
-  EXPECT_EQ(repository_->SetMemberRole(owner.tenant_id, stranger.user_id, Role::kAdmin)
-                .error()
-                .code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      repository_->SetMemberRole(owner.tenant_id, stranger.user_id, Role::kAdmin).error().code,
+      ErrorCode::kNotFound);
   EXPECT_EQ(repository_->RemoveMember(owner.tenant_id, stranger.user_id, kNow).error().code,
             ErrorCode::kNotFound);
 }
@@ -160,11 +157,9 @@ TEST_P(OrganisationRepositoryTest, ListsAndDeletesPendingInvitationsOfTheTenantO
   EXPECT_TRUE(pending->front().token_hash.empty());
   EXPECT_TRUE(repository_->ListPendingInvitations(other.tenant_id)->empty());
 
-  EXPECT_EQ(repository_->DeleteInvitation(other.tenant_id, id).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(repository_->DeleteInvitation(other.tenant_id, id).error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(repository_->DeleteInvitation(owner.tenant_id, id));
-  EXPECT_EQ(repository_->DeleteInvitation(owner.tenant_id, id).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(repository_->DeleteInvitation(owner.tenant_id, id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(repository_->FindInvitation("pending").error().code, ErrorCode::kNotFound);
 }
 
@@ -206,9 +201,7 @@ TEST_P(OrganisationRepositoryTest, StoresCloudAccountsPerTenant) {
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   ASSERT_TRUE(repository_->CreateCloudAccount(Account(other, "123456789012", "cw-3")));
   EXPECT_FALSE(repository_->CreateCloudAccount(Account(acme, "210987654321", "cw-3")));
-  EXPECT_EQ(repository_->CreateCloudAccount(Account(987654, "123456789012", "cw-4"))
-                .error()
-                .code,
+  EXPECT_EQ(repository_->CreateCloudAccount(Account(987654, "123456789012", "cw-4")).error().code,
             ErrorCode::kNotFound);
 
   const auto updated = repository_->SetCloudAccountConnection(
@@ -225,8 +218,7 @@ TEST_P(OrganisationRepositoryTest, StoresCloudAccountsPerTenant) {
   EXPECT_EQ(repository_->GetCloudAccount(other, created->id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(repository_->SetCloudAccountConnection(other, created->id, "", "").error().code,
             ErrorCode::kNotFound);
-  EXPECT_EQ(repository_->DeleteCloudAccount(other, created->id).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(repository_->DeleteCloudAccount(other, created->id).error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(repository_->DeleteCloudAccount(acme, created->id));
   EXPECT_TRUE(repository_->ListCloudAccounts(acme)->empty());
   EXPECT_EQ(repository_->ListCloudAccounts(other)->size(), 1U);
