@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -177,6 +178,29 @@ void LogAndCount(const httplib::Request& request, const httplib::Response& respo
   t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
 }
 
+// The pattern flag %*: the log message as a JSON string.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm& /*time*/,
+              spdlog::memory_buf_t& out) override {
+    const std::string text =
+        nlohmann::json(std::string(message.payload.data(), message.payload.size()))
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out.append(text.data(), text.data() + text.size());
+  }
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+};
+
+// The server's other log lines (start-up, pruning, warnings) as JSON objects too.
+void UseJsonLogLines() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+      R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%*})");
+  spdlog::set_formatter(std::move(formatter));
+}
+
 // Prunes expired sessions and old log-in attempts now and then every day, until stopped.
 class Pruner {
  public:
@@ -275,6 +299,7 @@ void StopOnSignal(int /*signal*/) {
 
 Status RunServer(const ServerOptions& options) {
   if (Status valid = CheckOptions(options); !valid) return valid;
+  UseJsonLogLines();
   auto repository = store::OpenRepository(options.database_url);
   if (!repository) return unexpected(repository.error());
   Context context;

@@ -175,7 +175,9 @@ class ObservabilityTest(api_harness.ApiTestCase):
             self.assertNotIn(secret, output)
         self.assertNotIn("Authorization", output)
         self.assertNotIn("Cookie", output)
-        lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        # Every line is one JSON object: the request lines and the server's own.
+        lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+        self.assertTrue(any("costwise serving" in line.get("msg", "") for line in lines))
         [login] = [line for line in lines if line.get("request_id") == "login-1"]
         self.assertEqual(login["method"], "POST")
         self.assertEqual(login["route"], "/api/auth/login")
