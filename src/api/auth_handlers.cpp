@@ -37,14 +37,14 @@ void SetSessionCookie(const Context& context, httplib::Response& response, std::
   response.set_header("Set-Cookie", cookie);
 }
 
+}  // namespace
+
 void SendSession(Context& context, httplib::Response& response, int status,
                  const Result<service::NewSession>& session) {
   if (!session) return SendError(response, session.error());
   SetSessionCookie(context, response, session->token, context.auth.session_lifetime_seconds);
   SendJson(response, status, SessionToJson(*session));
 }
-
-}  // namespace
 
 Result<Caller> Authenticate(Context& context, const httplib::Request& request) {
   const std::string authorization = request.get_header_value("Authorization");

@@ -12,6 +12,10 @@ constexpr char kCsrfHeader[] = "X-CSRF-Token";
 // mutating requests must carry the session's CSRF token).
 [[nodiscard]] Result<Caller> Authenticate(Context& context, const httplib::Request& request);
 
+// Sets the session cookie and answers the session (SessionToJson) with the status, or the error.
+void SendSession(Context& context, httplib::Response& response, int status,
+                 const Result<service::NewSession>& session);
+
 void SignUp(Context& context, const httplib::Request& request, httplib::Response& response,
             const Caller& caller);
 void LogIn(Context& context, const httplib::Request& request, httplib::Response& response,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "api/error_status.h"
+#include "api/metrics.h"
 
 namespace costwise::api {
 
@@ -22,6 +23,8 @@ void SendJson(httplib::Response& response, int status, const nlohmann::json& bod
 }
 
 void SendError(httplib::Response& response, const Error& error) {
+  IncrementCounter("costwise_errors_total", "Error answers of the API, by error code",
+                   {{"code", std::string(ErrorCodeName(error.code))}});
   SendJson(response, HttpStatusFor(error.code), ErrorBody(error));
 }
 

@@ -39,6 +39,7 @@ struct Context {
   service::JobRunner* jobs = nullptr;
   std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
   std::uint64_t max_upload_bytes = 0;  // of one upload request's body
+  std::string aws_principal_arn;       // costwise's AWS principal, trusted by onboarded roles
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

@@ -2,21 +2,36 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <regex>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "api/alert_sender.h"
 #include "api/alert_worker.h"
 #include "api/auth_handlers.h"
+#include "api/error_status.h"
 #include "api/http.h"
 #include "api/job_kinds.h"
+#include "api/metrics.h"
 #include "api/routes.h"
+#include "service/cloud_accounts.h"
+#include "service/members.h"
 #include "store/repository.h"
+#include "store/store_url.h"
 
 namespace costwise::api {
 namespace {
@@ -32,9 +47,58 @@ void RunHandler(Context& context, const Route& route, const httplib::Request& re
   std::get<Handler>(route.handler)(context, request, response, caller);
 }
 
+constexpr char kRequestIdHeader[] = "X-Request-Id";
+constexpr std::size_t kMaxRequestIdBytes = 128;
+constexpr std::size_t kGeneratedRequestIdBytes = 16;
+constexpr time_t kReadTimeoutSeconds = 30;
+constexpr time_t kWriteTimeoutSeconds = 30;
+constexpr std::chrono::hours kPruneInterval{24};
+constexpr char kCorsAllowHeaders[] = "Content-Type, Authorization, X-CSRF-Token, X-Request-Id";
+constexpr char kCorsMaxAgeSeconds[] = "600";
+
+// Headers on every answer. The Content-Security-Policy suits the web UI (a Vite React build
+// served from this origin: scripts from the origin, inline styles, data: images).
+const httplib::Headers& SecurityHeaders() {
+  static const httplib::Headers kHeaders = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy",
+       "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "frame-ancestors 'none'"},
+  };
+  return kHeaders;
+}
+
+// What one request's handling thread knows about it: cpp-httplib runs the pre-routing handler,
+// the route's handler and the logger of a request on one thread.
+struct RequestScope {
+  std::chrono::steady_clock::time_point started;
+  const char* route = nullptr;  // the routes table's pattern, once dispatched
+};
+thread_local RequestScope t_request;
+
+// A client's request id when it is sane (1 to 128 letters, digits and . _ : -), else a new one.
+std::string RequestIdFor(const httplib::Request& request) {
+  const std::string given = request.get_header_value(kRequestIdHeader);
+  const bool sane = !given.empty() && given.size() <= kMaxRequestIdBytes &&
+                    std::all_of(given.begin(), given.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+                             c == '_' || c == ':' || c == '-';
+                    });
+  if (sane) return given;
+  thread_local std::mt19937_64 random(std::random_device{}());
+  std::string id;
+  for (std::size_t i = 0; i < kGeneratedRequestIdBytes / sizeof(std::uint64_t); ++i) {
+    id.append(fmt::format("{:016x}", random()));
+  }
+  return id;
+}
+
 // Authenticates and authorises the caller of a route, then runs its handler.
 void Dispatch(Context& context, const Route& route, const httplib::Request& request,
               httplib::Response& response, const httplib::ContentReader* reader = nullptr) {
+  t_request.route = route.pattern;
   if (route.access == Access::kPublic) {
     RunHandler(context, route, request, response, Caller{}, reader);
     return;
@@ -53,35 +117,159 @@ void Dispatch(Context& context, const Route& route, const httplib::Request& requ
 
 constexpr std::uint64_t kBytesPerMegabyte = 1024 * 1024;
 
-httplib::Server* g_server = nullptr;
-
-void StopOnSignal(int /*signal*/) {
-  if (g_server != nullptr) g_server->stop();
+// A JSON error body for answers cpp-httplib made itself (no route, a body too large, a
+// malformed request), instead of its empty or HTML ones.
+httplib::Server::HandlerResponse JsonErrorForEmptyAnswers(std::size_t max_body_bytes,
+                                                          const httplib::Request& request,
+                                                          httplib::Response& response) {
+  if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  const int status = response.status;
+  Error error{ErrorCode::kInvalidInput, fmt::format("the request is malformed (HTTP {})", status)};
+  if (status == 404) {
+    error = Error{ErrorCode::kNotFound,
+                  fmt::format("no such endpoint: {} {} (see /api/docs)", request.method,
+                              request.path.substr(0, kMaxRequestIdBytes))};
+  } else if (status == 413) {
+    error.message =
+        fmt::format("the request body is larger than the limit of {} bytes", max_body_bytes);
+  } else if (status >= 500) {
+    error = Error{ErrorCode::kInternal, "internal error"};
+  }
+  IncrementCounter("costwise_errors_total", "Error answers of the API, by error code",
+                   {{"code", std::string(ErrorCodeName(error.code))}});
+  response.set_content(
+      ErrorBody(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      "application/json");
+  response.status = status;
+  return httplib::Server::HandlerResponse::Handled;
 }
 
-}  // namespace
+std::string UtcTimestamp(std::chrono::system_clock::time_point at) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+}
 
-Status RunServer(const ServerOptions& options) {
-  auto repository = store::OpenRepository(options.database_url);
-  if (!repository) return unexpected(repository.error());
-  Context context;
-  context.repository = std::move(*repository);
-  context.secure_cookies = options.secure_cookies;
-  context.alerts.public_url = options.public_url;
-  context.alerts.retry_base_seconds = options.alert_retry_seconds;
-  context.alert_sender = std::make_unique<CurlAlertSender>();
-  context.upload_dir = options.upload_dir;
-  context.max_upload_bytes = options.max_upload_mb * kBytesPerMegabyte;
+// The request log: one JSON object per line on stdout. Only the method, the route pattern, the
+// path (without its query), the status, the duration, the request id and the peer address are
+// written: never headers (cookies, tokens, Authorization), query strings or bodies.
+std::shared_ptr<spdlog::logger> RequestLogger() {
+  static const std::shared_ptr<spdlog::logger> kLogger = [] {
+    auto logger = std::make_shared<spdlog::logger>(
+        "costwise-requests", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    logger->set_pattern("%v");
+    logger->flush_on(spdlog::level::info);
+    return logger;
+  }();
+  return kLogger;
+}
 
-  service::JobRunnerOptions job_options;
-  job_options.workers = options.workers;
-  job_options.lease_seconds = options.job_lease_seconds;
-  const std::string database_url = options.database_url;
-  service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
-                          BuiltinJobKinds(options.upload_dir), job_options);
-  if (options.workers > 0) context.jobs = &jobs;
+void LogAndCount(const httplib::Request& request, const httplib::Response& response) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.started).count();
+  const std::string route = t_request.route != nullptr ? t_request.route
+                            : response.status < 400    ? "static"
+                                                       : "unmatched";
+  IncrementCounter(
+      "costwise_http_requests_total", "HTTP requests answered, by route, method and status",
+      {{"route", route}, {"method", request.method}, {"status", std::to_string(response.status)}});
+  ObserveSeconds("costwise_http_request_duration_seconds",
+                 "Time to answer an HTTP request, by route", {{"route", route}}, seconds);
+  const nlohmann::json line = {
+      {"time", UtcTimestamp(std::chrono::system_clock::now())},
+      {"level", response.status >= 500 ? "error" : "info"},
+      {"msg", "request"},
+      {"request_id", response.get_header_value(kRequestIdHeader)},
+      {"method", request.method},
+      {"route", route},
+      {"path", request.path},
+      {"status", response.status},
+      {"duration_ms", seconds * 1000.0},
+      {"remote", request.remote_addr},
+  };
+  RequestLogger()->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // An answer made before routing (a malformed request) must not inherit this request's route.
+  t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
+}
 
-  httplib::Server server;
+// The pattern flag %*: the log message as a JSON string.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm& /*time*/,
+              spdlog::memory_buf_t& out) override {
+    const std::string text =
+        nlohmann::json(std::string(message.payload.data(), message.payload.size()))
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out.append(text.data(), text.data() + text.size());
+  }
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+};
+
+// The server's other log lines (start-up, pruning, warnings) as JSON objects too.
+void UseJsonLogLines() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+      R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%*})");
+  spdlog::set_formatter(std::move(formatter));
+}
+
+// Prunes expired sessions and old log-in attempts now and then every day, until stopped.
+class Pruner {
+ public:
+  explicit Pruner(store::Repository& repository)
+      : thread_([this, &repository](std::stop_token stop) { Run(repository, stop); }) {}
+  ~Pruner() {
+    thread_.request_stop();
+    wake_.notify_all();
+  }
+  Pruner(const Pruner&) = delete;
+  Pruner& operator=(const Pruner&) = delete;
+
+ private:
+  void Run(store::Repository& repository, const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+      const Result<store::AuthPruneSummary> pruned = service::PruneAuthRecords(repository, Now());
+      if (pruned) {
+        spdlog::info("pruned {} ended sessions and {} old log-in attempts", pruned->sessions,
+                     pruned->login_attempts);
+      } else {
+        spdlog::warn("pruning sessions and log-in attempts failed: {}", pruned.error().message);
+      }
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, stop, kPruneInterval, [] { return false; });
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: starts once the members it uses exist
+};
+
+Status CheckOptions(const ServerOptions& options) {
+  if (!options.aws_principal_arn.empty()) {
+    if (Status valid = service::ValidatePrincipalArn(options.aws_principal_arn); !valid) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("--aws-principal-arn: {}", valid.error().message));
+    }
+  }
+  static const std::regex kOrigin(R"(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)");
+  if (!options.cors_origin.empty() && !std::regex_match(options.cors_origin, kOrigin)) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("--cors-origin \"{}\" is not an origin like "
+                                 "https://costs.example.com (scheme, host, optional port; no "
+                                 "path, no *)",
+                                 options.cors_origin));
+  }
+  return {};
+}
+
+void RegisterRoutes(httplib::Server& server, Context& context) {
   for (const Route& route : Routes()) {
     const std::string_view method = route.method;
     if (std::holds_alternative<StreamingHandler>(route.handler) && method == "POST") {
@@ -102,6 +290,112 @@ Status RunServer(const ServerOptions& options) {
     if (method == "PATCH") server.Patch(route.pattern, handler);
     if (method == "DELETE") server.Delete(route.pattern, handler);
   }
+}
+
+// Whether the request goes to a route that streams its body (uploads, with a limit of their own).
+bool ForStreamingRoute(const httplib::Request& request) {
+  static const std::vector<std::pair<std::string, std::regex>> kStreaming = [] {
+    std::vector<std::pair<std::string, std::regex>> routes;
+    for (const Route& route : Routes()) {
+      if (std::holds_alternative<StreamingHandler>(route.handler)) {
+        routes.emplace_back(route.method, std::regex(route.pattern));
+      }
+    }
+    return routes;
+  }();
+  return std::any_of(kStreaming.begin(), kStreaming.end(), [&](const auto& route) {
+    return route.first == request.method && std::regex_match(request.path, route.second);
+  });
+}
+
+// 413 before the body is read when a request to a route that is not streaming announces a body
+// over max_body_bytes, or sends one in chunks (of unknown length); the connection is closed.
+bool RefuseLargeBody(const httplib::Request& request, httplib::Response& response,
+                     std::size_t max_body_bytes) {
+  const bool chunked =
+      request.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  const std::uint64_t length = request.get_header_value<std::uint64_t>("Content-Length");
+  if ((!chunked && length <= max_body_bytes) || ForStreamingRoute(request)) return false;
+  t_request.route = "body-limit";
+  response.set_header("Connection", "close");
+  SendJson(response, 413,
+           ErrorBody(Error{ErrorCode::kInvalidInput,
+                           chunked ? "a chunked request body is only taken by uploads: send "
+                                     "Content-Length"
+                                   : fmt::format("the request body is larger than the limit of "
+                                                 "{} bytes",
+                                                 max_body_bytes)}));
+  return true;
+}
+
+// Request ids, timing, body limits and CORS, before routing; CORS preflights are answered here.
+void HandleRequestsBeforeRouting(httplib::Server& server, const ServerOptions& options) {
+  server.set_pre_routing_handler(
+      [cors_origin = options.cors_origin, max_body_bytes = options.max_body_bytes](
+          const httplib::Request& request, httplib::Response& response) {
+        t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
+        response.set_header(kRequestIdHeader, RequestIdFor(request));
+        if (RefuseLargeBody(request, response, max_body_bytes)) {
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        if (cors_origin.empty() || request.get_header_value("Origin") != cors_origin) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        response.set_header("Access-Control-Allow-Origin", cors_origin);
+        response.set_header("Access-Control-Allow-Credentials", "true");
+        response.set_header("Access-Control-Expose-Headers", kRequestIdHeader);
+        response.set_header("Vary", "Origin");
+        if (request.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
+        response.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+        response.set_header("Access-Control-Allow-Headers", kCorsAllowHeaders);
+        response.set_header("Access-Control-Max-Age", kCorsMaxAgeSeconds);
+        t_request.route = "cors-preflight";
+        response.status = 204;
+        return httplib::Server::HandlerResponse::Handled;
+      });
+}
+
+httplib::Server* g_server = nullptr;
+
+void StopOnSignal(int /*signal*/) {
+  if (g_server != nullptr) g_server->stop();
+}
+
+}  // namespace
+
+Status RunServer(const ServerOptions& options) {
+  if (Status valid = CheckOptions(options); !valid) return valid;
+  UseJsonLogLines();
+  auto repository = store::OpenRepository(options.database_url);
+  if (!repository) return unexpected(repository.error());
+  Context context;
+  context.repository = std::move(*repository);
+  context.secure_cookies = options.secure_cookies;
+  context.aws_principal_arn = options.aws_principal_arn;
+  context.alerts.public_url = options.public_url;
+  context.alerts.retry_base_seconds = options.alert_retry_seconds;
+  context.alert_sender = std::make_unique<CurlAlertSender>();
+  context.upload_dir = options.upload_dir;
+  context.max_upload_bytes = options.max_upload_mb * kBytesPerMegabyte;
+
+  service::JobRunnerOptions job_options;
+  job_options.workers = options.workers;
+  job_options.lease_seconds = options.job_lease_seconds;
+  const std::string database_url = options.database_url;
+  service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
+                          BuiltinJobKinds(options.upload_dir), job_options);
+  if (options.workers > 0) context.jobs = &jobs;
+
+  httplib::Server server;
+  server.set_default_headers(SecurityHeaders());
+  // The largest body any route takes: an upload's. The other routes' bodies are refused beyond
+  // max_body_bytes before they are read (RefuseLargeBody).
+  server.set_payload_max_length(
+      std::max<std::size_t>(options.max_body_bytes, options.max_upload_mb * kBytesPerMegabyte));
+  server.set_read_timeout(kReadTimeoutSeconds, 0);
+  server.set_write_timeout(kWriteTimeoutSeconds, 0);
+  HandleRequestsBeforeRouting(server, options);
+  RegisterRoutes(server, context);
   if (!options.web_dir.empty() && !server.set_mount_point("/", options.web_dir)) {
     spdlog::warn("web folder {} does not exist; serving the API only", options.web_dir);
   }
@@ -112,13 +406,16 @@ Status RunServer(const ServerOptions& options) {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
   server.set_keep_alive_max_count(options.keep_alive_requests);
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body_bytes = options.max_body_bytes](const httplib::Request& request,
+                                                httplib::Response& response) {
+        return JsonErrorForEmptyAnswers(max_body_bytes, request, response);
+      }));
   server.set_exception_handler(
       [](const httplib::Request& /*request*/, httplib::Response& response, std::exception_ptr) {
         SendError(response, Error{ErrorCode::kInternal, "internal error"});
       });
-  server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    spdlog::info("{} {} {}", request.method, request.path, response.status);
-  });
+  server.set_logger(LogAndCount);
   if (!server.bind_to_port(options.host, options.port)) {
     return MakeError(ErrorCode::kUnavailable,
                      fmt::format("cannot listen on {}:{} (is another server using the port?)",
@@ -128,12 +425,13 @@ Status RunServer(const ServerOptions& options) {
   if (context.jobs != nullptr) {
     if (Status started = jobs.Start(); !started) return started;
   }
+  const Pruner pruner(*context.repository);
   g_server = &server;
   std::signal(SIGINT, StopOnSignal);
   std::signal(SIGTERM, StopOnSignal);
   spdlog::info("costwise serving on http://{}:{} (database: {})",
                options.host == "0.0.0.0" ? "localhost" : options.host, options.port,
-               options.database_url);
+               store::RedactUrlPassword(options.database_url));
   bool ok = false;
   {
     const AlertWorker alerts(context, options.alerts_interval_seconds);

@@ -1,9 +1,11 @@
 #pragma once
-// `costwise serve`: the HTTP server. Answers /healthz, sign-up, log-in and log-out, the caller's
-// identity, API tokens and GET /api/costs of the caller's organisation (docs/service.md, "Auth
-// and tenancy"), alert channels, rules and deliveries ("Alerts"), uploads and background jobs run
-// by its job runner ("Jobs"), and serves the web UI's built files when a folder is given. A
-// background thread sends alerts.
+// `costwise serve`: the HTTP server. Answers the routes table (api/routes.cpp; docs/service.md)
+// with security headers on every answer, CORS closed unless an origin is named, a body size
+// limit, timeouts, JSON errors for unknown paths, /metrics and one JSON log line per request;
+// runs the background jobs (uploads' ingests, detection, forecasts) and the alert sender; prunes
+// expired sessions and old log-in attempts at start-up and daily; and serves the web UI's built
+// files when a folder is given.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -32,10 +34,18 @@ struct ServerOptions {
   std::int64_t job_lease_seconds = 300;
   std::string upload_dir = "var/uploads";
   std::uint64_t max_upload_mb = 2048;
+  // The AWS principal (arn:aws:iam::<account>:root, :role/... or :user/...) onboarded accounts'
+  // roles trust; empty = a placeholder the trust policy shows (docs/service.md).
+  std::string aws_principal_arn;
+  // The one origin (like https://costs.example.com) allowed to call the API from a browser;
+  // empty = no CORS headers at all.
+  std::string cors_origin;
+  // Largest request body read (413 beyond); uploads raise it for their routes.
+  std::size_t max_body_bytes = std::size_t{1} << 20;
 };
 
 // Blocks until SIGINT or SIGTERM. Unavailable when the port cannot be bound or the database
-// cannot be opened.
+// cannot be opened; InvalidInput for a malformed principal ARN or CORS origin.
 [[nodiscard]] Status RunServer(const ServerOptions& options);
 
 }  // namespace costwise::api

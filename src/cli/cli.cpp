@@ -275,6 +275,11 @@ int Run(int argc, char** argv) {
                    "largest upload request accepted, in MiB (413 beyond)")
       ->check(CLI::Range(1, 1'048'576))
       ->capture_default_str();
+  serve->add_option("--aws-principal-arn", server_options.aws_principal_arn,
+                    "the AWS principal onboarded accounts' IAM roles trust (costwise's own "
+                    "account or role, e.g. arn:aws:iam::123456789012:root)");
+  serve->add_option("--cors-origin", server_options.cors_origin,
+                    "the one browser origin allowed to call the API cross-origin (default: none)");
 
   // ml iforest
   auto* ml = app.add_subcommand("ml", "machine-learning tools on plain numeric tables");

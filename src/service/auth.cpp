@@ -49,14 +49,6 @@ std::string RandomToken() {
   return token;
 }
 
-// The hex SHA-256 of a token: what the store keeps.
-std::string TokenHash(std::string_view token) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(token.data()),
-                     token.size());
-  return Hex(digest.data(), digest.size());
-}
-
 bool SameHash(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -85,28 +77,6 @@ unexpected<Error> WrongCredentials() {
 unexpected<Error> NotAuthenticated(std::string_view what) {
   return MakeError(ErrorCode::kUnauthenticated,
                    fmt::format("not authenticated: {}; log in again", what));
-}
-
-// A session of the member in their organisation.
-Result<NewSession> StartSession(store::Repository& repository, const store::Membership& member,
-                                std::string email, std::int64_t now, const AuthOptions& options) {
-  NewSession session;
-  session.token = RandomToken();
-  session.csrf_token = CsrfTokenFor(session.token);
-  session.expires_at = now + options.session_lifetime_seconds;
-  store::SessionRecord record;
-  record.user_id = member.user_id;
-  record.tenant_id = member.tenant_id;
-  record.token_hash = TokenHash(session.token);
-  record.csrf_hash = TokenHash(session.csrf_token);
-  record.created_at = now;
-  record.expires_at = session.expires_at;
-  if (Result<std::int64_t> id = repository.CreateSession(record); !id) {
-    return unexpected(std::move(id.error()));
-  }
-  session.principal = Principal{member.user_id, std::move(email), member.tenant_id,
-                                member.tenant_name, member.role};
-  return session;
 }
 
 // The tenant's name for a principal read back from a session or token.
@@ -173,6 +143,34 @@ store::Role MinimumRole(Permission permission) {
 }
 
 }  // namespace
+
+std::string TokenHash(std::string_view token) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size());
+  return Hex(digest.data(), digest.size());
+}
+
+Result<NewSession> StartSession(store::Repository& repository, const store::Membership& member,
+                                std::string email, std::int64_t now, const AuthOptions& options) {
+  NewSession session;
+  session.token = RandomToken();
+  session.csrf_token = CsrfTokenFor(session.token);
+  session.expires_at = now + options.session_lifetime_seconds;
+  store::SessionRecord record;
+  record.user_id = member.user_id;
+  record.tenant_id = member.tenant_id;
+  record.token_hash = TokenHash(session.token);
+  record.csrf_hash = TokenHash(session.csrf_token);
+  record.created_at = now;
+  record.expires_at = session.expires_at;
+  if (Result<std::int64_t> id = repository.CreateSession(record); !id) {
+    return unexpected(std::move(id.error()));
+  }
+  session.principal = Principal{member.user_id, std::move(email), member.tenant_id,
+                                member.tenant_name, member.role};
+  return session;
+}
 
 Result<std::string> NormaliseEmail(std::string_view email) {
   const std::string_view trimmed = Trim(email);

@@ -45,6 +45,15 @@ struct NewSession {
 // manages members and invitations.
 enum class Permission { kRead, kWrite, kManageMembers };
 
+// The hex SHA-256 of a token: all the store keeps of it.
+[[nodiscard]] std::string TokenHash(std::string_view token);
+
+// A new session of the member in their organisation: what sign-up, log-in, accepting an
+// invitation and switching organisation hand out.
+[[nodiscard]] Result<NewSession> StartSession(store::Repository& repository,
+                                              const store::Membership& member, std::string email,
+                                              std::int64_t now, const AuthOptions& options);
+
 // "ada@example.com" from " Ada@Example.COM "; InvalidInput for text that is not an email.
 [[nodiscard]] Result<std::string> NormaliseEmail(std::string_view email);
 // InvalidInput for a password shorter than 10 characters (or longer than 1,024 bytes).

@@ -80,4 +80,18 @@ struct LoginFailures {
   std::int64_t first_at = 0;  // the oldest counted failure; 0 when count is 0
 };
 
+// A member of an organisation, as its member list shows them.
+struct MemberRecord {
+  std::int64_t user_id = 0;
+  std::string email;
+  Role role = Role::kViewer;
+  std::int64_t joined_at = 0;  // Unix seconds
+};
+
+// What pruning deleted.
+struct AuthPruneSummary {
+  std::int64_t sessions = 0;        // expired or logged out
+  std::int64_t login_attempts = 0;  // older than the cut-off
+};
+
 }  // namespace costwise::store

@@ -580,6 +580,21 @@ CREATE INDEX recommendation_actions_recommendation ON recommendation_actions
   (tenant_id, recommendation_id, requested_at)
 )sql";
 
+// Cloud account onboarding (docs/service.md, "Onboarding an AWS account"): version 1's
+// cloud_accounts gains the CUR source (JSON text), a status (pending until the connection test of
+// the AWS connectors passes), the last sync and its error. External IDs are unique. Pruning of
+// expired sessions and old log-in attempts reads these indexes.
+constexpr std::string_view kCloudAccounts = R"sql(
+ALTER TABLE cloud_accounts ADD COLUMN cur_source TEXT;
+ALTER TABLE cloud_accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE cloud_accounts ADD COLUMN last_sync_at BIGINT;
+ALTER TABLE cloud_accounts ADD COLUMN last_error TEXT;
+CREATE UNIQUE INDEX cloud_accounts_external_id ON cloud_accounts (external_id)
+  WHERE external_id <> '';
+CREATE INDEX sessions_expires ON sessions (expires_at);
+CREATE INDEX login_attempts_time ON login_attempts (attempted_at)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -633,6 +648,13 @@ constexpr std::array kMigrations = {
         .version = 7,
         .description = "alerts: channels, rules with their channels and filters, delivery log",
         .common_sql = kAlerts,
+        .sqlite_sql = "",
+        .postgres_sql = "",
+    },
+        .version = 8,
+        .description = "cloud account onboarding: CUR source, status, last sync and error; "
+                       "unique External IDs; indexes for pruning sessions and log-in attempts",
+        .common_sql = kCloudAccounts,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

@@ -19,6 +19,7 @@
 #include "core/resource_recommendation.h"
 #include "store/alert_types.h"
 #include "store/auth_types.h"
+#include "store/cloud_account_types.h"
 #include "store/job_types.h"
 
 namespace costwise::store {
@@ -482,6 +483,45 @@ class Repository {
   // queued.
   [[nodiscard]] virtual Result<std::vector<JobRecord>> EnqueueDueSchedules(std::int64_t now,
                                                                            int max_attempts) = 0;
+  // --- organisations: members, invitations, pruning; cloud accounts (schema version 8) -------
+  // The tenant's members with their emails and roles, oldest membership first.
+  [[nodiscard]] virtual Result<std::vector<MemberRecord>> ListMembers(std::int64_t tenant_id) = 0;
+  // NotFound for a user who is not a member; Conflict when the last owner would be demoted.
+  [[nodiscard]] virtual Status SetMemberRole(std::int64_t tenant_id, std::int64_t user_id,
+                                             Role role) = 0;
+  // In one transaction: deletes the membership and revokes the user's sessions and API tokens in
+  // the tenant. NotFound for a user who is not a member; Conflict for the last owner.
+  [[nodiscard]] virtual Status RemoveMember(std::int64_t tenant_id, std::int64_t user_id,
+                                            std::int64_t now) = 0;
+  // The tenant's invitations not accepted yet (expired ones too), newest first; no token hashes.
+  [[nodiscard]] virtual Result<std::vector<InvitationRecord>> ListPendingInvitations(
+      std::int64_t tenant_id) = 0;
+  // NotFound unless the invitation belongs to the tenant and was not accepted.
+  [[nodiscard]] virtual Status DeleteInvitation(std::int64_t tenant_id,
+                                                std::int64_t invitation_id) = 0;
+  // Deletes the sessions that expired or were revoked at or before `now` and the log-in attempts
+  // made before `attempts_before`.
+  [[nodiscard]] virtual Result<AuthPruneSummary> PruneAuthRecords(std::int64_t now,
+                                                                  std::int64_t attempts_before) = 0;
+
+  // Stores a new cloud account (its id is ignored) and returns it. NotFound for an unknown
+  // tenant; Conflict when the tenant has this provider's account already.
+  [[nodiscard]] virtual Result<CloudAccountRecord> CreateCloudAccount(
+      const CloudAccountRecord& account) = 0;
+  // The tenant's cloud accounts by id.
+  [[nodiscard]] virtual Result<std::vector<CloudAccountRecord>> ListCloudAccounts(
+      std::int64_t tenant_id) = 0;
+  // NotFound unless the account belongs to the tenant.
+  [[nodiscard]] virtual Result<CloudAccountRecord> GetCloudAccount(std::int64_t tenant_id,
+                                                                   std::int64_t account_id) = 0;
+  // Sets the role ARN and the CUR source (JSON text), and the status back to pending without an
+  // error; returns the account. NotFound unless the account belongs to the tenant.
+  [[nodiscard]] virtual Result<CloudAccountRecord> SetCloudAccountConnection(
+      std::int64_t tenant_id, std::int64_t account_id, std::string_view role_arn,
+      std::string_view cur_source) = 0;
+  // NotFound unless the account belongs to the tenant.
+  [[nodiscard]] virtual Status DeleteCloudAccount(std::int64_t tenant_id,
+                                                  std::int64_t account_id) = 0;
 };
 
 // Opens "sqlite:PATH" (creating the file and its folder) or "postgresql://..." / "postgres://...",

@@ -18,6 +18,7 @@
 #include "store/alert_store.h"
 #include "store/anomaly_store.h"
 #include "store/auth_store.h"
+#include "store/cloud_account_store.h"
 #include "store/cost_query.h"
 #include "store/cube_scan.h"
 #include "store/cube_writer.h"
@@ -25,6 +26,7 @@
 #include "store/forecast_store.h"
 #include "store/inventory_store.h"
 #include "store/job_store.h"
+#include "store/member_store.h"
 #include "store/metrics_store.h"
 #include "store/migrations.h"
 #include "store/ml_models.h"
@@ -1539,6 +1541,110 @@ Result<std::vector<JobRecord>> SqlRepository::EnqueueDueSchedules(std::int64_t n
         return EnqueueSchedulesDue(session, backend_, now, max_attempts);
       },
       "queueing the scheduled jobs due at {}", now);
+}
+
+// --- organisations: members, invitations, pruning; cloud accounts ------------------------------
+
+Result<std::vector<MemberRecord>> SqlRepository::ListMembers(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<MemberRecord>> {
+        return SelectMembers(session, tenant_id);
+      },
+      "listing the members of tenant {}", tenant_id);
+}
+
+Status SqlRepository::SetMemberRole(std::int64_t tenant_id, std::int64_t user_id, Role role) {
+  return WithSession(
+      [&](soci::session& session) {
+        return UpdateMemberRole(session, backend_, tenant_id, user_id, role);
+      },
+      "changing the role of user {} in tenant {}", user_id, tenant_id);
+}
+
+Status SqlRepository::RemoveMember(std::int64_t tenant_id, std::int64_t user_id, std::int64_t now) {
+  return WithSession(
+      [&](soci::session& session) {
+        return DeleteMember(session, backend_, tenant_id, user_id, now);
+      },
+      "removing user {} from tenant {}", user_id, tenant_id);
+}
+
+Result<std::vector<InvitationRecord>> SqlRepository::ListPendingInvitations(
+    std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<InvitationRecord>> {
+        return SelectPendingInvitations(session, tenant_id);
+      },
+      "listing the invitations of tenant {}", tenant_id);
+}
+
+Status SqlRepository::DeleteInvitation(std::int64_t tenant_id, std::int64_t invitation_id) {
+  return WithSession(
+      [&](soci::session& session) {
+        return DeletePendingInvitation(session, tenant_id, invitation_id);
+      },
+      "deleting invitation {} of tenant {}", invitation_id, tenant_id);
+}
+
+Result<AuthPruneSummary> SqlRepository::PruneAuthRecords(std::int64_t now,
+                                                         std::int64_t attempts_before) {
+  return WithSession(
+      [&](soci::session& session) -> Result<AuthPruneSummary> {
+        return DeleteStaleAuthRows(session, backend_, now, attempts_before);
+      },
+      "pruning expired sessions and old log-in attempts");
+}
+
+Result<CloudAccountRecord> SqlRepository::CreateCloudAccount(const CloudAccountRecord& account) {
+  if (Status valid = CheckAccountTexts({{"the name", account.name},
+                                        {"the account id", account.account_id},
+                                        {"the role ARN", account.role_arn}},
+                                       "cloud account");
+      !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return InTenantTransaction(
+      LockKind::kTenantCloudAccounts, account.tenant_id,
+      [&](soci::session& session) { return InsertCloudAccount(session, account); },
+      "adding the {} account {} to tenant {}", account.provider, account.account_id,
+      account.tenant_id);
+}
+
+Result<std::vector<CloudAccountRecord>> SqlRepository::ListCloudAccounts(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<CloudAccountRecord>> {
+        return SelectCloudAccounts(session, tenant_id);
+      },
+      "listing the cloud accounts of tenant {}", tenant_id);
+}
+
+Result<CloudAccountRecord> SqlRepository::GetCloudAccount(std::int64_t tenant_id,
+                                                          std::int64_t account_id) {
+  return WithSession(
+      [&](soci::session& session) { return SelectCloudAccount(session, tenant_id, account_id); },
+      "reading cloud account {} of tenant {}", account_id, tenant_id);
+}
+
+Result<CloudAccountRecord> SqlRepository::SetCloudAccountConnection(std::int64_t tenant_id,
+                                                                    std::int64_t account_id,
+                                                                    std::string_view role_arn,
+                                                                    std::string_view cur_source) {
+  if (Status valid = CheckAccountTexts({{"the role ARN", role_arn}, {"the CUR source", cur_source}},
+                                       "cloud account");
+      !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return UpdateCloudAccountConnection(session, tenant_id, account_id, role_arn, cur_source);
+      },
+      "setting the connection of cloud account {} of tenant {}", account_id, tenant_id);
+}
+
+Status SqlRepository::DeleteCloudAccount(std::int64_t tenant_id, std::int64_t account_id) {
+  return WithSession(
+      [&](soci::session& session) { return DeleteCloudAccountRow(session, tenant_id, account_id); },
+      "deleting cloud account {} of tenant {}", account_id, tenant_id);
 }
 
 }  // namespace costwise::store

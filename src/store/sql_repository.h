@@ -173,6 +173,27 @@ class SqlRepository final : public Repository {
   [[nodiscard]] Status DeleteJobSchedule(std::int64_t tenant_id, std::int64_t schedule_id) override;
   [[nodiscard]] Result<std::vector<JobRecord>> EnqueueDueSchedules(std::int64_t now,
                                                                    int max_attempts) override;
+  [[nodiscard]] Result<std::vector<MemberRecord>> ListMembers(std::int64_t tenant_id) override;
+  [[nodiscard]] Status SetMemberRole(std::int64_t tenant_id, std::int64_t user_id,
+                                     Role role) override;
+  [[nodiscard]] Status RemoveMember(std::int64_t tenant_id, std::int64_t user_id,
+                                    std::int64_t now) override;
+  [[nodiscard]] Result<std::vector<InvitationRecord>> ListPendingInvitations(
+      std::int64_t tenant_id) override;
+  [[nodiscard]] Status DeleteInvitation(std::int64_t tenant_id,
+                                        std::int64_t invitation_id) override;
+  [[nodiscard]] Result<AuthPruneSummary> PruneAuthRecords(std::int64_t now,
+                                                          std::int64_t attempts_before) override;
+  [[nodiscard]] Result<CloudAccountRecord> CreateCloudAccount(
+      const CloudAccountRecord& account) override;
+  [[nodiscard]] Result<std::vector<CloudAccountRecord>> ListCloudAccounts(
+      std::int64_t tenant_id) override;
+  [[nodiscard]] Result<CloudAccountRecord> GetCloudAccount(std::int64_t tenant_id,
+                                                           std::int64_t account_id) override;
+  [[nodiscard]] Result<CloudAccountRecord> SetCloudAccountConnection(
+      std::int64_t tenant_id, std::int64_t account_id, std::string_view role_arn,
+      std::string_view cur_source) override;
+  [[nodiscard]] Status DeleteCloudAccount(std::int64_t tenant_id, std::int64_t account_id) override;
 
  private:
   // PostgreSQL: opens a new connection when the server dropped the old one (a restart, a

@@ -41,7 +41,8 @@ enum class LockKind : int {
   kTenantRecommendations = 8,
   kUsers = 9,
   kTenantAlerts = 70,  // alert channels, rules and deliveries
-  kTenantJobs = 20,  // enqueueing a tenant's jobs (a queued one of the kind is reused)
+  kTenantJobs = 20,    // enqueueing a tenant's jobs (a queued one of the kind is reused)
+  kTenantCloudAccounts = 10,
 };
 void LockForTransaction(soci::session& session, Backend backend, LockKind kind, std::int64_t id);
 
