@@ -1,8 +1,10 @@
 #include "api/anomaly_handlers.h"
 
 #include "api/anomaly_render.h"
+#include "api/metrics.h"
 #include "api/ml_render.h"
 #include "api/query_params.h"
+#include "service/alerts.h"
 #include "service/anomaly_service.h"
 
 namespace costwise::api {
@@ -52,10 +54,18 @@ void DetectAnomalies(Context& context, const httplib::Request& /*request*/,
   service::AnomalyDetectionOptions options;
   options.now = Now();
   const std::lock_guard lock(context.mutex);
-  SendResult(
-      response, 200,
-      service::DetectCostAnomalies(*context.repository, caller.principal.tenant_name, options),
-      DetectionSummaryToJson);
+  // Detection queues the immediate alerts of what it found (docs/service.md, "Alerts").
+  SendResult(response, 200,
+             TimePrediction("anomaly",
+                            [&] {
+                              return service::DetectAnomaliesAndAlert(
+                                  *context.repository, caller.principal.tenant_name, options);
+                            }),
+             [](const service::DetectionWithAlerts& detected) {
+               nlohmann::json body = DetectionSummaryToJson(detected.detection);
+               body["alerts_queued"] = detected.alerts_queued;
+               return body;
+             });
 }
 
 void GetAnomaly(Context& context, const httplib::Request& request, httplib::Response& response,

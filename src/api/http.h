@@ -39,7 +39,8 @@ struct Context {
   service::JobRunner* jobs = nullptr;
   std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
   std::uint64_t max_upload_bytes = 0;  // of one upload request's body
-  std::string aws_principal_arn;       // costwise's AWS principal, trusted by onboarded roles
+  std::size_t max_body_bytes = std::size_t{1} << 20;  // of a route that does not stream
+  std::string aws_principal_arn;  // costwise's AWS principal, trusted by onboarded roles
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.
@@ -63,6 +64,8 @@ struct Route {
   Access access;
   std::variant<Handler, StreamingHandler> handler;
 };
+
+inline constexpr std::uint64_t kBytesPerMegabyte = std::uint64_t{1} << 20;
 
 [[nodiscard]] std::int64_t Now();
 [[nodiscard]] Date Today();

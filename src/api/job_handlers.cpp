@@ -24,7 +24,6 @@ namespace {
 constexpr int kPayloadTooLarge = 413;
 constexpr int kAccepted = 202;
 constexpr int kDefaultJobLimit = 100;
-constexpr std::uint64_t kBytesPerMegabyte = 1024 * 1024;
 constexpr std::array<std::string_view, 2> kUploadSuffixes = {".csv", ".csv.gz"};
 
 Error TooLarge(const Context& context) {

@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_values.h"
+#include "api/metrics.h"
+#include "service/alerts.h"
 #include "service/anomaly_service.h"
 #include "service/cost_forecast.h"
 #include "service/rightsizing_tenant.h"
@@ -24,7 +26,8 @@ using store::JobRecord;
 
 // A file being read reports its progress at most this often.
 constexpr std::chrono::milliseconds kProgressInterval{500};
-constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
+
+constexpr double kMegabyte = 1024.0 * 1024.0;
 // Of an ingest's progress, the share of reading the files (storing is the rest).
 constexpr double kReadShare = 0.8;
 
@@ -65,8 +68,8 @@ Result<std::string> RunIngest(store::Repository& repository, const JobRecord& jo
         kReadShare * (static_cast<double>(index) + file_share) / static_cast<double>(paths.size());
     stop = progress(fraction, fmt::format("reading {} ({:.1f} of {:.1f} MB)",
                                           std::filesystem::path(path).filename().string(),
-                                          static_cast<double>(done) / kBytesPerMegabyte,
-                                          static_cast<double>(total) / kBytesPerMegabyte));
+                                          static_cast<double>(done) / kMegabyte,
+                                          static_cast<double>(total) / kMegabyte));
   };
   options.before_store = [&](const service::IngestSummary& summary) {
     if (!stop) return;
@@ -82,10 +85,15 @@ Result<std::string> RunIngest(store::Repository& repository, const JobRecord& jo
 Result<std::string> RunDetect(store::Repository& repository, const JobRecord& job,
                               const service::JobProgress& progress) {
   if (Status go = progress(0, "detecting cost anomalies"); !go) return unexpected(go.error());
-  auto summary =
-      service::DetectCostAnomalies(repository, job.tenant_name, service::AnomalyDetectionOptions{});
-  if (!summary) return unexpected(std::move(summary.error()));
+  // Detection queues the immediate alerts of what it found (docs/service.md, "Alerts").
+  auto detected = TimePrediction("anomaly", [&] {
+    return service::DetectAnomaliesAndAlert(repository, job.tenant_name,
+                                            service::AnomalyDetectionOptions{});
+  });
+  if (!detected) return unexpected(std::move(detected.error()));
+  const service::AnomalyDetectionSummary* summary = &detected->detection;
   nlohmann::json result = {{"monitors", summary->monitors},
+                           {"alerts_queued", detected->alerts_queued},
                            {"new_anomalies", summary->new_anomalies},
                            {"extended", summary->extended},
                            {"updated", summary->updated},
@@ -105,7 +113,8 @@ Result<std::string> RunForecast(store::Repository& repository, const JobRecord& 
   options.horizon = payload->value("horizon", options.horizon);
   options.group_by = payload->value("group_by", options.group_by);
   if (Status go = progress(0, "forecasting costs"); !go) return unexpected(go.error());
-  auto report = service::ForecastCosts(repository, job.tenant_name, options);
+  auto report = TimePrediction(
+      "forecast", [&] { return service::ForecastCosts(repository, job.tenant_name, options); });
   if (!report) return unexpected(std::move(report.error()));
   nlohmann::json result = {{"horizon", options.horizon},
                            {"group_by", options.group_by},
@@ -125,7 +134,9 @@ Result<std::string> RunRightsize(store::Repository& repository, const JobRecord&
                     fmt::format("profiled {} of {} instances", done, total));
   };
   if (Status go = progress(0, "right-sizing"); !go) return unexpected(go.error());
-  auto sized = service::RightsizeTenant(repository, job.tenant_name, options);
+  auto sized = TimePrediction("rightsizing", [&] {
+    return service::RightsizeTenant(repository, job.tenant_name, options);
+  });
   if (!sized) return unexpected(std::move(sized.error()));
   if (!stop) return unexpected(stop.error());
   nlohmann::json result = {{"recommendations", sized->stored.size()},
@@ -172,15 +183,30 @@ void RemoveUploadFolder(const std::string& upload_root, const JobRecord& job) {
 
 }  // namespace
 
+// The kind's function, with its duration and outcome recorded in /metrics.
+service::JobFunction Timed(store::JobKind kind, service::JobFunction run) {
+  return [kind, run = std::move(run)](store::Repository& repository, const JobRecord& job,
+                                      const service::JobProgress& progress) {
+    const auto started = std::chrono::steady_clock::now();
+    Result<std::string> result = run(repository, job, progress);
+    ObserveSeconds(
+        "costwise_job_duration_seconds", "Time a job attempt took, by kind and outcome",
+        {{"kind", std::string(store::JobKindName(kind))},
+         {"outcome", result ? "succeeded" : "failed"}},
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return result;
+  };
+}
+
 service::JobRegistry BuiltinJobKinds(const std::string& upload_root) {
   service::JobRegistry registry;
   registry[JobKind::kIngest] = {
-      RunIngest, {JobKind::kDetect, JobKind::kForecast}, [upload_root](const JobRecord& job) {
-        RemoveUploadFolder(upload_root, job);
-      }};
-  registry[JobKind::kDetect] = {RunDetect, {}, {}};
-  registry[JobKind::kForecast] = {RunForecast, {}, {}};
-  registry[JobKind::kRightsize] = {RunRightsize, {}, {}};
+      Timed(JobKind::kIngest, RunIngest),
+      {JobKind::kDetect, JobKind::kForecast},
+      [upload_root](const JobRecord& job) { RemoveUploadFolder(upload_root, job); }};
+  registry[JobKind::kDetect] = {Timed(JobKind::kDetect, RunDetect), {}, {}};
+  registry[JobKind::kForecast] = {Timed(JobKind::kForecast, RunForecast), {}, {}};
+  registry[JobKind::kRightsize] = {Timed(JobKind::kRightsize, RunRightsize), {}, {}};
   return registry;
 }
 

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "api/forecast_render.h"
+#include "api/metrics.h"
 #include "api/ml_render.h"
 #include "service/cost_forecast.h"
 #include "service/model_registry.h"
@@ -65,7 +66,11 @@ void RunForecast(Context& context, const httplib::Request& request, httplib::Res
   options.now = Now();
   const std::lock_guard lock(context.mutex);
   SendResult(response, 201,
-             service::ForecastCosts(*context.repository, caller.principal.tenant_name, options),
+             TimePrediction("forecast",
+                            [&] {
+                              return service::ForecastCosts(*context.repository,
+                                                            caller.principal.tenant_name, options);
+                            }),
              CostForecastToJson);
 }
 

@@ -96,9 +96,8 @@ std::string RequestIdFor(const httplib::Request& request) {
 }
 
 // Authenticates and authorises the caller of a route, then runs its handler.
-void Dispatch(Context& context, const Route& route, const httplib::Request& request,
-              httplib::Response& response, const httplib::ContentReader* reader = nullptr) {
-  t_request.route = route.pattern;
+void Authorise(Context& context, const Route& route, const httplib::Request& request,
+               httplib::Response& response, const httplib::ContentReader* reader) {
   if (route.access == Access::kPublic) {
     RunHandler(context, route, request, response, Caller{}, reader);
     return;
@@ -115,7 +114,40 @@ void Dispatch(Context& context, const Route& route, const httplib::Request& requ
   RunHandler(context, route, request, response, *caller, reader);
 }
 
-constexpr std::uint64_t kBytesPerMegabyte = 1024 * 1024;
+void SendBodyTooLarge(httplib::Response& response, std::size_t max_body_bytes) {
+  SendJson(response, 413,
+           ErrorBody(Error{ErrorCode::kInvalidInput,
+                           fmt::format("the request body is larger than the limit of {} bytes",
+                                       max_body_bytes)}));
+}
+
+// Authenticates and authorises the caller of a route, then runs its handler. When a streaming
+// route answers without reading the body (an error, a body over its limit), the connection is
+// closed after the answer: the client may still be sending it.
+void Dispatch(Context& context, const Route& route, const httplib::Request& request,
+              httplib::Response& response, const httplib::ContentReader* reader = nullptr) {
+  t_request.route = route.pattern;
+  if (reader == nullptr) {
+    if (request.body.size() > context.max_body_bytes) {
+      return SendBodyTooLarge(response, context.max_body_bytes);
+    }
+    return Authorise(context, route, request, response, nullptr);
+  }
+  bool read = false;
+  const httplib::ContentReader tracked(
+      [&](httplib::ContentReceiver receiver) {
+        read = true;
+        return (*reader)(std::move(receiver));
+      },
+      [&](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+        read = true;
+        return (*reader)(std::move(header), std::move(receiver));
+      });
+  Authorise(context, route, request, response, &tracked);
+  if (!read && request.get_header_value<std::uint64_t>("Content-Length") > 0) {
+    response.set_header("Connection", "close");
+  }
+}
 
 // A JSON error body for answers cpp-httplib made itself (no route, a body too large, a
 // malformed request), instead of its empty or HTML ones.
@@ -308,23 +340,32 @@ bool ForStreamingRoute(const httplib::Request& request) {
   });
 }
 
-// 413 before the body is read when a request to a route that is not streaming announces a body
-// over max_body_bytes, or sends one in chunks (of unknown length); the connection is closed.
+// The bodies of routes that do not stream are read into memory before their handler runs, up to
+// the upload limit (cpp-httplib has one limit for all routes). Beyond max_body_bytes Dispatch
+// answers 413 once the body is read; one announced over kMaxReadBody, or sent in chunks (of
+// unknown length), is refused here before it is read, and the connection closed: reading it
+// would take that much memory.
+constexpr std::uint64_t kMaxReadBody = 16 * kBytesPerMegabyte;
+
 bool RefuseLargeBody(const httplib::Request& request, httplib::Response& response,
                      std::size_t max_body_bytes) {
   const bool chunked =
       request.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
   const std::uint64_t length = request.get_header_value<std::uint64_t>("Content-Length");
-  if ((!chunked && length <= max_body_bytes) || ForStreamingRoute(request)) return false;
+  if ((!chunked && length <= std::max<std::uint64_t>(max_body_bytes, kMaxReadBody)) ||
+      ForStreamingRoute(request)) {
+    return false;
+  }
   t_request.route = "body-limit";
   response.set_header("Connection", "close");
-  SendJson(response, 413,
-           ErrorBody(Error{ErrorCode::kInvalidInput,
-                           chunked ? "a chunked request body is only taken by uploads: send "
-                                     "Content-Length"
-                                   : fmt::format("the request body is larger than the limit of "
-                                                 "{} bytes",
-                                                 max_body_bytes)}));
+  if (chunked) {
+    SendJson(response, 411,
+             ErrorBody(Error{ErrorCode::kInvalidInput,
+                             "a chunked request body is only taken by uploads: send "
+                             "Content-Length"}));
+  } else {
+    SendBodyTooLarge(response, max_body_bytes);
+  }
   return true;
 }
 
@@ -372,6 +413,7 @@ Status RunServer(const ServerOptions& options) {
   context.repository = std::move(*repository);
   context.secure_cookies = options.secure_cookies;
   context.aws_principal_arn = options.aws_principal_arn;
+  context.max_body_bytes = options.max_body_bytes;
   context.alerts.public_url = options.public_url;
   context.alerts.retry_base_seconds = options.alert_retry_seconds;
   context.alert_sender = std::make_unique<CurlAlertSender>();
@@ -389,7 +431,7 @@ Status RunServer(const ServerOptions& options) {
   httplib::Server server;
   server.set_default_headers(SecurityHeaders());
   // The largest body any route takes: an upload's. The other routes' bodies are refused beyond
-  // max_body_bytes before they are read (RefuseLargeBody).
+  // max_body_bytes (Dispatch, RefuseLargeBody).
   server.set_payload_max_length(
       std::max<std::size_t>(options.max_body_bytes, options.max_upload_mb * kBytesPerMegabyte));
   server.set_read_timeout(kReadTimeoutSeconds, 0);

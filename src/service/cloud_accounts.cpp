@@ -343,12 +343,13 @@ Result<CloudAccount> ConfigureCloudAccount(store::Repository& repository,
   if (Status allowed = Require(principal, Permission::kWrite); !allowed) {
     return unexpected(std::move(allowed.error()));
   }
-  if (!role_arn && !cur_source) {
-    return Invalid("give \"role_arn\", \"cur_source\" or both");
-  }
+  // Another organisation's id is not found, whatever the body says.
   Result<store::CloudAccountRecord> current =
       repository.GetCloudAccount(principal.tenant_id, account_id);
   if (!current) return unexpected(std::move(current.error()));
+  if (!role_arn && !cur_source) {
+    return Invalid("give \"role_arn\", \"cur_source\" or both");
+  }
   std::string new_role = current->role_arn;
   if (role_arn) {
     new_role = std::string(Trim(*role_arn));

@@ -651,6 +651,7 @@ constexpr std::array kMigrations = {
         .sqlite_sql = "",
         .postgres_sql = "",
     },
+    Migration{
         .version = 8,
         .description = "cloud account onboarding: CUR source, status, last sync and error; "
                        "unique External IDs; indexes for pruning sessions and log-in attempts",

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../support"))
 import harness  # noqa: E402
@@ -63,14 +64,31 @@ class Browser:
 
 
 class ApiTestCase(harness.BackendTestCase):
-    """Starts `costwise serve` on the test's database for each test."""
+    """Starts `costwise serve` on the test's database for each test. On PostgreSQL each test
+    gets a schema of its own: a server's background workers take any organisation's jobs and
+    alert deliveries of their database, and other tests' servers must not run this test's."""
+
+    def setUp(self):
+        super().setUp()
+        if self.backend == "postgresql":
+            schema = f"api_test_{uuid.uuid4().hex[:12]}"
+            self.psql(f"CREATE SCHEMA {schema}")
+            self.addCleanup(self.psql, f"DROP SCHEMA {schema} CASCADE")
+            separator = "&" if "?" in self.db else "?"
+            self.db = f"{self.db}{separator}options=-csearch_path%3D{schema}"
+
+    def psql(self, sql):
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", harness.postgres_url(),
+                        "-c", sql], check=True, capture_output=True, timeout=60)
 
     def start_server(self, *extra):
         self.port = free_port()
-        self.server = subprocess.Popen(
-            [harness.binary(), "--db", self.db, "serve", "--host", "127.0.0.1", "--port",
-             str(self.port), *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True)
+        # The server's log goes to a file: a pipe nobody reads fills up and blocks the server.
+        self.server_log = os.path.join(self.tmp, f"serve-{self.port}.log")
+        with open(self.server_log, "w", encoding="utf-8") as log:
+            self.server = subprocess.Popen(
+                [harness.binary(), "--db", self.db, "serve", "--host", "127.0.0.1", "--port",
+                 str(self.port), *extra], stdout=log, stderr=subprocess.STDOUT)
         self.addCleanup(self.stop_server)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -79,7 +97,7 @@ class ApiTestCase(harness.BackendTestCase):
                 return
             except (urllib.error.URLError, ConnectionError):
                 if self.server.poll() is not None:
-                    self.fail("server exited: " + self.server.stdout.read())
+                    self.fail("server exited: " + self.server_output())
                 time.sleep(0.1)
         self.fail("server did not answer /healthz within 20 s")
 
@@ -91,7 +109,11 @@ class ApiTestCase(harness.BackendTestCase):
             except subprocess.TimeoutExpired:
                 self.server.kill()
                 self.server.wait()
-        self.server.stdout.close()
+
+    def server_output(self):
+        """What the server wrote to stdout and stderr so far."""
+        with open(self.server_log, encoding="utf-8", errors="replace") as log:
+            return log.read()
 
     def request(self, method, path, body=None, headers=None):
         data = None if body is None else json.dumps(body).encode()

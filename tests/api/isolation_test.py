@@ -16,6 +16,7 @@ has no object fails the test: the walk must cover every endpoint. Runs on both b
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import api_harness  # noqa: E402
@@ -38,12 +39,16 @@ def bravo_text(text):
 
 
 def ids_in(value, name):
-    """The values of `name` (or of "id" for a parameter called "id") anywhere in an answer."""
+    """The values of `name` anywhere in an answer; for "user_id", also the "id" of any "user"
+    object (a member is {"user": {"id", "email"}, ...})."""
     found = []
     if isinstance(value, dict):
         for key, child in value.items():
             if key == name and isinstance(child, (int, str)) and not isinstance(child, bool):
                 found.append(child)
+            elif name.endswith("_id") and key == name[:-3] and isinstance(child, dict) \
+                    and "id" in child:
+                found.append(child["id"])
             else:
                 found.extend(ids_in(child, name))
     elif isinstance(value, list):
@@ -75,9 +80,10 @@ class IsolationTest(api_harness.ApiTestCase):
         self.load(self.bravo_org, bravo_text(fleet_export()), "bravo")
         self.document = self.alpha.request("GET", "/api/openapi.json").json
         self.operations = list(openapi_walk.operations(self.document))
-        self.create_through_api(self.alpha)
-        self.create_through_api(self.bravo)
-        self.markers = [self.bravo_org, self.email("bravo"), *BRAVO_RENAMES.values()]
+        self.create_through_api(self.alpha, "alpha")
+        self.create_through_api(self.bravo, "bravo")
+        self.markers = [self.bravo_org, self.email("bravo"), self.email("bravo-invitee"),
+                        "bravo-production", *BRAVO_RENAMES.values()]
 
     def load(self, organisation, fleet, name):
         """Costs, anomalies, a forecast and recommendations for the organisation, by the CLI."""
@@ -98,13 +104,18 @@ class IsolationTest(api_harness.ApiTestCase):
         run("metrics", "import", "--tenant", organisation, files["metrics"])
         run("rightsize", "--tenant", organisation)
 
-    def create_through_api(self, browser):
-        """One object of each kind the API creates, where the document has the endpoint."""
+    def create_through_api(self, browser, name):
+        """One object of each kind the API creates, where the document has the endpoint; then
+        waits until the jobs are done, so that nothing changes on its own during the walk."""
         paths = self.document["paths"]
+        account = BRAVO_RENAMES["333344445555"] if name == "bravo" else "123412341234"
         creations = [
             ("/api/tokens", {"name": "walk"}),
             ("/api/alerts/channels", {"name": "walk", "type": "webhook",
                                       "config": {"url": "http://127.0.0.1:9/hook"}}),
+            ("/api/cloud-accounts", {"name": f"{name}-production", "account_id": account}),
+            ("/api/invitations", {"email": self.email(f"{name}-invitee"), "role": "viewer"}),
+            ("/api/jobs", {"kind": "forecast"}),
         ]
         for path, body in creations:
             if path in paths and "post" in paths[path]:
@@ -115,6 +126,12 @@ class IsolationTest(api_harness.ApiTestCase):
                             "channel_ids": [reply.json["id"]]}
                     reply = browser.request("POST", "/api/alerts/rules", rule)
                     self.assertLess(reply.status, 300, f"POST /api/alerts/rules: {reply.text}")
+        deadline = time.monotonic() + 60
+        while "/api/jobs" in paths and time.monotonic() < deadline:
+            jobs = browser.request("GET", "/api/jobs").json["jobs"]
+            if all(job["status"] not in ("queued", "running") for job in jobs):
+                break
+            time.sleep(0.1)
 
     def lists(self, browser):
         """The answer of every GET operation without path parameters (but the public ones)."""

@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -58,18 +57,6 @@ class JobsTest(api_harness.ApiTestCase):
     def setUp(self):
         super().setUp()
         self.uploads = self.path("uploads")
-        if self.backend == "postgresql":
-            # A schema of its own: the job queue is shared by every server on a database, and
-            # other tests' servers must not run (or count) this test's jobs.
-            schema = f"jobs_test_{uuid.uuid4().hex[:12]}"
-            self.psql(f"CREATE SCHEMA {schema}")
-            self.addCleanup(self.psql, f"DROP SCHEMA {schema} CASCADE")
-            separator = "&" if "?" in self.db else "?"
-            self.db = f"{self.db}{separator}options=-csearch_path%3D{schema}"
-
-    def psql(self, sql):
-        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", harness.postgres_url(),
-                        "-c", sql], check=True, capture_output=True, timeout=60)
 
     def serve(self, *extra):
         self.start_server("--upload-dir", self.uploads, *extra)

@@ -167,7 +167,7 @@ class ObservabilityTest(api_harness.ApiTestCase):
                                       headers={"Authorization": f"Bearer {token}"}).status, 200)
         self.server.send_signal(signal.SIGTERM)
         self.server.wait(timeout=10)
-        output = self.server.stdout.read()
+        output = self.server_output()
 
         secrets = [PASSWORD, session_cookie.split("=", 1)[1], browser.cookie.split("=", 1)[1],
                    signed_up.json["csrf_token"], logged_in.json["csrf_token"], token]
