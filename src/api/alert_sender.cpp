@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "api/html_text.h"
 #include "api/json_values.h"
 
 namespace costwise::api {
@@ -129,29 +130,6 @@ std::string CausesText(const service::AlertItem& item) {
                         AmountText(cause.impact, item.currency));
   }
   return text.empty() ? "none found" : text;
-}
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 // Slack's mrkdwn escapes only &, < and >.

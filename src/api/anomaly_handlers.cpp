@@ -27,12 +27,7 @@ Result<service::AnomalyQuery> AnomalyQueryOf(const httplib::Request& request) {
   auto min_impact = MoneyParam(request, "min_impact");
   if (!min_impact) return unexpected(std::move(min_impact.error()));
   query.min_impact = *min_impact;
-  auto limit = CountParam(request, "limit", query.limit);
-  if (!limit) return unexpected(std::move(limit.error()));
-  query.limit = *limit;
-  auto offset = CountParam(request, "offset", 0);
-  if (!offset) return unexpected(std::move(offset.error()));
-  query.offset = *offset;
+  if (Status page = ReadPage(request, query); !page) return unexpected(std::move(page.error()));
   return query;
 }
 

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "api/html_text.h"
+
 namespace costwise::api {
 
 extern const std::string_view kOpenApiJson;
@@ -11,30 +13,6 @@ extern const std::string_view kOpenApiJson;
 namespace {
 
 constexpr std::array<std::string_view, 5> kMethods = {"get", "post", "put", "patch", "delete"};
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string StringOr(const nlohmann::json& object, const char* key, std::string_view fallback) {
   const auto found = object.find(key);
@@ -75,11 +53,11 @@ void RenderParameters(const nlohmann::json& operation, std::string& out) {
   if (parameters == operation.end() || parameters->empty()) return;
   out += "<table><tr><th>parameter</th><th>in</th><th>type</th><th>meaning</th></tr>";
   for (const auto& parameter : *parameters) {
-    out +=
-        fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    Escape(StringOr(parameter, "name", "")), Escape(StringOr(parameter, "in", "")),
-                    Escape(SchemaLabel(parameter.value("schema", nlohmann::json::object()))),
-                    Escape(StringOr(parameter, "description", "")));
+    out += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                       HtmlEscape(StringOr(parameter, "name", "")),
+                       HtmlEscape(StringOr(parameter, "in", "")),
+                       HtmlEscape(SchemaLabel(parameter.value("schema", nlohmann::json::object()))),
+                       HtmlEscape(StringOr(parameter, "description", "")));
   }
   out += "</table>";
 }
@@ -96,16 +74,17 @@ void RenderBody(const nlohmann::json& operation, std::string& out) {
   if (schema == nullptr) return;
   const auto properties = schema->find("properties");
   if (properties == schema->end()) {
-    out += fmt::format("<p>Body: {}</p>", Escape(SchemaLabel(*schema)));
+    out += fmt::format("<p>Body: {}</p>", HtmlEscape(SchemaLabel(*schema)));
     return;
   }
   const nlohmann::json required = schema->value("required", nlohmann::json::array());
   out += "<table><tr><th>body field</th><th>type</th><th>meaning</th></tr>";
   for (const auto& [name, property] : properties->items()) {
     const bool needed = std::find(required.begin(), required.end(), name) != required.end();
-    out += fmt::format("<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td></tr>", Escape(name),
-                       needed ? " (required)" : "", Escape(SchemaLabel(property)),
-                       Escape(StringOr(property, "description", "")));
+    out +=
+        fmt::format("<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td></tr>", HtmlEscape(name),
+                    needed ? " (required)" : "", HtmlEscape(SchemaLabel(property)),
+                    HtmlEscape(StringOr(property, "description", "")));
   }
   out += "</table>";
 }
@@ -123,7 +102,7 @@ void RenderResponses(const nlohmann::json& operation, const nlohmann::json& docu
       const auto& shared = document["components"]["responses"];
       if (shared.contains(name)) description = StringOr(shared[name], "description", name);
     }
-    out += fmt::format("<li><b>{}</b> {}</li>", Escape(status), Escape(description));
+    out += fmt::format("<li><b>{}</b> {}</li>", HtmlEscape(status), HtmlEscape(description));
   }
   out += "</ul>";
 }
@@ -154,11 +133,11 @@ std::string RenderApiPage(const nlohmann::json& document) {
       "td,th{{border-color:#334}}}}</style></head><body><h1>{0} <small>{1}</small></h1>"
       "<p>{2}</p><p>The machine-readable document: <a href=\"/api/openapi.json\">"
       "/api/openapi.json</a> (OpenAPI {3}).</p>",
-      Escape(StringOr(info, "title", "API")), Escape(StringOr(info, "version", "")),
-      Escape(StringOr(info, "description", "")), Escape(StringOr(document, "openapi", "")));
+      HtmlEscape(StringOr(info, "title", "API")), HtmlEscape(StringOr(info, "version", "")),
+      HtmlEscape(StringOr(info, "description", "")), HtmlEscape(StringOr(document, "openapi", "")));
   for (const auto& tag : document.value("tags", nlohmann::json::array())) {
     const std::string tag_name = StringOr(tag, "name", "");
-    out += fmt::format("<h2 id=\"{0}\">{0}</h2>", Escape(tag_name));
+    out += fmt::format("<h2 id=\"{0}\">{0}</h2>", HtmlEscape(tag_name));
     for (const auto& [path, item] : document["paths"].items()) {
       for (const std::string_view method : kMethods) {
         const auto operation = item.find(std::string(method));
@@ -169,10 +148,10 @@ std::string RenderApiPage(const nlohmann::json& document) {
         for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
         out += fmt::format(
             "<h3><span class=\"method\">{}</span>{}</h3><p>{} <span class=\"role\">({})</span></p>",
-            upper, Escape(path), Escape(StringOr(*operation, "summary", "")),
-            Escape(StringOr(*operation, "x-costwise-role", "")));
+            upper, HtmlEscape(path), HtmlEscape(StringOr(*operation, "summary", "")),
+            HtmlEscape(StringOr(*operation, "x-costwise-role", "")));
         if (operation->contains("description")) {
-          out += fmt::format("<p>{}</p>", Escape(StringOr(*operation, "description", "")));
+          out += fmt::format("<p>{}</p>", HtmlEscape(StringOr(*operation, "description", "")));
         }
         RenderParameters(*operation, out);
         RenderBody(*operation, out);

@@ -26,6 +26,18 @@ namespace costwise::api {
 [[nodiscard]] Result<std::size_t> CountParam(const httplib::Request& request, const char* name,
                                              std::size_t fallback);
 
+// "limit" (default: the query's) and "offset" (default 0) into a query with those members.
+template <typename Query>
+[[nodiscard]] Status ReadPage(const httplib::Request& request, Query& query) {
+  auto limit = CountParam(request, "limit", query.limit);
+  if (!limit) return unexpected(std::move(limit.error()));
+  auto offset = CountParam(request, "offset", 0);
+  if (!offset) return unexpected(std::move(offset.error()));
+  query.limit = *limit;
+  query.offset = *offset;
+  return {};
+}
+
 // The parameter parsed by `parse` (which returns an optional), or InvalidInput listing
 // `allowed`.
 template <typename Parse>

@@ -23,12 +23,7 @@ Result<service::RecommendationQuery> RecommendationQueryOf(const httplib::Reques
   auto min_savings = MoneyParam(request, "min_savings");
   if (!min_savings) return unexpected(std::move(min_savings.error()));
   query.min_savings = *min_savings;
-  auto limit = CountParam(request, "limit", query.limit);
-  if (!limit) return unexpected(std::move(limit.error()));
-  query.limit = *limit;
-  auto offset = CountParam(request, "offset", 0);
-  if (!offset) return unexpected(std::move(offset.error()));
-  query.offset = *offset;
+  if (Status page = ReadPage(request, query); !page) return unexpected(std::move(page.error()));
   return query;
 }
 
