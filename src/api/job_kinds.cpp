@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -16,6 +17,7 @@
 #include "service/alerts.h"
 #include "service/anomaly_service.h"
 #include "service/cost_forecast.h"
+#include "service/job_service.h"
 #include "service/rightsizing_tenant.h"
 
 namespace costwise::api {
@@ -79,6 +81,12 @@ Result<std::string> RunIngest(store::Repository& repository, const JobRecord& jo
   Result<service::IngestSummary> summary =
       service::IngestFiles(repository, job.tenant_name, paths, options);
   if (!summary) return unexpected(std::move(summary.error()));
+  // From now on the organisation's detection and forecast also run daily.
+  if (Result<int> scheduled = service::EnsureDailyRefresh(
+          repository, job.tenant_id, static_cast<std::int64_t>(std::time(nullptr)));
+      !scheduled) {
+    return unexpected(std::move(scheduled.error()));
+  }
   return IngestSummaryToJson(*summary).dump();
 }
 

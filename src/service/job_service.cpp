@@ -1,5 +1,6 @@
 #include "service/job_service.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -24,6 +25,23 @@ Result<store::JobRecord> SubmitJob(store::Repository& repository, const Principa
   }
   return repository.EnqueueJob(
       store::NewJob{caller.tenant_id, *parsed, "{}", kJobAttempts, now, now, true});
+}
+
+Result<int> EnsureDailyRefresh(store::Repository& repository, std::int64_t tenant_id,
+                               std::int64_t now) {
+  Result<std::vector<store::JobScheduleRecord>> schedules = repository.ListJobSchedules(tenant_id);
+  if (!schedules) return unexpected(std::move(schedules.error()));
+  int created = 0;
+  for (const store::JobKind kind : {store::JobKind::kDetect, store::JobKind::kForecast}) {
+    const bool exists = std::any_of(schedules->begin(), schedules->end(),
+                                    [kind](const auto& schedule) { return schedule.kind == kind; });
+    if (exists) continue;
+    Result<store::JobScheduleRecord> saved = repository.SaveJobSchedule(store::JobScheduleRecord{
+        0, tenant_id, kind, "{}", kDailySeconds, now + kDailySeconds, now});
+    if (!saved) return unexpected(std::move(saved.error()));
+    ++created;
+  }
+  return created;
 }
 
 Result<store::JobRecord> SubmitIngest(store::Repository& repository, const Principal& caller,

@@ -27,6 +27,16 @@ inline constexpr int kJobAttempts = 3;
                                                     const Principal& caller, std::string payload,
                                                     std::int64_t now);
 
+// The interval of the daily refresh schedules.
+inline constexpr std::int64_t kDailySeconds = 86'400;
+
+// Makes sure the tenant has daily schedules of anomaly detection and forecasting (the detector
+// and the forecaster refit on the newest data each run: their retraining schedule); a schedule
+// that exists is left as it is. The ingest job calls it after a tenant's data arrived. Returns
+// how many schedules it created.
+[[nodiscard]] Result<int> EnsureDailyRefresh(store::Repository& repository, std::int64_t tenant_id,
+                                             std::int64_t now);
+
 // The caller's jobs, newest first; `status` and `kind` filter when not empty (InvalidInput for
 // an unknown name); `limit` 1..1000.
 [[nodiscard]] Result<std::vector<store::JobRecord>> ListJobs(store::Repository& repository,

@@ -315,6 +315,29 @@ TEST_F(JobRunnerTest, DueSchedulesQueueTheirJobs) {
   EXPECT_EQ(jobs->front().kind, JobKind::kSync);
 }
 
+TEST_F(JobRunnerTest, DailyRefreshSchedulesDetectionAndForecastOnce) {
+  auto created = EnsureDailyRefresh(*repository_, tenant_, kNow);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(*created, 2);
+  auto again = EnsureDailyRefresh(*repository_, tenant_, kNow + 3'600);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  auto schedules = repository_->ListJobSchedules(tenant_);
+  ASSERT_TRUE(schedules);
+  ASSERT_EQ(schedules->size(), 2U);
+  for (const auto& schedule : *schedules) {
+    EXPECT_TRUE(schedule.kind == JobKind::kDetect || schedule.kind == JobKind::kForecast);
+    EXPECT_EQ(schedule.interval_seconds, kDailySeconds);
+    EXPECT_EQ(schedule.next_run_at, kNow + kDailySeconds);  // the second call changed nothing
+  }
+  // A day later the runner queues both.
+  JobRunner runner = MakeRunner({});
+  now_ = kNow + kDailySeconds;
+  auto queued = runner.QueueDueSchedules(*repository_);
+  ASSERT_TRUE(queued) << queued.error().message;
+  EXPECT_EQ(*queued, 2U);
+}
+
 TEST_F(JobRunnerTest, SubmitJobTakesOnlyKindsTheApiRuns) {
   const Principal caller{1, "a@example.com", tenant_, "acme", store::Role::kAdmin};
   auto detect = SubmitJob(*repository_, caller, "detect", kNow);
