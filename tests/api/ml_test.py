@@ -8,8 +8,6 @@ and the detector's retraining in the model registry; recommendations with their 
 dismiss, snooze, reopen and apply (dry run recorded; a real apply refused); the forecast; the
 registry. A viewer reads but cannot write (403); another organisation gets 404 for every id."""
 import os
-import sqlite3
-import subprocess
 import sys
 from decimal import Decimal
 
@@ -38,27 +36,14 @@ class MlTest(api_harness.ApiTestCase):
         self.assertEqual(reply.status, status, f"{method} {path}: {reply.text}")
         return reply.json
 
-    def sql(self, statement):
-        """Runs one statement on the test's database (for what no endpoint does yet)."""
-        if self.backend == "sqlite":
-            with sqlite3.connect(self.db.removeprefix("sqlite:")) as connection:
-                connection.execute(statement)
-        else:
-            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.db, "-c", statement],
-                           check=True, capture_output=True)
-
     def viewer(self):
-        """A second user who is a viewer of the organisation (the member endpoints are not built
-        yet: the membership is added in SQL), logged in to it."""
+        """A second user, invited as a viewer of the organisation, logged in to it."""
+        invitation = self.call("POST", "/api/invitations",
+                               {"email": self.email("viewer"), "role": "viewer"}, status=201)
         browser = api_harness.Browser(self)
-        browser.sign_up(self.email("viewer"), self.tenant + "-viewer")
-        self.sql("INSERT INTO memberships (tenant_id, user_id, role, created_at) "
-                 "SELECT t.id, u.id, 'viewer', 0 FROM tenants t, users u "
-                 f"WHERE t.name = '{self.tenant}' AND u.email = '{self.email('viewer')}'")
-        reply = browser.request("POST", "/api/auth/login",
-                                {"email": self.email("viewer"), "password": api_harness.PASSWORD,
-                                 "organisation": self.tenant})
-        self.assertEqual(reply.status, 200, reply.text)
+        reply = browser.request("POST", "/api/invitations/accept",
+                                {"token": invitation["token"], "password": api_harness.PASSWORD})
+        self.assertLess(reply.status, 300, reply.text)
         self.assertEqual(reply.json["role"], "viewer")
         return browser
 
