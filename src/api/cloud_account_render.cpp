@@ -92,7 +92,9 @@ Result<service::CurSource> CurSourceFromJson(const nlohmann::json& value) {
   };
   if (!value.is_object() || value.size() != 1) return invalid();
   service::CurSource source;
-  const auto& [kind, fields] = *value.items().begin();
+  // (Not a structured binding of *value.items().begin(): that refers into a temporary iterator.)
+  const std::string kind = value.begin().key();
+  const nlohmann::json& fields = value.begin().value();
   std::vector<std::pair<const char*, std::string*>> wanted;
   if (kind == "athena") {
     source.kind = service::CurSource::Kind::kAthena;
