@@ -1,5 +1,10 @@
 #include "api/anomaly_handlers.h"
 
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
 #include "api/anomaly_render.h"
 #include "api/metrics.h"
 #include "api/ml_render.h"
@@ -37,11 +42,21 @@ void ListAnomalies(Context& context, const httplib::Request& request, httplib::R
                    const Caller& caller) {
   auto query = AnomalyQueryOf(request);
   if (!query) return SendError(response, query.error());
-  SendResult(response, 200,
-             service::FindCostAnomalies(*context.repository, caller.principal.tenant_name, *query),
-             [&](const service::AnomalyPage& page) {
-               return AnomalyPageToJson(page, query->limit, query->offset);
-             });
+  // The same question at the same anomalies revision has the same answer.
+  const Result<std::int64_t> revision =
+      context.repository->AnomaliesRevision(caller.principal.tenant_id);
+  if (!revision) return SendError(response, revision.error());
+  std::string key = std::to_string(caller.principal.tenant_id);
+  for (const auto& [name, value] : request.params) key += fmt::format("&{}={}", name, value);
+  if (std::optional<std::string> cached = context.anomaly_pages.Find(key, *revision)) {
+    response.set_content(std::move(*cached), "application/json");
+    return;
+  }
+  const Result<service::AnomalyPage> page =
+      service::FindCostAnomalies(*context.repository, caller.principal.tenant_name, *query);
+  if (!page) return SendError(response, page.error());
+  SendJson(response, 200, AnomalyPageToJson(*page, query->limit, query->offset));
+  context.anomaly_pages.Store(key, *revision, response.body);
 }
 
 void DetectAnomalies(Context& context, const httplib::Request& /*request*/,

@@ -21,6 +21,7 @@
 #include "service/auth.h"
 #include "service/cost_report_cache.h"
 #include "service/jobs.h"
+#include "service/versioned_cache.h"
 #include "store/repository.h"
 
 namespace costwise::api {
@@ -33,6 +34,8 @@ struct Context {
   service::AuthOptions auth;
   bool secure_cookies = false;
   service::CostReportCache cost_reports;  // GET /api/costs answers until the cube changes
+  // GET /api/ml/anomalies answers (JSON text) until the organisation's anomalies change.
+  service::VersionedCache<std::string> anomaly_pages{512};
   service::AlertOptions alerts;
   std::unique_ptr<service::AlertSender> alert_sender;  // sends alert deliveries and tests
   // The background jobs (docs/service.md, "Jobs"); null when the server runs none.

@@ -6,14 +6,12 @@
 // ingests.
 #include <cstddef>
 #include <cstdint>
-#include <list>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/error.h"
 #include "service/cost_service.h"
+#include "service/versioned_cache.h"
 #include "store/repository.h"
 
 namespace costwise::service {
@@ -28,22 +26,11 @@ class CostReportCache {
   [[nodiscard]] Result<CostReport> Query(store::Repository& repository, std::int64_t tenant_id,
                                          std::string_view tenant_name, const CostQuery& query);
 
-  [[nodiscard]] std::size_t hits() const;
-  [[nodiscard]] std::size_t misses() const;
+  [[nodiscard]] std::size_t hits() const { return reports_.hits(); }
+  [[nodiscard]] std::size_t misses() const { return reports_.misses(); }
 
  private:
-  struct Entry {
-    std::int64_t version = 0;
-    CostReport report;
-    std::list<std::string>::iterator recency;
-  };
-
-  std::size_t capacity_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
-  std::list<std::string> recency_;  // most recently used first
-  std::size_t hits_ = 0;
-  std::size_t misses_ = 0;
+  VersionedCache<CostReport> reports_;
 };
 
 // The canonical text of a query within a tenant: equal for queries that give the same report.

@@ -595,6 +595,12 @@ CREATE INDEX sessions_expires ON sessions (expires_at);
 CREATE INDEX login_attempts_time ON login_attempts (attempted_at)
 )sql";
 
+// A per-tenant revision of its anomalies, raised in the transaction of every write to them
+// (detection, feedback): answers built from the anomalies stay valid while it stays the same.
+constexpr std::string_view kAnomaliesRevision = R"sql(
+ALTER TABLE tenants ADD COLUMN anomalies_revision BIGINT NOT NULL DEFAULT 0
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -664,6 +670,13 @@ constexpr std::array kMigrations = {
         .description = "model registry: per-tenant model versions with data window, status and "
                        "retraining requests; recommendation actions (apply requests)",
         .common_sql = kModelRegistry,
+        .sqlite_sql = "",
+        .postgres_sql = "",
+    },
+    Migration{
+        .version = 10,
+        .description = "anomalies revision of each tenant (answers cached until it changes)",
+        .common_sql = kAnomaliesRevision,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

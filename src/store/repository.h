@@ -198,6 +198,10 @@ class Repository {
   // ingest records one in the transaction that writes the cube); 0 before the first ingest.
   [[nodiscard]] virtual Result<std::int64_t> CubeVersion(std::int64_t tenant_id) = 0;
 
+  // A number that changes whenever the tenant's anomalies do (detection, feedback); 0 before
+  // the first.
+  [[nodiscard]] virtual Result<std::int64_t> AnomaliesRevision(std::int64_t tenant_id) = 0;
+
   // The days the tenant's cube covers; empty when it has no rows.
   [[nodiscard]] virtual Result<std::optional<DayRange>> CostDayRange(std::int64_t tenant_id) = 0;
 

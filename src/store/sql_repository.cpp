@@ -747,6 +747,14 @@ Result<std::int64_t> SqlRepository::CubeVersion(std::int64_t tenant_id) {
       "reading the cube version of tenant {}", tenant_id);
 }
 
+Result<std::int64_t> SqlRepository::AnomaliesRevision(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        return ReadAnomaliesRevision(session, tenant_id);
+      },
+      "reading the anomalies revision of tenant {}", tenant_id);
+}
+
 Result<std::optional<DayRange>> SqlRepository::CostDayRange(std::int64_t tenant_id) {
   return WithSession(
       [&](soci::session& session) -> Result<std::optional<DayRange>> {

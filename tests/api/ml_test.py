@@ -108,10 +108,17 @@ class MlTest(api_harness.ApiTestCase):
         self.assertIsNone(detector[0]["retrain_requested_at"])
         self.assertEqual(detector[0]["params"]["engine"], "series-detector/1")
 
+        def listed_verdict():
+            page = self.call("GET", f"{ANOMALIES}?limit=200")["anomalies"]
+            return next(a["feedback"]["verdict"] for a in page if a["id"] == total["id"])
+
+        self.assertEqual(listed_verdict(), "none")
+        self.assertEqual(listed_verdict(), "none")  # answered from the server's cache
         self.call("POST", f"{ANOMALIES}/{total['id']}/feedback", {"verdict": "maybe"}, status=400)
         judged = self.call("POST", f"{ANOMALIES}/{total['id']}/feedback",
                            {"verdict": "yes", "note": "the ML team's training run"})
         self.assertEqual(judged["feedback"]["verdict"], "yes")
+        self.assertEqual(listed_verdict(), "yes")  # the feedback changed the list's answer
         self.assertEqual(judged["feedback"]["note"], "the ML team's training run")
         self.assertIsNotNone(self.models("series-detector")[0]["retrain_requested_at"])
 

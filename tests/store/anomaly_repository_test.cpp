@@ -239,6 +239,32 @@ TEST_P(AnomalyRepositoryTest, ListsNewestFirstAndByStatus) {
   EXPECT_EQ(open_only->front().root_causes.size(), 3U);
 }
 
+TEST_P(AnomalyRepositoryTest, EveryWriteRaisesTheTenantsAnomaliesRevision) {
+  const auto revision = [&](std::int64_t tenant) {
+    const auto read = repository_->AnomaliesRevision(tenant);
+    EXPECT_TRUE(read) << read.error().message;
+    return read.value_or(-1);
+  };
+  const std::int64_t other = Tenant("globex");
+  EXPECT_EQ(revision(tenant_id_), 0);
+  const std::int64_t id = Upsert({MakeAnomaly(ServiceMonitor("Amazon EC2"), kDay, kDay)})[0];
+  const std::int64_t after_insert = revision(tenant_id_);
+  EXPECT_GT(after_insert, 0);
+  CostAnomaly extended = MakeAnomaly(ServiceMonitor("Amazon EC2"), kDay, kDay.AddDays(1));
+  extended.id = id;
+  Upsert({extended});
+  const std::int64_t after_update = revision(tenant_id_);
+  EXPECT_GT(after_update, after_insert);
+  ASSERT_TRUE(repository_->SetAnomalyFeedback(tenant_id_, id, AnomalyFeedback::kYes, "", 1));
+  EXPECT_GT(revision(tenant_id_), after_update);
+  // A refused write and another tenant's leave it as it was.
+  const std::int64_t before = revision(tenant_id_);
+  EXPECT_FALSE(repository_->SetAnomalyFeedback(tenant_id_, id + 1000, AnomalyFeedback::kNo, "", 1));
+  Upsert({MakeAnomaly(ServiceMonitor("Amazon EC2"), kDay, kDay)}, other);
+  EXPECT_EQ(revision(tenant_id_), before);
+  EXPECT_GT(revision(other), 0);
+}
+
 TEST_P(AnomalyRepositoryTest, KeepsTenantsApart) {
   const std::int64_t id = Upsert({MakeAnomaly(ServiceMonitor("Amazon EC2"), kDay, kDay)})[0];
   const std::int64_t other = Tenant("globex");
