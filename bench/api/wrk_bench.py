@@ -129,12 +129,15 @@ def main():
         if os.path.exists(database_file + suffix):
             os.remove(database_file + suffix)
     database = f"sqlite:{database_file}"
+    last_run = os.path.join(DATA, "last-run")  # wrk's own output and the server's log
+    os.makedirs(last_run, exist_ok=True)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([costwise, "--db", database, "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                               "--port", str(port)],
+                              stdout=open(os.path.join(last_run, "serve.log"), "w"),
+                              stderr=subprocess.STDOUT)
     try:
         for _ in range(200):
             try:
@@ -168,6 +171,9 @@ def main():
                            capture_output=True)
             output = subprocess.run(command[:-1] + [f"-d{args.duration}s", command[-1]],
                                     check=True, capture_output=True, text=True).stdout
+            with open(os.path.join(last_run, f"{name.replace(' ', '-')}.txt"), "w",
+                      encoding="utf-8") as raw:
+                raw.write(output)
             results.append((name, path, parse_wrk(output)))
     finally:
         server.send_signal(signal.SIGTERM)

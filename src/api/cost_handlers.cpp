@@ -1,6 +1,10 @@
 #include "api/cost_handlers.h"
 
+#include <optional>
+#include <string>
+
 #include "api/cost_render.h"
+#include "service/cost_service.h"
 
 namespace costwise::api {
 
@@ -21,15 +25,24 @@ void GetCosts(Context& context, const httplib::Request& request, httplib::Respon
   if (!format.empty() && format != "json" && format != "csv") {
     return SendError(response, Error{ErrorCode::kInvalidInput, "format must be json or csv"});
   }
-  const Result<service::CostReport> report = context.cost_reports.Query(
-      *context.repository, caller.principal.tenant_id, caller.principal.tenant_name, *query);
-  if (!report) return SendError(response, report.error());
-  if (format == "csv") {
-    response.set_header("Content-Disposition", "attachment; filename=\"costs.csv\"");
-    response.set_content(CostReportToCsv(*report), "text/csv");
-    return;
+  // The same question at the same cube version has the same answer.
+  const Result<std::int64_t> version = context.repository->CubeVersion(caller.principal.tenant_id);
+  if (!version) return SendError(response, version.error());
+  const bool csv = format == "csv";
+  const std::string key =
+      service::CostQueryKey(caller.principal.tenant_id, *query) + (csv ? "|csv" : "|json");
+  std::optional<std::string> body = context.cost_answers.Find(key, *version);
+  if (!body) {
+    const Result<service::CostReport> report = service::QueryCostsOfTenant(
+        *context.repository, caller.principal.tenant_id, caller.principal.tenant_name, *query);
+    if (!report) return SendError(response, report.error());
+    body = csv ? CostReportToCsv(*report)
+               : CostReportToJson(*report).dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace);
+    context.cost_answers.Store(key, *version, *body);
   }
-  SendJson(response, 200, CostReportToJson(*report));
+  if (csv) response.set_header("Content-Disposition", "attachment; filename=\"costs.csv\"");
+  response.set_content(std::move(*body), csv ? "text/csv" : "application/json");
 }
 
 }  // namespace costwise::api

@@ -19,7 +19,6 @@
 #include "core/error.h"
 #include "service/alerts.h"
 #include "service/auth.h"
-#include "service/cost_report_cache.h"
 #include "service/jobs.h"
 #include "service/versioned_cache.h"
 #include "store/repository.h"
@@ -33,9 +32,12 @@ struct Context {
   std::unique_ptr<store::Repository> repository;
   service::AuthOptions auth;
   bool secure_cookies = false;
-  service::CostReportCache cost_reports;  // GET /api/costs answers until the cube changes
-  // GET /api/ml/anomalies answers (JSON text) until the organisation's anomalies change.
+  // Answers (their text) of the dashboard's reads, kept until the data they come from changes:
+  // GET /api/costs until the cube does, GET /api/ml/anomalies until the anomalies do, GET
+  // /api/ml/forecast until a forecast run is stored (docs/service.md, "Answer caches").
+  service::VersionedCache<std::string> cost_answers{512};
   service::VersionedCache<std::string> anomaly_pages{512};
+  service::VersionedCache<std::string> forecast_answers{256};
   service::AlertOptions alerts;
   std::unique_ptr<service::AlertSender> alert_sender;  // sends alert deliveries and tests
   // The background jobs (docs/service.md, "Jobs"); null when the server runs none.

@@ -5,6 +5,8 @@
 #include <string>
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "api/forecast_render.h"
 #include "api/metrics.h"
 #include "api/ml_render.h"
@@ -35,6 +37,15 @@ void GetForecast(Context& context, const httplib::Request& request, httplib::Res
   const Result<int> horizon = HorizonOf(request.get_param_value("horizon"));
   if (!horizon) return SendError(response, horizon.error());
   const std::string group_by = request.get_param_value("group_by");
+  // The same question at the same forecasts revision has the same answer.
+  const Result<std::int64_t> revision =
+      context.repository->ForecastsRevision(caller.principal.tenant_id);
+  if (!revision) return SendError(response, revision.error());
+  const std::string key = fmt::format("{}|{}|{}", caller.principal.tenant_id, *horizon, group_by);
+  if (std::optional<std::string> cached = context.forecast_answers.Find(key, *revision)) {
+    response.set_content(std::move(*cached), "application/json");
+    return;
+  }
   auto run = service::LatestCostForecast(*context.repository, caller.principal.tenant_name,
                                          group_by, *horizon);
   if (!run) return SendError(response, run.error());
@@ -43,6 +54,7 @@ void GetForecast(Context& context, const httplib::Request& request, httplib::Res
                      Error{ErrorCode::kNotFound, "no forecast yet: POST /api/ml/forecast"});
   }
   SendJson(response, 200, StoredForecastToJson(caller.principal.tenant_name, **run));
+  context.forecast_answers.Store(key, *revision, response.body);
 }
 
 void RunForecast(Context& context, const httplib::Request& request, httplib::Response& response,

@@ -16,9 +16,11 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include "api/alert_sender.h"
 #include "api/alert_worker.h"
@@ -396,6 +398,34 @@ void HandleRequestsBeforeRouting(httplib::Server& server, const ServerOptions& o
       });
 }
 
+// cpp-httplib listens with a backlog of 5 (compiled into Debian's library): 64 clients connecting
+// at once overflow it, and the dropped connections retry after a second. Linux takes a second
+// listen() on a listening socket as a new backlog; the socket is the one listening on the port.
+constexpr int kListenBacklog = 1024;
+constexpr int kMaxDescriptorScanned = 4096;
+
+void WidenListenBacklog(int port) {
+  for (int fd = 3; fd < kMaxDescriptorScanned; ++fd) {
+    int listening = 0;
+    socklen_t size = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening == 0) {
+      continue;
+    }
+    sockaddr_storage address{};
+    socklen_t address_size = sizeof(address);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_size) != 0) continue;
+    int bound = -1;
+    if (address.ss_family == AF_INET) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+    } else if (address.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+    }
+    if (bound == port && listen(fd, kListenBacklog) != 0) {
+      spdlog::warn("cannot widen the listen backlog of port {}", port);
+    }
+  }
+}
+
 httplib::Server* g_server = nullptr;
 
 void StopOnSignal(int /*signal*/) {
@@ -448,6 +478,9 @@ Status RunServer(const ServerOptions& options) {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
   server.set_keep_alive_max_count(options.keep_alive_requests);
+  // An answer goes out in more than one write (headers, body): with Nagle's algorithm the second
+  // waits for the client's delayed ACK, 40 ms on Linux.
+  server.set_tcp_nodelay(true);
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [max_body_bytes = options.max_body_bytes](const httplib::Request& request,
                                                 httplib::Response& response) {
@@ -467,6 +500,7 @@ Status RunServer(const ServerOptions& options) {
   if (context.jobs != nullptr) {
     if (Status started = jobs.Start(); !started) return started;
   }
+  WidenListenBacklog(options.port);
   const Pruner pruner(*context.repository);
   g_server = &server;
   std::signal(SIGINT, StopOnSignal);

@@ -115,4 +115,19 @@ Result<CostReport> QueryCostsOfTenant(store::Repository& repository, std::int64_
   return report;
 }
 
+std::string CostQueryKey(std::int64_t tenant_id, const CostQuery& query) {
+  std::string key =
+      fmt::format("{}|{}|{}|{}|{}", tenant_id, query.from.ToString(), query.to.ToString(),
+                  query.granularity == Granularity::kDay ? "day" : "month",
+                  query.group_by ? DimensionName(*query.group_by) : "");
+  for (const CostFilter& filter : query.filters) {
+    // Lengths make the key unambiguous whatever the values contain.
+    const std::string dimension = DimensionName(filter.dimension);
+    key += fmt::format("|{}:{}", dimension.size(), dimension);
+    for (const std::string& value : filter.values)
+      key += fmt::format(",{}:{}", value.size(), value);
+  }
+  return key;
+}
+
 }  // namespace costwise::service

@@ -49,4 +49,8 @@ struct CostQueryText {
                                                     std::string_view tenant_name,
                                                     const CostQuery& query);
 
+// The canonical text of a query within a tenant: equal for queries that give the same report
+// (the key of the server's cache of cost answers).
+[[nodiscard]] std::string CostQueryKey(std::int64_t tenant_id, const CostQuery& query);
+
 }  // namespace costwise::service

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "store/revisions.h"
 #include "store/soci_includes.h"
 
 namespace costwise::store {
@@ -375,22 +376,8 @@ Result<std::vector<std::int64_t>> WriteAnomalies(soci::session& session, std::in
     WriteRootCauses(session, row.id, anomaly.root_causes);
     ids.push_back(row.id);
   }
-  if (!ids.empty()) RaiseAnomaliesRevision(session, tenant_id);
+  if (!ids.empty()) RaiseRevision(session, tenant_id, Revision::kAnomalies);
   return ids;
-}
-
-void RaiseAnomaliesRevision(soci::session& session, std::int64_t tenant_id) {
-  const long long tenant = tenant_id;
-  session << "UPDATE tenants SET anomalies_revision = anomalies_revision + 1 WHERE id = :tenant",
-      soci::use(tenant, "tenant");
-}
-
-std::int64_t ReadAnomaliesRevision(soci::session& session, std::int64_t tenant_id) {
-  const long long tenant = tenant_id;
-  long long revision = 0;
-  session << "SELECT anomalies_revision FROM tenants WHERE id = :tenant",
-      soci::use(tenant, "tenant"), soci::into(revision);
-  return revision;
 }
 
 Result<std::vector<CostAnomaly>> ReadAnomalies(soci::session& session, std::int64_t tenant_id,
@@ -430,7 +417,7 @@ bool WriteAnomalyFeedback(soci::session& session, std::int64_t tenant_id, std::i
        soci::use(id, "id"), soci::use(tenant, "tenant"));
   update.execute(true);
   if (update.get_affected_rows() == 0) return false;
-  RaiseAnomaliesRevision(session, tenant_id);
+  RaiseRevision(session, tenant_id, Revision::kAnomalies);
   return true;
 }
 

@@ -37,8 +37,4 @@ struct AnomalySelection {
                                         std::int64_t anomaly_id, AnomalyFeedback feedback,
                                         std::string_view note, std::int64_t at);
 
-// Raises the tenant's anomalies revision (every write to its anomalies does, in its transaction).
-void RaiseAnomaliesRevision(soci::session& session, std::int64_t tenant_id);
-[[nodiscard]] std::int64_t ReadAnomaliesRevision(soci::session& session, std::int64_t tenant_id);
-
 }  // namespace costwise::store

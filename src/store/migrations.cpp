@@ -595,10 +595,11 @@ CREATE INDEX sessions_expires ON sessions (expires_at);
 CREATE INDEX login_attempts_time ON login_attempts (attempted_at)
 )sql";
 
-// A per-tenant revision of its anomalies, raised in the transaction of every write to them
-// (detection, feedback): answers built from the anomalies stay valid while it stays the same.
-constexpr std::string_view kAnomaliesRevision = R"sql(
-ALTER TABLE tenants ADD COLUMN anomalies_revision BIGINT NOT NULL DEFAULT 0
+// Per-tenant revisions of its anomalies and its forecasts, raised in the transaction of every
+// write to them (store/revisions.h): answers built from them stay valid while they stay the same.
+constexpr std::string_view kRevisions = R"sql(
+ALTER TABLE tenants ADD COLUMN anomalies_revision BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN forecasts_revision BIGINT NOT NULL DEFAULT 0
 )sql";
 
 constexpr std::array kMigrations = {
@@ -675,8 +676,9 @@ constexpr std::array kMigrations = {
     },
     Migration{
         .version = 10,
-        .description = "anomalies revision of each tenant (answers cached until it changes)",
-        .common_sql = kAnomaliesRevision,
+        .description = "anomalies and forecasts revisions of each tenant (answers cached until "
+                       "they change)",
+        .common_sql = kRevisions,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

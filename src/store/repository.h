@@ -201,6 +201,8 @@ class Repository {
   // A number that changes whenever the tenant's anomalies do (detection, feedback); 0 before
   // the first.
   [[nodiscard]] virtual Result<std::int64_t> AnomaliesRevision(std::int64_t tenant_id) = 0;
+  // A number that changes whenever a forecast run of the tenant is stored; 0 before the first.
+  [[nodiscard]] virtual Result<std::int64_t> ForecastsRevision(std::int64_t tenant_id) = 0;
 
   // The days the tenant's cube covers; empty when it has no rows.
   [[nodiscard]] virtual Result<std::optional<DayRange>> CostDayRange(std::int64_t tenant_id) = 0;

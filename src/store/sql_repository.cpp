@@ -31,6 +31,7 @@
 #include "store/migrations.h"
 #include "store/ml_models.h"
 #include "store/recommendation_store.h"
+#include "store/revisions.h"
 #include "store/soci_includes.h"
 #include "store/tag_sets.h"
 #include "store/transaction.h"
@@ -750,9 +751,17 @@ Result<std::int64_t> SqlRepository::CubeVersion(std::int64_t tenant_id) {
 Result<std::int64_t> SqlRepository::AnomaliesRevision(std::int64_t tenant_id) {
   return WithSession(
       [&](soci::session& session) -> Result<std::int64_t> {
-        return ReadAnomaliesRevision(session, tenant_id);
+        return ReadRevision(session, tenant_id, Revision::kAnomalies);
       },
       "reading the anomalies revision of tenant {}", tenant_id);
+}
+
+Result<std::int64_t> SqlRepository::ForecastsRevision(std::int64_t tenant_id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::int64_t> {
+        return ReadRevision(session, tenant_id, Revision::kForecasts);
+      },
+      "reading the forecasts revision of tenant {}", tenant_id);
 }
 
 Result<std::optional<DayRange>> SqlRepository::CostDayRange(std::int64_t tenant_id) {
@@ -857,6 +866,7 @@ Result<std::vector<std::int64_t>> SqlRepository::ReplaceForecastRun(std::int64_t
       LockKind::kTenantForecasts, tenant_id,
       [&](soci::session& session) -> Result<std::vector<std::int64_t>> {
         DeleteForecastRun(session, tenant_id, run.group_by, run.horizon);
+        RaiseRevision(session, tenant_id, Revision::kForecasts);
         return WriteForecastRun(session, tenant_id, run);
       },
       "storing {} forecast series of tenant {}", run.series.size(), tenant_id);

@@ -40,6 +40,7 @@ class SqlRepository final : public Repository {
       std::int64_t tenant_id) override;
   [[nodiscard]] Result<std::int64_t> CubeVersion(std::int64_t tenant_id) override;
   [[nodiscard]] Result<std::int64_t> AnomaliesRevision(std::int64_t tenant_id) override;
+  [[nodiscard]] Result<std::int64_t> ForecastsRevision(std::int64_t tenant_id) override;
   [[nodiscard]] Result<std::optional<DayRange>> CostDayRange(std::int64_t tenant_id) override;
   [[nodiscard]] Status ScanCubeRows(std::int64_t tenant_id, Date from, Date to,
                                     const CubeRowSink& sink) override;

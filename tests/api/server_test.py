@@ -48,6 +48,20 @@ class ServerTest(api_harness.ApiTestCase):
         self.assertEqual(json.loads(body), json.loads(cli))
         self.assertEqual(json.loads(body)["totals"][0]["billed_cost"], "20.520226762")
 
+    def test_an_ingest_changes_the_answer_at_once(self):
+        # The server keeps answers until the cube changes: an ingest by another process (the
+        # CLI here) must show in the next answer.
+        path = "/api/costs?from=2024-01-01&to=2024-12-31&granularity=month"
+        before = json.loads(self.get(path)[2])["totals"]
+        self.assertEqual(json.loads(self.get(path)[2])["totals"], before)
+        self.ingest(harness.replicated_focus(self.path("twice.csv"), 2))
+        after = json.loads(self.get(path)[2])["totals"]
+        self.assertNotEqual(after, before)
+        self.assertEqual(after[0]["billed_cost"], json.loads(harness.costwise(
+            "--db", self.db, "costs", "--tenant", self.tenant, "--from", "2024-01-01", "--to",
+            "2024-12-31", "--granularity", "month", "--format", "json").stdout)["totals"][0][
+            "billed_cost"])
+
     def test_costs_filters_and_csv(self):
         path = ("/api/costs?from=2024-09-01&to=2024-09-30"
                 "&group_by=provider&filter=provider%3DMicrosoft&format=csv")

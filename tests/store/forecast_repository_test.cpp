@@ -180,6 +180,23 @@ TEST_P(ForecastRepositoryTest, ReplacesThePreviousRunOfTheSameGroupByAndHorizonO
   EXPECT_FALSE(Latest("service", 30).has_value());
 }
 
+TEST_P(ForecastRepositoryTest, EveryStoredRunRaisesTheTenantsForecastsRevision) {
+  const auto revision = [&](std::int64_t tenant) {
+    const auto read = repository_->ForecastsRevision(tenant);
+    EXPECT_TRUE(read) << read.error().message;
+    return read.value_or(-1);
+  };
+  const std::int64_t other = Tenant("globex");
+  EXPECT_EQ(revision(tenant_id_), 0);
+  Save(MakeRun("service", 30, 100));
+  const std::int64_t first = revision(tenant_id_);
+  EXPECT_GT(first, 0);
+  // Replacing a run with one of the same ids (SQLite reuses freed ids) still changes it.
+  Save(MakeRun("service", 30, 100));
+  EXPECT_GT(revision(tenant_id_), first);
+  EXPECT_EQ(revision(other), 0);
+}
+
 TEST_P(ForecastRepositoryTest, KeepsTenantsApart) {
   Save(MakeRun("service", 30, 100));
   const std::int64_t other = Tenant("globex");
