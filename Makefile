@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds in Release, serves http://localhost:8080
 #   make test   installs what is missing, builds, runs every test (unit tests also under
 #               ASan+UBSan, both database backends, golden files, the fuzzers for a minute)
-# Other targets: build, coverage, fuzz, bench, clean.
+# Other targets: build, coverage, fuzz, bench, bench-api, clean.
 
 JOBS        ?= $(shell nproc)
 PORT        ?= 8080
@@ -15,7 +15,7 @@ COV_BUILD   := build-coverage
 WERROR      ?= $(if $(filter true,$(CI)),ON,OFF)
 CMAKE_FLAGS := -G Ninja -DCOSTWISE_WERROR=$(WERROR)
 
-.PHONY: all deps build run test unit-test asan-test fuzz coverage bench clean
+.PHONY: all deps build run test unit-test asan-test fuzz coverage bench bench-api clean
 
 all: build
 
@@ -67,6 +67,12 @@ coverage: deps
 
 bench: build
 	COSTWISE_BUILD_DIR=$(BUILD) bench/ingest_bench.sh
+
+# The API throughput benchmark (bench/api/wrk_bench.py; wrk from Debian).
+bench-api: build
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	COSTWISE_BIN=$(BUILD)/apps/costwise/costwise GEN_BIN=$(BUILD)/bench/costwise_gen_billing \
+	  /usr/bin/python3 bench/api/wrk_bench.py
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) build-fuzz coverage
