@@ -18,15 +18,11 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../support"))
 import harness  # noqa: E402
+from fleets import HEADER, focus_row  # noqa: E402
 
 DAYS = 120
 LAST_DAY = datetime.now(timezone.utc).date() - timedelta(days=1)
 FIRST_DAY = LAST_DAY - timedelta(days=DAYS - 1)
-
-HEADER = ["BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd",
-          "BillingPeriodStart", "ChargeCategory", "ChargePeriodEnd", "ChargePeriodStart",
-          "ConsumedQuantity", "EffectiveCost", "ProviderName", "RegionId", "ResourceId",
-          "ServiceName", "SubAccountId", "Tags", "x_UsageType"]
 
 # account, service, region, usage type, resource id, weekday daily cost, tags
 FLEET = [
@@ -39,21 +35,6 @@ FLEET = [
     ("222233334444", "AWS Lambda", "eu-west-1", "Request", "fn-etl", Decimal(4), {}),
     ("333344445555", "Amazon SQS", "us-west-2", "Requests-Tier1", "queue-1", Decimal(2), {}),
 ]
-
-
-def month_bounds(day):
-    start = day.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
-
-
-def focus_row(resource, day, cost):
-    account, service, region, usage_type, resource_id, _, tags = resource
-    period_start, period_end = month_bounds(day)
-    return [f"{cost:.10f}", "999988887777", "USD", f"{period_end} 00:00:00",
-            f"{period_start} 00:00:00", "Usage", f"{day + timedelta(days=1)} 00:00:00",
-            f"{day} 00:00:00", "24", f"{cost:.10f}", "AWS", region, resource_id, service,
-            account, json.dumps(tags) if tags else "", usage_type]
 
 
 def fleet_export(first_day, days):
