@@ -116,11 +116,13 @@ void Authorise(Context& context, const Route& route, const httplib::Request& req
   RunHandler(context, route, request, response, *caller, reader);
 }
 
+Error BodyTooLarge(std::size_t limit_bytes) {
+  return Error{ErrorCode::kInvalidInput,
+               fmt::format("the request body is larger than the limit of {} bytes", limit_bytes)};
+}
+
 void SendBodyTooLarge(httplib::Response& response, std::size_t max_body_bytes) {
-  SendJson(response, 413,
-           ErrorBody(Error{ErrorCode::kInvalidInput,
-                           fmt::format("the request body is larger than the limit of {} bytes",
-                                       max_body_bytes)}));
+  SendJson(response, 413, ErrorBody(BodyTooLarge(max_body_bytes)));
 }
 
 // Authenticates and authorises the caller of a route, then runs its handler. When a streaming
@@ -151,9 +153,9 @@ void Dispatch(Context& context, const Route& route, const httplib::Request& requ
   }
 }
 
-// A JSON error body for answers cpp-httplib made itself (no route, a body too large, a
-// malformed request), instead of its empty or HTML ones.
-httplib::Server::HandlerResponse JsonErrorForEmptyAnswers(std::size_t max_body_bytes,
+// A JSON error body for answers cpp-httplib made itself (no route, a body over its payload limit,
+// a malformed request), instead of its empty or HTML ones.
+httplib::Server::HandlerResponse JsonErrorForEmptyAnswers(std::size_t payload_limit_bytes,
                                                           const httplib::Request& request,
                                                           httplib::Response& response) {
   if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -164,8 +166,7 @@ httplib::Server::HandlerResponse JsonErrorForEmptyAnswers(std::size_t max_body_b
                   fmt::format("no such endpoint: {} {} (see /api/docs)", request.method,
                               request.path.substr(0, kMaxRequestIdBytes))};
   } else if (status == 413) {
-    error.message =
-        fmt::format("the request body is larger than the limit of {} bytes", max_body_bytes);
+    error = BodyTooLarge(payload_limit_bytes);
   } else if (status >= 500) {
     error = Error{ErrorCode::kInternal, "internal error"};
   }
@@ -462,8 +463,9 @@ Status RunServer(const ServerOptions& options) {
   server.set_default_headers(SecurityHeaders());
   // The largest body any route takes: an upload's. The other routes' bodies are refused beyond
   // max_body_bytes (Dispatch, RefuseLargeBody).
-  server.set_payload_max_length(
-      std::max<std::size_t>(options.max_body_bytes, options.max_upload_mb * kBytesPerMegabyte));
+  const std::size_t payload_limit =
+      std::max<std::size_t>(options.max_body_bytes, options.max_upload_mb * kBytesPerMegabyte);
+  server.set_payload_max_length(payload_limit);
   server.set_read_timeout(kReadTimeoutSeconds, 0);
   server.set_write_timeout(kWriteTimeoutSeconds, 0);
   HandleRequestsBeforeRouting(server, options);
@@ -482,9 +484,8 @@ Status RunServer(const ServerOptions& options) {
   // waits for the client's delayed ACK, 40 ms on Linux.
   server.set_tcp_nodelay(true);
   server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [max_body_bytes = options.max_body_bytes](const httplib::Request& request,
-                                                httplib::Response& response) {
-        return JsonErrorForEmptyAnswers(max_body_bytes, request, response);
+      [payload_limit](const httplib::Request& request, httplib::Response& response) {
+        return JsonErrorForEmptyAnswers(payload_limit, request, response);
       }));
   server.set_exception_handler(
       [](const httplib::Request& /*request*/, httplib::Response& response, std::exception_ptr) {
