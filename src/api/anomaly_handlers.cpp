@@ -63,6 +63,7 @@ void DetectAnomalies(Context& context, const httplib::Request& /*request*/,
                      httplib::Response& response, const Caller& caller) {
   service::AnomalyDetectionOptions options;
   options.now = Now();
+  options.models = context.models;
   const std::lock_guard lock(context.mutex);
   // Detection queues the immediate alerts of what it found (docs/service.md, "Alerts").
   SendResult(response, 200,
@@ -82,10 +83,13 @@ void GetAnomaly(Context& context, const httplib::Request& request, httplib::Resp
                 const Caller& caller) {
   const Result<std::int64_t> id = PathId(request, 1, "anomaly");
   if (!id) return SendError(response, id.error());
-  const std::lock_guard lock(context.mutex);
+  // Read-only: no need of the detection lock. The series comes from the loaded detector state
+  // when it is current, else from a rescan.
+  service::AnomalyDetectionOptions options;
+  options.models = context.models;
   SendResult(response, 200,
              service::GetCostAnomalyDetail(*context.repository, caller.principal.tenant_name, *id,
-                                           service::AnomalyDetectionOptions{}),
+                                           options),
              AnomalyDetailToJson);
 }
 

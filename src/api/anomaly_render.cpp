@@ -84,6 +84,11 @@ nlohmann::json DetectionSummaryToJson(const service::AnomalyDetectionSummary& su
   json["unchanged"] = summary.unchanged;
   json["suppressed"] = summary.suppressed;
   json["closed"] = summary.closed;
+  json["model"] = summary.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(summary.model);
+  json["resumed_monitors"] = summary.resumed_monitors;
+  json["retrained"] =
+      summary.retrained.empty() ? nlohmann::json(nullptr) : nlohmann::json(summary.retrained);
+  json["warnings"] = summary.warnings;
   return json;
 }
 

@@ -20,6 +20,7 @@
 #include "service/alerts.h"
 #include "service/auth.h"
 #include "service/jobs.h"
+#include "service/model_store.h"
 #include "service/versioned_cache.h"
 #include "store/repository.h"
 
@@ -43,6 +44,7 @@ struct Context {
   // The background jobs (docs/service.md, "Jobs"); null when the server runs none.
   service::JobRunner* jobs = nullptr;
   std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
+  service::ModelStore* models = nullptr;  // saved detector states, the recent ones loaded
   std::uint64_t max_upload_bytes = 0;  // of one upload request's body
   std::size_t max_body_bytes = std::size_t{1} << 20;  // of a route that does not stream
   std::string aws_principal_arn;  // costwise's AWS principal, trusted by onboarded roles

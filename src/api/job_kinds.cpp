@@ -91,12 +91,13 @@ Result<std::string> RunIngest(store::Repository& repository, const JobRecord& jo
 }
 
 Result<std::string> RunDetect(store::Repository& repository, const JobRecord& job,
-                              const service::JobProgress& progress) {
+                              const service::JobProgress& progress, service::ModelStore* models) {
   if (Status go = progress(0, "detecting cost anomalies"); !go) return unexpected(go.error());
   // Detection queues the immediate alerts of what it found (docs/service.md, "Alerts").
   auto detected = TimePrediction("anomaly", [&] {
-    return service::DetectAnomaliesAndAlert(repository, job.tenant_name,
-                                            service::AnomalyDetectionOptions{});
+    service::AnomalyDetectionOptions options;
+    options.models = models;
+    return service::DetectAnomaliesAndAlert(repository, job.tenant_name, options);
   });
   if (!detected) return unexpected(std::move(detected.error()));
   const service::AnomalyDetectionSummary* summary = &detected->detection;
@@ -109,7 +110,11 @@ Result<std::string> RunDetect(store::Repository& repository, const JobRecord& jo
                            {"suppressed", summary->suppressed},
                            {"closed", summary->closed},
                            {"from", summary->from ? summary->from->ToString() : ""},
-                           {"to", summary->to ? summary->to->ToString() : ""}};
+                           {"to", summary->to ? summary->to->ToString() : ""},
+                           {"model", summary->model},
+                           {"resumed_monitors", summary->resumed_monitors},
+                           {"retrained", summary->retrained},
+                           {"warnings", summary->warnings}};
   return result.dump();
 }
 
@@ -206,13 +211,21 @@ service::JobFunction Timed(store::JobKind kind, service::JobFunction run) {
   };
 }
 
-service::JobRegistry BuiltinJobKinds(const std::string& upload_root) {
+service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
+                                     service::ModelStore* models) {
   service::JobRegistry registry;
   registry[JobKind::kIngest] = {
       Timed(JobKind::kIngest, RunIngest),
       {JobKind::kDetect, JobKind::kForecast},
       [upload_root](const JobRecord& job) { RemoveUploadFolder(upload_root, job); }};
-  registry[JobKind::kDetect] = {Timed(JobKind::kDetect, RunDetect), {}, {}};
+  registry[JobKind::kDetect] = {
+      Timed(JobKind::kDetect,
+            [models](store::Repository& repository, const JobRecord& job,
+                     const service::JobProgress& progress) {
+              return RunDetect(repository, job, progress, models);
+            }),
+      {},
+      {}};
   registry[JobKind::kForecast] = {Timed(JobKind::kForecast, RunForecast), {}, {}};
   registry[JobKind::kRightsize] = {Timed(JobKind::kRightsize, RunRightsize), {}, {}};
   return registry;

@@ -12,10 +12,13 @@
 
 #include "service/ingest_service.h"
 #include "service/jobs.h"
+#include "service/model_store.h"
 
 namespace costwise::api {
 
-[[nodiscard]] service::JobRegistry BuiltinJobKinds(const std::string& upload_root);
+// `models`: where detect jobs keep the detector's state (null: none); it must outlive the jobs.
+[[nodiscard]] service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
+                                                   service::ModelStore* models);
 
 // The payload of an ingest job: {"files": [paths], "upload_dir": folder}.
 [[nodiscard]] nlohmann::json IngestPayload(const std::vector<std::string>& paths,

@@ -449,6 +449,8 @@ Status RunServer(const ServerOptions& options) {
   context.alerts.retry_base_seconds = options.alert_retry_seconds;
   context.alert_sender = std::make_unique<CurlAlertSender>();
   context.upload_dir = options.upload_dir;
+  service::ModelStore models(options.models_dir, options.model_cache);
+  context.models = &models;
   context.max_upload_bytes = options.max_upload_mb * kBytesPerMegabyte;
 
   service::JobRunnerOptions job_options;
@@ -456,7 +458,7 @@ Status RunServer(const ServerOptions& options) {
   job_options.lease_seconds = options.job_lease_seconds;
   const std::string database_url = options.database_url;
   service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
-                          BuiltinJobKinds(options.upload_dir), job_options);
+                          BuiltinJobKinds(options.upload_dir, &models), job_options);
   if (options.workers > 0) context.jobs = &jobs;
 
   httplib::Server server;

@@ -33,6 +33,9 @@ struct ServerOptions {
   int workers = 2;
   std::int64_t job_lease_seconds = 300;
   std::string upload_dir = "var/uploads";
+  // Fitted models' artifacts (docs/service.md, "Model artifacts") and how many stay loaded.
+  std::string models_dir = "var/models";
+  std::size_t model_cache = 64;
   std::uint64_t max_upload_mb = 2048;
   // The AWS principal (arn:aws:iam::<account>:root, :role/... or :user/...) onboarded accounts'
   // roles trust; empty = a placeholder the trust policy shows (docs/service.md).

@@ -27,6 +27,18 @@ void PrintSummary(const service::AnomalyDetectionSummary& summary) {
       summary.monitors, summary.tenant, summary.from->ToString(), summary.to->ToString(),
       summary.new_anomalies, summary.extended, summary.suppressed, summary.closed, summary.updated,
       summary.unchanged);
+  if (summary.resumed_monitors > 0) {
+    fmt::print("{} continued {} monitors from its saved state\n", summary.model,
+               summary.resumed_monitors);
+  }
+  if (!summary.retrained.empty()) {
+    fmt::print("trained {} ({})\n", summary.model, summary.retrained == "schedule"
+                                                      ? "the window outgrew the lookback"
+                                                      : "after feedback");
+  }
+  for (const std::string& warning : summary.warnings) {
+    fmt::print(stderr, "warning: {}\n", warning);
+  }
   fmt::print("{}", AnomalyTable(summary.anomalies));
 }
 
@@ -101,6 +113,17 @@ AnomalyCommands::AnomalyCommands(CLI::App& anomalies) {
                    "monitors per dimension and tag key: the values with the most spend")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  detect_
+      ->add_option("--models-dir", models_dir_,
+                   "continue from (and save) the detector state in this folder, as `serve "
+                   "--models-dir` does; without it, every run rescans its whole window")
+      ->check(CLI::ExistingDirectory);
+  detect_
+      ->add_option("--retrain-days", detect_options_.retrain_days,
+                   "with --models-dir: train a new detector version once the window is this many "
+                   "days longer than the lookback")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   list_->add_option("--status", status_, "open|closed|suppressed|all")
       ->check(CLI::IsMember({"open", "closed", "suppressed", "all"}))
       ->capture_default_str();
@@ -118,7 +141,15 @@ bool AnomalyCommands::Parsed() const {
 int AnomalyCommands::Run(const std::string& database) const {
   auto repository = store::OpenRepository(database);
   if (!repository) return Fail(repository.error());
-  if (detect_->parsed()) return RunDetect(**repository, tenant_, detect_options_, format_);
+  if (detect_->parsed()) {
+    service::AnomalyDetectionOptions options = detect_options_;
+    std::optional<service::ModelStore> models;
+    if (!models_dir_.empty()) {
+      models.emplace(models_dir_, 1);
+      options.models = &*models;
+    }
+    return RunDetect(**repository, tenant_, options, format_);
+  }
   if (list_->parsed()) return RunList(**repository, tenant_, status_, format_);
   return RunFeedback(**repository, tenant_, id_, verdict_, note_);
 }

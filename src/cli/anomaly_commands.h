@@ -26,6 +26,7 @@ class AnomalyCommands final {
   std::string tenant_;
   std::string format_ = "table";
   service::AnomalyDetectionOptions detect_options_;
+  std::string models_dir_;  // empty: no saved detector state
   std::string status_ = "open";
   std::int64_t id_ = 0;
   std::string verdict_;

@@ -271,6 +271,15 @@ int Run(int argc, char** argv) {
                    "folder for uploaded billing files (one subfolder per organisation)")
       ->capture_default_str();
   serve
+      ->add_option("--models-dir", server_options.models_dir,
+                   "folder for fitted models' artifacts (the detector's saved state)")
+      ->capture_default_str();
+  serve
+      ->add_option("--model-cache", server_options.model_cache,
+                   "how many models stay loaded in memory (least recently used dropped first)")
+      ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  serve
       ->add_option("--max-upload-mb", server_options.max_upload_mb,
                    "largest upload request accepted, in MiB (413 beyond)")
       ->check(CLI::Range(1, 1'048'576))

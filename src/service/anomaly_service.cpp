@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -44,6 +45,11 @@ Status ValidateOptions(const AnomalyDetectionOptions& options) {
         {"baseline days", options.baseline_days},
         {"root causes per dimension", options.root_causes.per_dimension}}) {
     if (Status valid = positive(name, value); !valid) return valid;
+  }
+  if (options.retrain_days < 0) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("anomaly detection: retrain days must not be negative, got {}",
+                                 options.retrain_days));
   }
   if (!(options.suppression_tolerance >= 0)) {
     return MakeError(ErrorCode::kInvalidInput,
@@ -89,25 +95,43 @@ struct MonitorScan {
   std::vector<anomaly::SeriesPoint> points;
 };
 
-Result<MonitorScan> ScanMonitor(std::span<const std::int64_t> timestamps,
-                                std::vector<std::int64_t> daily, const AnomalyMonitor& monitor,
-                                const anomaly::SeriesDetectorOptions& options) {
-  std::vector<double> values(daily.size());
-  for (std::size_t i = 0; i < daily.size(); ++i) {
-    values[i] = static_cast<double>(daily[i]) / kNanosPerUnit;
+// The detector's expected spend in nanos, floored at zero: spend is not negative.
+std::int64_t ExpectedNanos(const anomaly::SeriesPoint& point) {
+  return std::max<std::int64_t>(0, std::llround(point.expected * kNanosPerUnit));
+}
+
+// A monitor's scan and the detector having learnt all of it.
+struct ResumableScan {
+  MonitorScan scan;
+  anomaly::StreamingDetector detector;
+  bool resumed = false;  // continued from a saved state
+};
+
+// Scans the monitor's days (timestamps[i] is day i), continuing from its saved state when that
+// saw the same spend on the days it covers: the detector is online, so the answers are those of
+// a scan from day 0. Restated spend (or no state) means a scan from day 0.
+ResumableScan ScanMonitor(std::span<const std::int64_t> timestamps,
+                          std::vector<std::int64_t> daily, const MonitorState* saved,
+                          const anomaly::SeriesDetectorOptions& options) {
+  ResumableScan result{{}, anomaly::StreamingDetector(options), false};
+  MonitorScan& scan = result.scan;
+  std::size_t start = 0;
+  if (saved != nullptr && saved->actual.size() <= daily.size() &&
+      std::equal(saved->actual.begin(), saved->actual.end(), daily.begin())) {
+    result.detector = saved->detector;
+    scan.points = saved->points;
+    start = saved->actual.size();
+    result.resumed = true;
   }
-  auto points = anomaly::DetectSeriesAnomalies(timestamps, values, options);
-  if (!points) {
-    return MakeError(points.error().code,
-                     fmt::format("anomaly detection on monitor {}: {}", MonitorLabel(monitor),
-                                 points.error().message));
+  scan.points.reserve(daily.size());
+  for (std::size_t i = start; i < daily.size(); ++i) {
+    scan.points.push_back(
+        result.detector.Push(timestamps[i], static_cast<double>(daily[i]) / kNanosPerUnit));
   }
-  MonitorScan scan{std::move(daily), std::vector<std::int64_t>(values.size()), std::move(*points)};
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    scan.expected[i] =
-        std::max<std::int64_t>(0, std::llround(scan.points[i].expected * kNanosPerUnit));
-  }
-  return scan;
+  scan.expected.resize(daily.size());
+  for (std::size_t i = 0; i < daily.size(); ++i) scan.expected[i] = ExpectedNanos(scan.points[i]);
+  scan.actual = std::move(daily);
+  return result;
 }
 
 struct DayRun {
@@ -290,6 +314,8 @@ struct DetectionInput {
   std::span<const MonitorKey> monitors;
   std::span<const CostAnomaly> existing;
   const AnomalyDetectionOptions& options;
+  const DetectorArtifact* saved = nullptr;      // the last run's state of this detector version
+  std::vector<MonitorState>* states = nullptr;  // receives this run's, when saving
 };
 
 // The stored anomalies of each monitor, by MonitorId, earliest first.
@@ -306,10 +332,15 @@ std::map<std::string, std::vector<const CostAnomaly*>> StoredByMonitor(
   return stored;
 }
 
-// Runs the detector on every monitor and measures each candidate anomaly. Candidates and
-// anomalies come back side by side.
-Result<std::pair<std::vector<Candidate>, std::vector<CostAnomaly>>> FindCandidates(
-    const DetectionInput& input) {
+// What the detector found: candidates and their measured anomalies side by side.
+struct Candidates {
+  std::vector<Candidate> candidates;
+  std::vector<CostAnomaly> anomalies;
+  std::int64_t resumed = 0;  // monitors continued from the saved state
+};
+
+// Runs the detector on every monitor and measures each candidate anomaly.
+Candidates FindCandidates(const DetectionInput& input) {
   const CubeCells& cube = input.cube;
   std::vector<std::int64_t> timestamps(static_cast<std::size_t>(cube.days));
   for (std::size_t i = 0; i < timestamps.size(); ++i) {
@@ -319,22 +350,33 @@ Result<std::pair<std::vector<Candidate>, std::vector<CostAnomaly>>> FindCandidat
   std::vector<std::vector<std::int64_t>> series = BuildDailySeries(cube, input.monitors);
   std::vector<Candidate> candidates;
   std::vector<CostAnomaly> anomalies;
+  std::int64_t resumed = 0;
   for (std::size_t m = 0; m < input.monitors.size(); ++m) {
     const AnomalyMonitor monitor = ToAnomalyMonitor(cube, input.monitors[m]);
-    Result<MonitorScan> scan =
-        ScanMonitor(timestamps, std::move(series[m]), monitor, input.options.detector);
-    if (!scan) return unexpected(std::move(scan.error()));
-    const std::vector<DayRun> runs = CostIncreaseRuns(*scan);
-    if (runs.empty()) continue;
-    const auto it = stored.find(MonitorId(monitor));
-    const std::size_t first = candidates.size();
-    MatchRuns(cube, m, runs,
-              it == stored.end() ? std::span<const CostAnomaly* const>() : it->second, candidates);
-    for (std::size_t c = first; c < candidates.size(); ++c) {
-      anomalies.push_back(Measure(cube, candidates[c], *scan, monitor, input.options));
+    std::string id = MonitorId(monitor);
+    ResumableScan scanned =
+        ScanMonitor(timestamps, std::move(series[m]), input.saved ? input.saved->Find(id) : nullptr,
+                    input.options.detector);
+    if (scanned.resumed) ++resumed;
+    const MonitorScan& scan = scanned.scan;
+    const std::vector<DayRun> runs = CostIncreaseRuns(scan);
+    if (!runs.empty()) {
+      const auto it = stored.find(id);
+      const std::size_t first = candidates.size();
+      MatchRuns(cube, m, runs,
+                it == stored.end() ? std::span<const CostAnomaly* const>() : it->second,
+                candidates);
+      for (std::size_t c = first; c < candidates.size(); ++c) {
+        anomalies.push_back(Measure(cube, candidates[c], scan, monitor, input.options));
+      }
+    }
+    if (input.states != nullptr) {
+      input.states->push_back(MonitorState{std::move(id), std::move(scanned.scan.actual),
+                                           std::move(scanned.scan.points),
+                                           std::move(scanned.detector)});
     }
   }
-  return std::pair{std::move(candidates), std::move(anomalies)};
+  return Candidates{std::move(candidates), std::move(anomalies), resumed};
 }
 
 // Suppressed when feedback on an earlier anomaly says so; otherwise open while it reaches the
@@ -461,9 +503,10 @@ Result<std::vector<CostAnomaly>> ReadBack(store::Repository& repository, std::in
 Status DetectAndStore(store::Repository& repository, std::int64_t tenant_id,
                       const DetectionInput& input, std::int64_t model_id,
                       AnomalyDetectionSummary& summary) {
-  auto candidates = FindCandidates(input);
-  if (!candidates) return unexpected(std::move(candidates.error()));
-  auto& [found_candidates, found] = *candidates;
+  Candidates candidates = FindCandidates(input);
+  summary.resumed_monitors = candidates.resumed;
+  const std::vector<Candidate>& found_candidates = candidates.candidates;
+  std::vector<CostAnomaly>& found = candidates.anomalies;
   AttributeRootCauses(input.cube, input.monitors, found_candidates, found, input.options);
   const Date last_day = input.cube.DateOf(input.cube.days - 1);
   for (CostAnomaly& anomaly : found) {
@@ -481,6 +524,99 @@ Status DetectAndStore(store::Repository& repository, std::int64_t tenant_id,
   if (!stored) return unexpected(std::move(stored.error()));
   summary.anomalies = std::move(*stored);
   return {};
+}
+
+struct DayWindow {
+  Date from;
+  Date to;
+};
+
+// The tenant's active version of the detector with these (registry) params; empty when none.
+Result<std::optional<store::TenantModel>> ActiveDetector(store::Repository& repository,
+                                                         std::int64_t tenant_id,
+                                                         const std::string& params) {
+  auto models = repository.ListTenantModels(tenant_id);
+  if (!models) return unexpected(std::move(models.error()));
+  for (store::TenantModel& model : *models) {
+    if (model.model_type == kSeriesDetectorModelType && model.params == params &&
+        model.status == "active") {
+      return std::optional(std::move(model));
+    }
+  }
+  return std::optional<store::TenantModel>();
+}
+
+// The state the last run of the tenant's active detector version (these params) saved, when the
+// run can continue it: the version is not marked for retraining, the state ends no later than
+// the window, and it starts no later than the window would (no history left out) and at most
+// `retrain_days` earlier; when it starts earlier than that, the version is marked for retraining
+// (the schedule). Null otherwise. A damaged artifact is a warning and a rescan.
+Result<std::shared_ptr<const DetectorArtifact>> SavedState(store::Repository& repository,
+                                                           std::int64_t tenant_id,
+                                                           const std::string& params,
+                                                           DayWindow window,
+                                                           const AnomalyDetectionOptions& options,
+                                                           std::int64_t now,
+                                                           AnomalyDetectionSummary& summary) {
+  auto active = ActiveDetector(repository, tenant_id, params);
+  if (!active) return unexpected(std::move(active.error()));
+  if (!*active) return nullptr;
+  const store::TenantModel& model = **active;
+  if (model.retrain_requested_at) {
+    summary.retrained = "feedback";
+    return nullptr;
+  }
+  if (options.models == nullptr) return nullptr;
+  auto loaded = options.models->LoadDetector(tenant_id, model);
+  if (!loaded) {
+    summary.warnings.push_back(loaded.error().message + "; every monitor was rescanned");
+    return nullptr;
+  }
+  const std::shared_ptr<const DetectorArtifact>& saved = *loaded;
+  if (!saved || saved->last_day() > window.to || saved->first_day > window.from) return nullptr;
+  if (saved->first_day < window.from.AddDays(-options.retrain_days)) {
+    auto marked = repository.RequestModelRetraining(tenant_id, kSeriesDetectorModelType, now);
+    if (!marked) return unexpected(std::move(marked.error()));
+    summary.retrained = "schedule";
+    return nullptr;
+  }
+  return saved;
+}
+
+struct TenantCube {
+  std::int64_t tenant_id = 0;
+  std::int64_t cube_version = 0;  // read before the run loaded the cube
+};
+
+// Saves the run's state as the model's artifact and records its path; a failure is a warning
+// (the anomalies are stored; the next run rescans).
+void SaveState(store::Repository& repository, TenantCube tenant, const store::TenantModel& model,
+               const CubeCells& cube, std::vector<MonitorState> states, ModelStore& models,
+               AnomalyDetectionSummary& summary) {
+  std::sort(states.begin(), states.end(),
+            [](const MonitorState& a, const MonitorState& b) { return a.id < b.id; });
+  states.erase(std::unique(states.begin(), states.end(),
+                           [](const MonitorState& a, const MonitorState& b) { return a.id == b.id; }),
+               states.end());
+  auto artifact = std::make_shared<DetectorArtifact>();
+  artifact->tenant_id = tenant.tenant_id;
+  artifact->model_id = model.id;
+  artifact->trained_at = model.trained_at;
+  artifact->params = model.params;
+  artifact->cube_version = tenant.cube_version;
+  artifact->first_day = cube.first_day;
+  artifact->days = cube.days;
+  artifact->monitors = std::move(states);
+  auto path = models.SaveDetector(tenant.tenant_id, model, std::move(artifact));
+  if (!path) {
+    summary.warnings.push_back(path.error().message);
+    return;
+  }
+  if (path->string() == model.artifact_path) return;
+  if (Status recorded = repository.SetModelArtifact(tenant.tenant_id, model.id, path->string());
+      !recorded) {
+    summary.warnings.push_back(recorded.error().message);
+  }
 }
 
 Error WithTenant(Error error, std::string_view tenant, std::int64_t id) {
@@ -530,15 +666,25 @@ Result<AnomalyDetectionSummary> DetectCostAnomalies(store::Repository& repositor
   // The window ends at the latest day and starts no earlier than the data: the days before the
   // first bill are unknown, not free, and the first bill is no cost increase.
   const Date to = options.end.value_or((*range)->last);
-  const Date from = std::max(to.AddDays(-(options.lookback_days - 1)), (*range)->first);
-  if (to < from) {
+  const Date full_from = std::max(to.AddDays(-(options.lookback_days - 1)), (*range)->first);
+  if (to < full_from) {
     return MakeError(ErrorCode::kInvalidInput,
                      fmt::format("anomaly detection: the end day {} is before the first day of "
                                  "cost data of tenant '{}' ({})",
                                  to.ToString(), tenant, (*range)->first.ToString()));
   }
+  const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
+  const std::string params = DetectorParams(options.detector);
+  auto saved = SavedState(repository, tenant_row->id, RegistryParams(kSeriesDetectorEngine, params),
+                          {full_from, to}, options, now, summary);
+  if (!saved) return unexpected(std::move(saved.error()));
+  // A continued state keeps its window's first day (a rescan from there gives the same answers).
+  const Date from = *saved ? (*saved)->first_day : full_from;
   summary.from = from;
   summary.to = to;
+  // Read before the cube: a saved state never claims data newer than it saw.
+  auto cube_version = repository.CubeVersion(tenant_row->id);
+  if (!cube_version) return unexpected(std::move(cube_version.error()));
   auto cube =
       LoadCubeCells(repository, tenant_row->id, from, to, options.excluded_charge_categories);
   if (!cube) return unexpected(cube.error());
@@ -549,16 +695,25 @@ Result<AnomalyDetectionSummary> DetectCostAnomalies(store::Repository& repositor
   ModelTraining training;
   training.model_type = kSeriesDetectorModelType;
   training.engine = kSeriesDetectorEngine;
-  training.params = DetectorParams(options.detector);
+  training.params = params;
   training.data_from = from;
   training.data_to = to;
-  training.now = options.now != 0 ? options.now : NowSeconds();
+  training.now = now;
   SetFeedbackMetrics(*existing, training);
   auto model = RecordTraining(repository, tenant_row->id, training);
   if (!model) return unexpected(model.error());
-  const DetectionInput input{*cube, monitors, *existing, options};
+  summary.model = ModelVersionLabel(*model);
+  std::vector<MonitorState> states;
+  DetectionInput input{*cube, monitors, *existing, options};
+  // The saved state belongs to the version that continued; a new version starts afresh.
+  if (*saved && (*saved)->model_id == model->id) input.saved = saved->get();
+  if (options.models != nullptr) input.states = &states;
   if (Status done = DetectAndStore(repository, tenant_row->id, input, model->id, summary); !done) {
     return unexpected(done.error());
+  }
+  if (options.models != nullptr) {
+    SaveState(repository, {tenant_row->id, *cube_version}, *model, *cube, std::move(states),
+              *options.models, summary);
   }
   return summary;
 }
@@ -614,6 +769,54 @@ bool Matches(const CostAnomaly& anomaly, const AnomalyQuery& query) {
 
 Money MoneyOfUnits(double units) { return Money::FromNanos(std::llround(units * kNanosPerUnit)); }
 
+AnomalySeriesDay SeriesDay(Date day, std::int64_t actual, const anomaly::SeriesPoint& point,
+                           const CostAnomaly& anomaly) {
+  AnomalySeriesDay series_day;
+  series_day.day = day;
+  series_day.actual = Money::FromNanos(actual);
+  series_day.expected = Money::FromNanos(ExpectedNanos(point));
+  series_day.lower = MoneyOfUnits(std::max(0.0, point.lower));
+  series_day.upper = MoneyOfUnits(point.upper);
+  series_day.score = point.score;
+  series_day.in_anomaly = day >= anomaly.start_date && day <= anomaly.end_date;
+  return series_day;
+}
+
+// The anomaly's monitor from `window.from` as the last detection saw it, from the detector's
+// saved state, when that state is current (the cube has not changed since it was saved), ends at
+// `window.to` and covers the anomaly. Empty otherwise (the caller rescans), a damaged artifact
+// included.
+Result<std::optional<std::vector<AnomalySeriesDay>>> SavedSeries(
+    store::Repository& repository, std::int64_t tenant_id, const CostAnomaly& anomaly,
+    DayWindow window, const AnomalyDetectionOptions& options) {
+  using Series = std::optional<std::vector<AnomalySeriesDay>>;
+  auto active = ActiveDetector(
+      repository, tenant_id,
+      RegistryParams(kSeriesDetectorEngine, DetectorParams(options.detector)));
+  if (!active) return unexpected(std::move(active.error()));
+  if (!*active) return Series();
+  auto loaded = options.models->LoadDetector(tenant_id, **active);
+  if (!loaded || !*loaded) return Series();
+  const DetectorArtifact& saved = **loaded;
+  auto version = repository.CubeVersion(tenant_id);
+  if (!version) return unexpected(std::move(version.error()));
+  const MonitorState* state = saved.Find(MonitorId(anomaly.monitor));
+  // The state of the version's last run (trained_at) on the cube as it is now.
+  if (state == nullptr || saved.trained_at != (*active)->trained_at ||
+      saved.cube_version != *version || saved.last_day() != window.to ||
+      saved.first_day > anomaly.start_date) {
+    return Series();
+  }
+  std::vector<AnomalySeriesDay> series;
+  for (std::int32_t i = std::max(0, window.from.days() - saved.first_day.days());
+       i < static_cast<std::int32_t>(state->points.size()); ++i) {
+    const auto at = static_cast<std::size_t>(i);
+    series.push_back(
+        SeriesDay(saved.first_day.AddDays(i), state->actual[at], state->points[at], anomaly));
+  }
+  return Series(std::move(series));
+}
+
 }  // namespace
 
 Result<AnomalyPage> FindCostAnomalies(store::Repository& repository, std::string_view tenant,
@@ -662,6 +865,14 @@ Result<AnomalyDetail> GetCostAnomalyDetail(store::Repository& repository, std::s
   const Date from = std::max(std::min(to.AddDays(-(options.lookback_days - 1)),
                                       detail.anomaly.start_date.AddDays(-kDaysBeforeOldAnomaly)),
                              (*range)->first);
+  if (options.models != nullptr) {
+    auto saved = SavedSeries(repository, tenant_row->id, detail.anomaly, {from, to}, options);
+    if (!saved) return unexpected(std::move(saved.error()));
+    if (*saved) {
+      detail.series = std::move(**saved);
+      return detail;
+    }
+  }
   auto cube =
       LoadCubeCells(repository, tenant_row->id, from, to, options.excluded_charge_categories);
   if (!cube) return unexpected(cube.error());
@@ -678,20 +889,11 @@ Result<AnomalyDetail> GetCostAnomalyDetail(store::Repository& repository, std::s
     timestamps[i] = (cube->first_day.days() + static_cast<std::int64_t>(i)) * kSecondsPerDay;
   }
   std::vector<std::vector<std::int64_t>> daily = BuildDailySeries(*cube, keys);
-  Result<MonitorScan> scan =
-      ScanMonitor(timestamps, std::move(daily.front()), detail.anomaly.monitor, options.detector);
-  if (!scan) return unexpected(std::move(scan.error()));
-  for (std::size_t i = 0; i < scan->points.size(); ++i) {
-    const anomaly::SeriesPoint& point = scan->points[i];
-    AnomalySeriesDay day;
-    day.day = cube->DateOf(static_cast<std::int32_t>(i));
-    day.actual = Money::FromNanos(scan->actual[i]);
-    day.expected = Money::FromNanos(scan->expected[i]);
-    day.lower = MoneyOfUnits(std::max(0.0, point.lower));
-    day.upper = MoneyOfUnits(point.upper);
-    day.score = point.score;
-    day.in_anomaly = day.day >= detail.anomaly.start_date && day.day <= detail.anomaly.end_date;
-    detail.series.push_back(day);
+  const MonitorScan scan =
+      ScanMonitor(timestamps, std::move(daily.front()), nullptr, options.detector).scan;
+  for (std::size_t i = 0; i < scan.points.size(); ++i) {
+    detail.series.push_back(SeriesDay(cube->DateOf(static_cast<std::int32_t>(i)), scan.actual[i],
+                                      scan.points[i], detail.anomaly));
   }
   return detail;
 }

@@ -12,6 +12,7 @@
 #include "core/cost_anomaly.h"
 #include "core/error.h"
 #include "engines/anomaly/series_detector.h"
+#include "service/model_store.h"
 #include "service/root_causes.h"
 #include "store/repository.h"
 
@@ -52,6 +53,14 @@ struct AnomalyDetectionOptions {
   SeverityThresholds severity;
   anomaly::SeriesDetectorOptions detector;
   std::int64_t now = 0;  // Unix seconds written to detected_at/updated_at; 0 = the clock
+  // Where the detector's state is saved between runs (docs/service.md, "Model artifacts"); null
+  // = none: every run rescans its whole window. With it, a run continues each monitor from the
+  // state the last run of the same detector version saved, feeding it only the new days, and
+  // its window keeps that run's first day; once the window is `retrain_days` longer than the
+  // lookback, the run trains a new version on the latest `lookback_days` (the retraining
+  // schedule), as it does after feedback.
+  ModelStore* models = nullptr;
+  int retrain_days = 7;
 };
 
 struct AnomalyDetectionSummary {
@@ -65,6 +74,13 @@ struct AnomalyDetectionSummary {
   int unchanged = 0;
   int suppressed = 0;  // newly suppressed by feedback (not alerting)
   int closed = 0;      // open ones that ended
+  std::string model;   // the detector version that ran: "series-detector/3"
+  // Monitors continued from the saved state (the others were scanned from the window's start:
+  // new monitors, restated spend, no usable state).
+  std::int64_t resumed_monitors = 0;
+  // Why this run trained a new version: "feedback", "schedule"; empty when it did not.
+  std::string retrained;
+  std::vector<std::string> warnings;  // what went wrong without failing the run
   // What this run found, as stored, largest impact first.
   std::vector<CostAnomaly> anomalies;
 };

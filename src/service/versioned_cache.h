@@ -46,6 +46,7 @@ class VersionedCache {
     if (entries_.size() >= capacity_) {
       entries_.erase(recency_.back());
       recency_.pop_back();
+      ++evictions_;
     }
     recency_.push_front(key);
     entries_.emplace(key, Entry{version, std::move(value), recency_.begin()});
@@ -58,6 +59,15 @@ class VersionedCache {
   [[nodiscard]] std::size_t misses() const {
     const std::lock_guard lock(mutex_);
     return misses_;
+  }
+  // Values dropped to make room.
+  [[nodiscard]] std::size_t evictions() const {
+    const std::lock_guard lock(mutex_);
+    return evictions_;
+  }
+  [[nodiscard]] std::size_t size() const {
+    const std::lock_guard lock(mutex_);
+    return entries_.size();
   }
 
  private:
@@ -73,6 +83,7 @@ class VersionedCache {
   std::list<std::string> recency_;  // most recently used first
   std::size_t hits_ = 0;
   std::size_t misses_ = 0;
+  std::size_t evictions_ = 0;
 };
 
 }  // namespace costwise::service

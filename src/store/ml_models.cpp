@@ -133,7 +133,7 @@ TenantModel WriteModelTraining(soci::session& session, std::int64_t tenant_id,
     id = active_id;
     session << "UPDATE ml_models SET trained_at = :trained_at, accuracy = :accuracy, "
                "metrics = :metrics, data_from = :data_from, data_to = :data_to, "
-               "model_path = :path WHERE id = :id",
+               "model_path = COALESCE(NULLIF(:path, ''), model_path) WHERE id = :id",
         soci::use(values.trained_at, "trained_at"),
         soci::use(values.accuracy, values.accuracy_indicator, "accuracy"),
         soci::use(trained.metrics, "metrics"),

@@ -302,7 +302,8 @@ class Repository {
 
   // --- model registry and recommendation actions (schema version 9) ------------------------
   // In one transaction: the tenant's active version of the model (same type and params) takes
-  // the run's trained_at, accuracy, metrics, data window and artifact path and is returned;
+  // the run's trained_at, accuracy, metrics, data window and artifact path (kept when the run's
+  // is empty) and is returned;
   // when there is none, or feedback asked for it to be retrained, that one is retired and a new
   // version (the tenant's highest of the type plus one) is stored active. NotFound for an
   // unknown tenant; InvalidInput for an empty type or text that is not UTF-8.
@@ -314,6 +315,10 @@ class Repository {
   // NotFound unless the model exists and belongs to the tenant.
   [[nodiscard]] virtual Result<TenantModel> GetTenantModel(std::int64_t tenant_id,
                                                            std::int64_t model_id) = 0;
+  // Records where the model's artifact was saved. NotFound unless the model exists and belongs
+  // to the tenant; InvalidInput for a path that is not UTF-8.
+  [[nodiscard]] virtual Status SetModelArtifact(std::int64_t tenant_id, std::int64_t model_id,
+                                                std::string_view path) = 0;
   // Marks the tenant's active versions of the type for retraining at their next run (those
   // marked already keep their time); returns how many were marked.
   [[nodiscard]] virtual Result<int> RequestModelRetraining(std::int64_t tenant_id,

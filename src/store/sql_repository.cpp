@@ -1072,6 +1072,29 @@ Result<TenantModel> SqlRepository::GetTenantModel(std::int64_t tenant_id, std::i
       "reading model {} of tenant {}", model_id, tenant_id);
 }
 
+Status SqlRepository::SetModelArtifact(std::int64_t tenant_id, std::int64_t model_id,
+                                       std::string_view path) {
+  const std::string where = fmt::format("model {} of tenant {}", model_id, tenant_id);
+  const std::string text(path);
+  if (Status valid = CheckText(text, "the artifact path", where); !valid) return valid;
+  return WithSession(
+      [&](soci::session& session) -> Status {
+        const long long tenant = tenant_id;
+        const long long id = model_id;
+        soci::statement update =
+            (session.prepare << "UPDATE ml_models SET model_path = :path WHERE id = :id AND "
+                                "tenant_id = :tenant",
+             soci::use(text, "path"), soci::use(id, "id"), soci::use(tenant, "tenant"));
+        update.execute(true);
+        if (update.get_affected_rows() == 0) {
+          return MakeError(ErrorCode::kNotFound, fmt::format("tenant {} has no model {}",
+                                                             tenant_id, model_id));
+        }
+        return {};
+      },
+      "recording the artifact of {}", where);
+}
+
 Result<int> SqlRepository::RequestModelRetraining(std::int64_t tenant_id,
                                                   std::string_view model_type, std::int64_t at) {
   return InTenantTransaction(

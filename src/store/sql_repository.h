@@ -85,6 +85,8 @@ class SqlRepository final : public Repository {
   [[nodiscard]] Result<std::vector<TenantModel>> ListTenantModels(std::int64_t tenant_id) override;
   [[nodiscard]] Result<TenantModel> GetTenantModel(std::int64_t tenant_id,
                                                    std::int64_t model_id) override;
+  [[nodiscard]] Status SetModelArtifact(std::int64_t tenant_id, std::int64_t model_id,
+                                        std::string_view path) override;
   [[nodiscard]] Result<int> RequestModelRetraining(std::int64_t tenant_id,
                                                    std::string_view model_type,
                                                    std::int64_t at) override;

@@ -82,6 +82,13 @@ class ApiTestCase(harness.BackendTestCase):
                         "-c", sql], check=True, capture_output=True, timeout=60)
 
     def start_server(self, *extra):
+        # Uploads and model artifacts go under the test's own folder, not the working directory
+        # (a models folder belongs to one database).
+        folders = []
+        for option, name in (("--upload-dir", "uploads"), ("--models-dir", "models")):
+            if option not in extra:
+                folders += [option, os.path.join(self.tmp, name)]
+        extra = (*folders, *extra)
         self.port = free_port()
         # The server's log goes to a file: a pipe nobody reads fills up and blocks the server.
         self.server_log = os.path.join(self.tmp, f"serve-{self.port}.log")

@@ -132,6 +132,48 @@ class MlTest(api_harness.ApiTestCase):
         self.assertEqual(self.call("GET", f"/api/ml/models/{detector[1]['id']}"), detector[1])
         self.call("GET", "/api/ml/models/999999999", status=404)
 
+    def metric(self, name):
+        for line in self.request("GET", "/metrics").text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        self.fail(f"/metrics has no {name}")
+
+    def test_the_detector_state_is_saved_kept_loaded_and_read_after_a_restart(self):
+        first = self.call("POST", ANOMALIES + "/detect")
+        self.assertEqual(first["model"], "series-detector/1")
+        self.assertEqual(first["resumed_monitors"], 0)
+        self.assertEqual(first["warnings"], [])
+        self.assertIsNone(first["retrained"])
+        detector = self.models("series-detector")[0]
+        artifact = detector["artifact_path"]
+        self.assertTrue(artifact.startswith(os.path.join(self.tmp, "models")), artifact)
+        self.assertTrue(artifact.endswith("series-detector-v1.bin"), artifact)
+        self.assertTrue(os.path.isfile(artifact))
+
+        # The same version goes on from its state, kept loaded in memory.
+        hits = self.metric("costwise_model_cache_hits_total")
+        again = self.call("POST", ANOMALIES + "/detect")
+        self.assertEqual(again["model"], "series-detector/1")
+        self.assertEqual(again["resumed_monitors"], again["monitors"])
+        self.assertGreater(self.metric("costwise_model_cache_hits_total"), hits)
+        self.assertEqual(self.metric("costwise_model_cache_entries"), 1)
+        # The anomaly detail reads its series from the loaded state.
+        total = next(a for a in again["anomalies"] if a["monitor"]["dimension"] == "total")
+        hits = self.metric("costwise_model_cache_hits_total")
+        detail = self.call("GET", f"{ANOMALIES}/{total['id']}")
+        self.assertTrue(any(day["in_anomaly"] for day in detail["series"]))
+        self.assertGreater(self.metric("costwise_model_cache_hits_total"), hits)
+
+        # After a restart the state is read from its file once, then kept loaded.
+        self.stop_server()
+        self.start_server()
+        self.assertEqual(self.metric("costwise_model_cache_entries"), 0)
+        restarted = self.call("POST", ANOMALIES + "/detect")
+        self.assertEqual(restarted["resumed_monitors"], restarted["monitors"])
+        self.assertEqual(restarted["new"], 0)
+        self.assertEqual(self.metric("costwise_model_cache_misses_total"), 1)
+        self.assertEqual(self.models("series-detector")[0]["artifact_path"], artifact)
+
     def test_recommendations_detail_status_and_apply(self):
         self.rightsize()
         page = self.call("GET", RECOMMENDATIONS)

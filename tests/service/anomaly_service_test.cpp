@@ -8,11 +8,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -612,6 +615,211 @@ TEST_F(AnomalyServiceTest, DetailHasTheMonitorsSeriesWithTheAnomalousWindow) {
   auto missing = GetCostAnomalyDetail(*repository_, "acme", total[0].id + 1000, options_);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// --- the detector's saved state (docs/service.md, "Model artifacts") ----------------------
+
+// The same anomaly as another tenant's: same monitor, days, amounts, scores and causes.
+void ExpectSameAnomalies(std::vector<CostAnomaly> a, std::vector<CostAnomaly> b) {
+  const auto order = [](const CostAnomaly& x, const CostAnomaly& y) {
+    return std::tuple(MonitorLabel(x.monitor), x.start_date) <
+           std::tuple(MonitorLabel(y.monitor), y.start_date);
+  };
+  std::sort(a.begin(), a.end(), order);
+  std::sort(b.begin(), b.end(), order);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(MonitorLabel(a[i].monitor));
+    EXPECT_EQ(MonitorLabel(a[i].monitor), MonitorLabel(b[i].monitor));
+    EXPECT_EQ(a[i].start_date, b[i].start_date);
+    EXPECT_EQ(a[i].end_date, b[i].end_date);
+    EXPECT_EQ(a[i].actual_spend, b[i].actual_spend);
+    EXPECT_EQ(a[i].expected_spend, b[i].expected_spend);
+    EXPECT_EQ(a[i].max_score, b[i].max_score);
+    EXPECT_EQ(a[i].latest_score, b[i].latest_score);
+    EXPECT_EQ(a[i].severity, b[i].severity);
+    EXPECT_EQ(a[i].status, b[i].status);
+    EXPECT_EQ(a[i].root_causes, b[i].root_causes);
+  }
+}
+
+class SavedStateTest : public AnomalyServiceTest {
+ protected:
+  void SetUp() override {
+    AnomalyServiceTest::SetUp();
+    options_.models = &models_;
+  }
+
+  // The detector's row of the tenant (the newest version).
+  store::TenantModel Model(std::string_view tenant = "acme") {
+    auto models = ListModels(*repository_, tenant);
+    EXPECT_TRUE(models && !models->empty());
+    return models && !models->empty() ? models->front() : store::TenantModel{};
+  }
+
+  ModelStore models_{dir_.path() / "models", 8};
+};
+
+// A spike on day 70, a larger one on day 88 (a record: the detector's scores rank a day among
+// the last five weeks): the second arrives in the later ingest.
+const Spikes kLaterSpikes = {
+    {kSpikeDay, kSpike}, {kSpikeDay + 1, kGrowingSpike}, {88, 4 * kGrowingSpike}};
+
+TEST_F(SavedStateTest, ContinuingTheSavedStateFindsWhatARescanFromTheSameDayFinds) {
+  Ingest(FleetCube(85, kLaterSpikes));
+  const AnomalyDetectionSummary first = Detect();
+  EXPECT_EQ(first.resumed_monitors, 0);
+  EXPECT_EQ(first.model, "series-detector/1");
+  EXPECT_TRUE(first.warnings.empty());
+  const store::TenantModel model = Model();
+  EXPECT_EQ(model.artifact_path, (dir_.path() / "models" / std::to_string(tenant_id_) /
+                                  "series-detector-v1.bin")
+                                     .string());
+  EXPECT_TRUE(std::filesystem::exists(model.artifact_path));
+
+  // Ten more days (the window would start on day 5: within a week of the state's day 0), and a
+  // restated day 10 of one instance: the monitors that include it are rescanned, the others
+  // continue from their state.
+  std::vector<CubeRow> rows = FleetCube(95, kLaterSpikes);
+  for (CubeRow& row : rows) {
+    if (row.date == kFirstDay.AddDays(10) && row.resource_id == "i-a1") {
+      row.billed_cost = row.billed_cost + Units(7);
+      row.effective_cost = row.billed_cost;
+    }
+  }
+  Ingest(rows);
+  options_.now = kNow + 86'400;
+  const AnomalyDetectionSummary second = Detect();
+  EXPECT_TRUE(second.warnings.empty());
+  EXPECT_EQ(second.model, "series-detector/1");
+  EXPECT_EQ(second.from, kFirstDay);  // the state's first day, not day 5
+  EXPECT_EQ(second.to, kFirstDay.AddDays(94));
+  EXPECT_GT(second.resumed_monitors, second.monitors / 2);
+  EXPECT_LT(second.resumed_monitors, second.monitors);  // i-a1's monitors were rescanned
+  const std::vector<CostAnomaly> later = TotalAnomalies(second.anomalies);
+  EXPECT_EQ(later.size(), 2U);  // the spike of day 88 too
+
+  // Another tenant with the same bill, scanned in one go over the same days.
+  Ingest(rows, "twin");
+  AnomalyDetectionOptions rescan;
+  rescan.now = kNow + 86'400;
+  rescan.lookback_days = 95;
+  auto twin = DetectCostAnomalies(*repository_, "twin", rescan);
+  ASSERT_TRUE(twin) << twin.error().message;
+  EXPECT_EQ(twin->from, kFirstDay);
+  EXPECT_EQ(twin->monitors, second.monitors);
+  auto acme = ListCostAnomalies(*repository_, "acme", std::nullopt);
+  auto twins = ListCostAnomalies(*repository_, "twin", std::nullopt);
+  ASSERT_TRUE(acme && twins);
+  EXPECT_FALSE(acme->empty());
+  ExpectSameAnomalies(*acme, *twins);
+}
+
+TEST_F(SavedStateTest, TheStateSurvivesARestartOfTheService) {
+  Ingest(FleetCube(80, kLaterSpikes));
+  const AnomalyDetectionSummary first = Detect();
+  Ingest(FleetCube(90, kLaterSpikes));
+  ModelStore restarted(dir_.path() / "models", 8);  // nothing loaded
+  options_.models = &restarted;
+  options_.now = kNow + 86'400;
+  const AnomalyDetectionSummary second = Detect();
+  EXPECT_EQ(second.resumed_monitors, second.monitors);
+  EXPECT_EQ(restarted.stats().misses, 1U);  // read from its file once
+  EXPECT_EQ(restarted.stats().hits, 0U);
+  EXPECT_EQ(second.monitors, first.monitors);
+}
+
+TEST_F(SavedStateTest, TheScheduleTrainsANewVersionOnceTheWindowOutgrowsTheLookback) {
+  options_.retrain_days = 3;
+  Ingest(FleetCube(kDays, kTwoDaySpike));
+  EXPECT_EQ(Detect().model, "series-detector/1");
+  // Two days later the window would start on day 2; the state's day 0 is within three days.
+  Ingest(FleetCube(kDays + 2, kTwoDaySpike));
+  const AnomalyDetectionSummary kept = Detect();
+  EXPECT_EQ(kept.model, "series-detector/1");
+  EXPECT_EQ(kept.from, kFirstDay);
+  EXPECT_GT(kept.resumed_monitors, 0);
+  EXPECT_TRUE(kept.retrained.empty());
+  // Two more and it would be four days late: a new version trains on the latest 90 days.
+  Ingest(FleetCube(kDays + 4, kTwoDaySpike));
+  const AnomalyDetectionSummary retrained = Detect();
+  EXPECT_EQ(retrained.model, "series-detector/2");
+  EXPECT_EQ(retrained.retrained, "schedule");
+  EXPECT_EQ(retrained.from, kFirstDay.AddDays(4));
+  EXPECT_EQ(retrained.resumed_monitors, 0);
+  const store::TenantModel model = Model();
+  EXPECT_EQ(model.version, 2);
+  EXPECT_EQ(model.data_from, kFirstDay.AddDays(4));
+  EXPECT_TRUE(std::filesystem::exists(model.artifact_path));
+  const std::vector<CostAnomaly> total = TotalAnomalies(Stored());
+  ASSERT_EQ(total.size(), 1U);
+  EXPECT_EQ(total[0].model_version, "series-detector/2");
+}
+
+TEST_F(SavedStateTest, FeedbackStartsANewVersionFromScratch) {
+  Ingest(FleetCube(kDays, kTwoDaySpike));
+  const std::vector<CostAnomaly> found = TotalAnomalies(Detect().anomalies);
+  ASSERT_EQ(found.size(), 1U);
+  ASSERT_TRUE(SetAnomalyFeedback(*repository_, "acme", found[0].id, AnomalyFeedback::kYes, "",
+                                 kNow + 10));
+  const AnomalyDetectionSummary after = Detect();
+  EXPECT_EQ(after.retrained, "feedback");
+  EXPECT_EQ(after.model, "series-detector/2");
+  EXPECT_EQ(after.resumed_monitors, 0);
+  // The new version continues from its own state next time.
+  EXPECT_EQ(Detect().resumed_monitors, after.monitors);
+}
+
+TEST_F(SavedStateTest, ADamagedArtifactIsAWarningAndARescan) {
+  Ingest(FleetCube(80, kLaterSpikes));
+  Detect();
+  const store::TenantModel model = Model();
+  std::ofstream(model.artifact_path, std::ios::binary | std::ios::trunc) << "CWDETECT garbage";
+  ModelStore restarted(dir_.path() / "models", 8);
+  options_.models = &restarted;
+  Ingest(FleetCube(90, kLaterSpikes));
+  const AnomalyDetectionSummary rescanned = Detect();
+  ASSERT_EQ(rescanned.warnings.size(), 1U);
+  EXPECT_THAT(rescanned.warnings[0], HasSubstr(model.artifact_path));
+  EXPECT_THAT(rescanned.warnings[0], HasSubstr("rescanned"));
+  EXPECT_EQ(rescanned.resumed_monitors, 0);
+  EXPECT_EQ(TotalAnomalies(Stored()).size(), 2U);
+  // It saved a good state again.
+  const AnomalyDetectionSummary next = Detect();
+  EXPECT_TRUE(next.warnings.empty());
+  EXPECT_EQ(next.resumed_monitors, next.monitors);
+}
+
+TEST_F(SavedStateTest, TheDetailComesFromTheLoadedStateAndMatchesARescan) {
+  Ingest(FleetCube(kDays, kTwoDaySpike));
+  const std::vector<CostAnomaly> total = TotalAnomalies(Detect().anomalies);
+  ASSERT_EQ(total.size(), 1U);
+  const std::size_t hits = models_.stats().hits;
+  auto saved = GetCostAnomalyDetail(*repository_, "acme", total[0].id, options_);
+  ASSERT_TRUE(saved) << saved.error().message;
+  EXPECT_EQ(models_.stats().hits, hits + 1);
+  AnomalyDetectionOptions without = options_;
+  without.models = nullptr;
+  auto rescanned = GetCostAnomalyDetail(*repository_, "acme", total[0].id, without);
+  ASSERT_TRUE(rescanned) << rescanned.error().message;
+  ASSERT_EQ(saved->series.size(), rescanned->series.size());
+  ASSERT_FALSE(saved->series.empty());
+  for (std::size_t i = 0; i < saved->series.size(); ++i) {
+    const AnomalySeriesDay& a = saved->series[i];
+    const AnomalySeriesDay& b = rescanned->series[i];
+    EXPECT_EQ(a.day, b.day);
+    EXPECT_EQ(a.actual, b.actual);
+    EXPECT_EQ(a.expected, b.expected);
+    EXPECT_EQ(a.lower, b.lower);
+    EXPECT_EQ(a.upper, b.upper);
+    EXPECT_EQ(a.score, b.score);
+    EXPECT_EQ(a.in_anomaly, b.in_anomaly);
+  }
+  // New data not yet scanned: the state is stale, so the detail rescans (and shows the new day).
+  Ingest(FleetCube(kDays + 1, kTwoDaySpike));
+  auto fresh = GetCostAnomalyDetail(*repository_, "acme", total[0].id, options_);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(fresh->series.back().day, kFirstDay.AddDays(kDays));
 }
 
 }  // namespace

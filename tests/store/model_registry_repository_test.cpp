@@ -161,6 +161,27 @@ TEST_P(ModelRegistryRepositoryTest, ModelsBelongToTheirTenant) {
   EXPECT_EQ(invalid.error().code, ErrorCode::kInvalidInput);
 }
 
+TEST_P(ModelRegistryRepositoryTest, RecordsTheArtifactAndKeepsItAcrossRunsOfTheVersion) {
+  const TenantModel model = Record(Training("{}", kNow, 20'000));
+  EXPECT_EQ(model.artifact_path, "");
+  ASSERT_TRUE(repository_->SetModelArtifact(tenant_, model.id, "/var/models/1/v1.bin"));
+  // A later run of the same version without a path of its own keeps the recorded one.
+  const TenantModel again = Record(Training("{}", kNow + 60, 20'001));
+  EXPECT_EQ(again.id, model.id);
+  EXPECT_EQ(again.artifact_path, "/var/models/1/v1.bin");
+  // Not another tenant's model, and only UTF-8.
+  const Status foreign = repository_->SetModelArtifact(other_, model.id, "/elsewhere.bin");
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(repository_->GetTenantModel(tenant_, model.id)->artifact_path, "/var/models/1/v1.bin");
+  const Status invalid = repository_->SetModelArtifact(tenant_, model.id, "bad\xff");
+  ASSERT_FALSE(invalid);
+  EXPECT_EQ(invalid.error().code, ErrorCode::kInvalidInput);
+  // A new version starts without one.
+  ASSERT_EQ(repository_->RequestModelRetraining(tenant_, "series-detector", kNow).value_or(0), 1);
+  EXPECT_EQ(Record(Training("{}", kNow + 120, 20'002)).artifact_path, "");
+}
+
 TEST_P(ModelRegistryRepositoryTest, RecordsApplyRequestsOfTheTenantsRecommendations) {
   auto ids = repository_->ReplaceRecommendations(tenant_, std::vector{Stop("i-1")}, kNow);
   ASSERT_TRUE(ids) << ids.error().message;

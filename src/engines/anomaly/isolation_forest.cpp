@@ -13,6 +13,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include "core/binary_io.h"
+
 namespace costwise::anomaly {
 namespace {
 
@@ -289,26 +291,10 @@ void SumBlockInPlace(const ForestView& forest, const double* first_row, Eigen::I
   }
 }
 
-template <typename T>
-void Write(std::ostream& out, T value) {
-  out.write(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-template <typename T>
-void WriteArray(std::ostream& out, const T* values, std::size_t count) {
-  out.write(reinterpret_cast<const char*>(values), static_cast<std::streamsize>(count * sizeof(T)));
-}
-
-template <typename T>
-bool Read(std::istream& in, T& value) {
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(&value), sizeof value));
-}
-
-template <typename T>
-bool ReadArray(std::istream& in, T* values, std::size_t count) {
-  return static_cast<bool>(
-      in.read(reinterpret_cast<char*>(values), static_cast<std::streamsize>(count * sizeof(T))));
-}
+using binary::Read;
+using binary::ReadArray;
+using binary::Write;
+using binary::WriteArray;
 
 }  // namespace
 

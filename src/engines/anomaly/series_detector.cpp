@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <istream>
 #include <numbers>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 #include <Eigen/Core>
 
+#include "core/binary_io.h"
 #include "engines/anomaly/isolation_forest.h"
 
 namespace costwise::anomaly {
@@ -66,6 +70,63 @@ constexpr int kTailMinPoints = 20;
 // values before, and at least this long.
 constexpr std::int64_t kStuckMinSeconds = 3600;
 
+// The saved state: see StreamingDetector::Save.
+constexpr std::string_view kMagic = "CWSTREAM";
+constexpr std::uint32_t kFormatVersion = 1;
+// Limits on what Load accepts: no count above kMaxCount; seasons of at most a week, with at most
+// one point a second.
+constexpr std::size_t kMaxCount = 50'000'000;
+constexpr std::int64_t kMaxCycleSeconds = kWeek;
+constexpr int kMaxPeriod = static_cast<int>(kWeek);
+
+using binary::Read;
+using binary::ReadCount;
+using binary::Write;
+using binary::WriteCount;
+
+// Flags are one byte, 0 or 1 (reading any other byte into a bool would be undefined).
+void WriteFlag(std::ostream& out, bool flag) { Write<std::uint8_t>(out, flag ? 1 : 0); }
+
+[[nodiscard]] bool ReadFlag(std::istream& in, bool& flag) {
+  std::uint8_t byte = 0;
+  if (!Read(in, byte) || byte > 1) return false;
+  flag = byte == 1;
+  return true;
+}
+
+// The error for a part of a saved state that Load could not read: truncated when the stream ran
+// out, otherwise a value out of range.
+unexpected<Error> LoadError(const std::istream& in, std::string_view part) {
+  return MakeError(ErrorCode::kInvalidInput, std::string("streaming detector state: ") +
+                                                 (in.good() ? "invalid " : "truncated at ") +
+                                                 std::string(part));
+}
+
+// (time, value) pairs: a count, then each pair. Containers are filled value by value, so that a
+// count larger than the data allocates no more than the data holds.
+template <typename Container>
+void WriteTimed(std::ostream& out, const Container& entries) {
+  WriteCount(out, entries.size());
+  for (const auto& [time, value] : entries) {
+    Write(out, time);
+    Write(out, value);
+  }
+}
+
+template <typename Container>
+[[nodiscard]] bool ReadTimed(std::istream& in, std::size_t limit, Container& entries) {
+  std::size_t count = 0;
+  if (!ReadCount(in, limit, count)) return false;
+  entries.clear();
+  for (std::size_t i = 0; i < count; ++i) {
+    std::int64_t time = 0;
+    double value = 0;
+    if (!Read(in, time) || !Read(in, value)) return false;
+    entries.emplace_back(time, value);
+  }
+  return true;
+}
+
 double Median(std::vector<double>& scratch) {
   if (scratch.empty()) return 0;
   const auto mid = scratch.begin() + static_cast<std::ptrdiff_t>(scratch.size() / 2);
@@ -108,6 +169,28 @@ class Window {
   [[nodiscard]] std::vector<double> Last(std::size_t n) const {
     n = std::min(n, values_.size());
     return {values_.end() - static_cast<std::ptrdiff_t>(n), values_.end()};
+  }
+
+  // The capacity, the count, then the values.
+  void Save(std::ostream& out) const {
+    WriteCount(out, capacity_);
+    WriteCount(out, values_.size());
+    for (const double value : values_) Write(out, value);
+  }
+  // False on a short read, a capacity of 0 or above kMaxCount, or more values than the capacity.
+  [[nodiscard]] bool Load(std::istream& in) {
+    std::size_t count = 0;
+    if (!ReadCount(in, kMaxCount, capacity_) || capacity_ == 0 ||
+        !ReadCount(in, capacity_, count)) {
+      return false;
+    }
+    values_.clear();
+    for (std::size_t i = 0; i < count; ++i) {
+      double value = 0;
+      if (!Read(in, value)) return false;
+      values_.push_back(value);
+    }
+    return true;
   }
 
  private:
@@ -166,7 +249,9 @@ class Season {
       if (own.size() < 2) continue;
       for (const double value : own) {
         scratch = pool;
-        scratch.erase(std::find(scratch.begin(), scratch.end(), value));
+        // Always there, unless a NaN got in (a NaN pushed, or a corrupt saved state).
+        const auto own_value = std::find(scratch.begin(), scratch.end(), value);
+        if (own_value != scratch.end()) scratch.erase(own_value);
         with += std::abs(value - Median(scratch));
         all.push_back(value);
       }
@@ -182,6 +267,34 @@ class Season {
     useful_ = with < kSeasonGain * without;
   }
   [[nodiscard]] bool Useful() const { return useful_; }
+
+  // The parameters, the useful flag, each phase's window, then the last cycle's values.
+  void Save(std::ostream& out) const {
+    Write<std::int32_t>(out, period_);
+    Write<std::int64_t>(out, cycle_seconds_);
+    Write<std::int64_t>(out, offset_seconds_);
+    Write<std::int32_t>(out, smoothing_);
+    WriteFlag(out, useful_);
+    for (const Window& phase : phases_) phase.Save(out);
+    cycle_values_.Save(out);
+  }
+  // False on a short read or parameters out of range.
+  [[nodiscard]] bool Load(std::istream& in) {
+    if (!Read<std::int32_t>(in, period_) || !Read(in, cycle_seconds_) ||
+        !Read(in, offset_seconds_) || !Read<std::int32_t>(in, smoothing_) ||
+        !ReadFlag(in, useful_) || period_ < 0 || period_ > kMaxPeriod || cycle_seconds_ < 1 ||
+        cycle_seconds_ > kMaxCycleSeconds || offset_seconds_ < 0 ||
+        offset_seconds_ >= cycle_seconds_ || smoothing_ < 0 || smoothing_ > kMaxPeriod) {
+      return false;
+    }
+    phases_.clear();
+    for (int phase = 0; phase < period_; ++phase) {
+      Window window;
+      if (!window.Load(in)) return false;
+      phases_.push_back(std::move(window));
+    }
+    return cycle_values_.Load(in);
+  }
 
  private:
   // The deviations remembered at a phase and its neighbours.
@@ -344,6 +457,12 @@ void StreamingDetector::Configure(SeriesCadence cadence) {
 }
 
 StreamingDetector::~StreamingDetector() = default;
+StreamingDetector::StreamingDetector(const StreamingDetector& other)
+    : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
+StreamingDetector& StreamingDetector::operator=(const StreamingDetector& other) {
+  if (this != &other) *this = StreamingDetector(other);
+  return *this;
+}
 StreamingDetector::StreamingDetector(StreamingDetector&&) noexcept = default;
 StreamingDetector& StreamingDetector::operator=(StreamingDetector&&) noexcept = default;
 
@@ -640,8 +759,171 @@ void StreamingDetector::Calibrate(std::int64_t timestamp, double deviation) {
          s.calibration_order.front().first <= timestamp - kCalibrationSeconds) {
     const double oldest = s.calibration_order.front().second;
     s.calibration_order.pop_front();
-    sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), oldest));
+    // Always there, unless a NaN got in (a NaN pushed, or a corrupt saved state).
+    const auto stored = std::lower_bound(sorted.begin(), sorted.end(), oldest);
+    if (stored != sorted.end()) sorted.erase(stored);
   }
+}
+
+void StreamingDetector::Save(std::ostream& out) const {
+  const State& s = *state_;
+  out.write(kMagic.data(), static_cast<std::streamsize>(kMagic.size()));
+  Write(out, kFormatVersion);
+  Write(out, s.options.z_threshold);
+  Write(out, s.options.forest_weight);
+  Write<std::int32_t>(out, s.options.warmup_points);
+  Write(out, s.options.seed);
+  Write(out, s.cadence.step_seconds);
+  Write<std::int32_t>(out, s.cadence.daily_period);
+  Write<std::int32_t>(out, s.cadence.weekly_period);
+  WriteFlag(out, s.configured);
+  WriteTimed(out, s.probe);
+  Write<std::int32_t>(out, s.warmup);
+  Write<std::int32_t>(out, s.level_points);
+  Write<std::int32_t>(out, s.shift_points);
+  s.daily.Save(out);
+  s.weekly.Save(out);
+  WriteFlag(out, s.daily_used);
+  WriteFlag(out, s.weekly_used);
+  for (const Window* window : {&s.adjusted, &s.slope_window, &s.residuals, &s.tail, &s.values}) {
+    window->Save(out);
+  }
+  Write(out, s.tail_level);
+  Write(out, s.tail_quantile);
+  Write(out, s.resolution);
+  WriteFlag(out, s.previous.has_value());
+  Write(out, s.previous.value_or(0.0));
+  Write(out, s.previous_time);
+  Write(out, s.stuck_since);
+  Write(out, s.longest_stuck);
+  WriteFlag(out, s.stuck_alarmed);
+  Write<std::int32_t>(out, s.same_side_run);
+  Write<std::int32_t>(out, s.run_sign);
+  Write<std::int32_t>(out, s.excursion_sign);
+  WriteFlag(out, s.excursion_alarmed);
+  Write(out, s.count);
+  Write(out, s.routine_cycle);
+  Write(out, s.routine_half_width);
+  WriteTimed(out, s.deviations);
+  WriteTimed(out, s.calibration_order);
+  WriteCount(out, s.calibration_sorted.size());
+  for (const double deviation : s.calibration_sorted) Write(out, deviation);
+  WriteTimed(out, s.recent_surprise);
+  WriteCount(out, s.features.size());
+  for (const auto& row : s.features) {
+    for (const double feature : row) Write(out, feature);
+  }
+  WriteFlag(out, s.forest.has_value());
+  if (s.forest) s.forest->Save(out);
+  Write(out, s.rows_since_fit);
+  Write(out, s.fits);
+}
+
+Result<StreamingDetector> StreamingDetector::Load(std::istream& in) {
+  std::string magic(kMagic.size(), '\0');
+  if (!in.read(magic.data(), static_cast<std::streamsize>(magic.size())) || magic != kMagic) {
+    return MakeError(ErrorCode::kInvalidInput, "not a streaming detector state (bad magic)");
+  }
+  std::uint32_t version = 0;
+  if (!Read(in, version)) return LoadError(in, "format version");
+  if (version != kFormatVersion) {
+    return MakeError(ErrorCode::kInvalidInput, "streaming detector state format version " +
+                                                   std::to_string(version) + " is not supported");
+  }
+  StreamingDetector detector;
+  State& s = *detector.state_;
+  if (!Read(in, s.options.z_threshold) || !Read(in, s.options.forest_weight) ||
+      !Read<std::int32_t>(in, s.options.warmup_points) || !Read(in, s.options.seed)) {
+    return LoadError(in, "options");
+  }
+  if (!Read(in, s.cadence.step_seconds) || !Read<std::int32_t>(in, s.cadence.daily_period) ||
+      !Read<std::int32_t>(in, s.cadence.weekly_period)) {
+    return LoadError(in, "cadence");
+  }
+  // The first points are held only until there are kCadenceProbe of them.
+  if (!ReadFlag(in, s.configured) || !ReadTimed(in, kCadenceProbe - 1, s.probe)) {
+    return LoadError(in, "first points");
+  }
+  if (!Read<std::int32_t>(in, s.warmup) || !Read<std::int32_t>(in, s.level_points) ||
+      !Read<std::int32_t>(in, s.shift_points)) {
+    return LoadError(in, "warm-up and level parameters");
+  }
+  if (!s.daily.Load(in)) return LoadError(in, "daily season");
+  if (!s.weekly.Load(in)) return LoadError(in, "weekly season");
+  if (!ReadFlag(in, s.daily_used) || !ReadFlag(in, s.weekly_used)) {
+    return LoadError(in, "seasons used");
+  }
+  const std::pair<Window*, std::string_view> windows[] = {{&s.adjusted, "level window"},
+                                                          {&s.slope_window, "slope window"},
+                                                          {&s.residuals, "residual window"},
+                                                          {&s.tail, "tail window"},
+                                                          {&s.values, "value window"}};
+  for (const auto& [window, part] : windows) {
+    if (!window->Load(in)) return LoadError(in, part);
+  }
+  if (!Read(in, s.tail_level) || !Read(in, s.tail_quantile) || !Read(in, s.resolution)) {
+    return LoadError(in, "scale");
+  }
+  bool has_previous = false;
+  double previous = 0;
+  if (!ReadFlag(in, has_previous) || !Read(in, previous) || !Read(in, s.previous_time)) {
+    return LoadError(in, "previous value");
+  }
+  if (has_previous) s.previous = previous;
+  if (!Read(in, s.stuck_since) || !Read(in, s.longest_stuck) || !ReadFlag(in, s.stuck_alarmed)) {
+    return LoadError(in, "stuck run");
+  }
+  if (!Read<std::int32_t>(in, s.same_side_run) || !Read<std::int32_t>(in, s.run_sign) ||
+      !Read<std::int32_t>(in, s.excursion_sign) || !ReadFlag(in, s.excursion_alarmed) ||
+      !Read(in, s.count)) {
+    return LoadError(in, "runs and count");
+  }
+  if (!Read(in, s.routine_cycle) || !Read(in, s.routine_half_width) ||
+      !ReadTimed(in, kMaxCount, s.deviations)) {
+    return LoadError(in, "routine deviations");
+  }
+  // The sorted deviations must be those in time order, or Calibrate would erase ones that are
+  // not there.
+  std::size_t sorted_count = 0;
+  if (!ReadTimed(in, kCalibrationPoints, s.calibration_order) ||
+      !ReadCount(in, s.calibration_order.size(), sorted_count)) {
+    return LoadError(in, "calibration");
+  }
+  for (std::size_t i = 0; i < sorted_count; ++i) {
+    double deviation = 0;
+    if (!Read(in, deviation)) return LoadError(in, "calibration");
+    s.calibration_sorted.push_back(deviation);
+  }
+  std::vector<double> in_order;
+  for (const auto& [time, deviation] : s.calibration_order) {
+    if (std::isnan(deviation)) return LoadError(in, "calibration");
+    in_order.push_back(deviation);
+  }
+  std::sort(in_order.begin(), in_order.end());
+  if (in_order != s.calibration_sorted) return LoadError(in, "calibration");
+  if (!ReadTimed(in, kMaxCount, s.recent_surprise)) return LoadError(in, "recent surprises");
+  std::size_t rows = 0;
+  if (!ReadCount(in, kForestHistory, rows)) return LoadError(in, "forest features");
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::array<double, kForestFeatures> row{};
+    for (double& feature : row) {
+      if (!Read(in, feature)) return LoadError(in, "forest features");
+    }
+    s.features.push_back(row);
+  }
+  bool has_forest = false;
+  if (!ReadFlag(in, has_forest)) return LoadError(in, "forest");
+  if (has_forest) {
+    auto forest = IsolationForest::Load(in);
+    if (!forest) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "streaming detector state: " + forest.error().message);
+    }
+    if (forest->num_features() != kForestFeatures) return LoadError(in, "forest");
+    s.forest = std::move(*forest);
+  }
+  if (!Read(in, s.rows_since_fit) || !Read(in, s.fits)) return LoadError(in, "forest fits");
+  return detector;
 }
 
 Result<std::vector<SeriesPoint>> DetectSeriesAnomalies(std::span<const std::int64_t> timestamps,

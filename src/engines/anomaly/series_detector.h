@@ -29,6 +29,7 @@
 // metric repeats one value for longer than it ever has (and over an hour): a stuck metric.
 #include <cstdint>
 #include <deque>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <span>
@@ -77,11 +78,36 @@ class StreamingDetector final {
   explicit StreamingDetector(SeriesDetectorOptions options = {});
   StreamingDetector(SeriesCadence cadence, SeriesDetectorOptions options);
   ~StreamingDetector();
+  StreamingDetector(const StreamingDetector& other);
+  StreamingDetector& operator=(const StreamingDetector& other);
   StreamingDetector(StreamingDetector&&) noexcept;
   StreamingDetector& operator=(StreamingDetector&&) noexcept;
 
   // Scores the next point, then learns from it. Timestamps must not decrease.
   SeriesPoint Push(std::int64_t timestamp, double value);
+
+  // The whole state, so that a detector saved after point N and loaded later gives points N+1..
+  // exactly (bit for bit) what an uninterrupted detector would. Binary, little-endian, each value
+  // as its bytes (doubles exactly): the magic "CWSTREAM", a format version (1), then
+  //  - options (z threshold, forest weight, warm-up points, seed), cadence, configured flag, and
+  //    the points held until the cadence is known (a count, then time/value pairs);
+  //  - warm-up, level points, level-shift points;
+  //  - the daily then the weekly season: period, cycle and offset seconds, smoothing, useful
+  //    flag, one window per phase, then the window of the last cycle's values;
+  //  - which seasons the last baseline used; the adjusted, slope, residual, tail and value
+  //    windows; the tail quantile's level and value; the resolution;
+  //  - the previous value (a presence flag, then the value) and its time, the stuck-run and
+  //    same-side-run trackers, the excursion, the point count;
+  //  - the routine cycle and half width; deviations, calibration (in time order, then sorted)
+  //    and recent surprises, each a count then its entries;
+  //  - the forest's feature rows (a count, then 7 values a row), a presence flag then the forest
+  //    in IsolationForest's own format, the rows since the last fit and the number of fits.
+  // A window is its capacity, its count, then its values. Sizes and counts are uint64, flags one
+  // byte, other integers int32 or int64 as in the detector.
+  void Save(std::ostream& out) const;
+  // InvalidInput when the data is not such a state, is of another format version, is truncated
+  // or holds sizes out of range; the message names the part that is wrong.
+  [[nodiscard]] static Result<StreamingDetector> Load(std::istream& in);
 
  private:
   struct State;

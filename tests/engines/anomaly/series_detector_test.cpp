@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <sstream>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -275,6 +278,259 @@ TEST(SeriesDetectorTest, RejectsBadInput) {
   const std::vector<double> values = {1, 2, 3};
   EXPECT_FALSE(DetectSeriesAnomalies(backwards, values));
   EXPECT_TRUE(DetectSeriesAnomalies({}, {}));
+}
+
+// Persistence and copies: a detector saved (or copied) after any point continues exactly as one
+// that never stopped.
+
+// A daily spend series long enough for the forest to be fitted and refitted, with a spike.
+Series DailyWithSpike() {
+  Series series = DailySpend(240, 37);
+  series.values[170] *= 2.5;
+  return series;
+}
+
+// Three days of a 5-minute metric (daily and weekly seasons, the forest refitted many times),
+// with a spike on the third day.
+Series FiveMinuteWithSpike() {
+  Series series = FiveMinuteMetric(288 * 3, 41);
+  series.values[288 * 2 + 100] += 40;
+  return series;
+}
+
+std::vector<SeriesPoint> PushRange(StreamingDetector& detector, const Series& series,
+                                   std::size_t begin, std::size_t end) {
+  std::vector<SeriesPoint> points;
+  for (std::size_t i = begin; i < end; ++i) {
+    points.push_back(detector.Push(series.timestamps[i], series.values[i]));
+  }
+  return points;
+}
+
+// Every field equal (==, not near): points[i] is the answer for point `first + i`.
+void ExpectIdentical(const std::vector<SeriesPoint>& points, const std::vector<SeriesPoint>& full,
+                     std::size_t first, const std::string& what) {
+  ASSERT_EQ(first + points.size(), full.size()) << what;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const SeriesPoint& a = points[i];
+    const SeriesPoint& b = full[first + i];
+    const std::string where = what + ", point " + std::to_string(first + i);
+    EXPECT_EQ(a.expected, b.expected) << where;
+    EXPECT_EQ(a.lower, b.lower) << where;
+    EXPECT_EQ(a.upper, b.upper) << where;
+    EXPECT_EQ(a.z, b.z) << where;
+    EXPECT_EQ(a.score, b.score) << where;
+    EXPECT_EQ(a.statistical_score, b.statistical_score) << where;
+    EXPECT_EQ(a.forest_score, b.forest_score) << where;
+    EXPECT_EQ(a.is_anomaly, b.is_anomaly) << where;
+    EXPECT_EQ(a.ongoing, b.ongoing) << where;
+    EXPECT_EQ(a.level_shift, b.level_shift) << where;
+  }
+}
+
+std::string Saved(const StreamingDetector& detector) {
+  std::ostringstream out;
+  detector.Save(out);
+  return out.str();
+}
+
+Result<StreamingDetector> LoadBytes(const std::string& bytes) {
+  std::istringstream in(bytes);
+  return StreamingDetector::Load(in);
+}
+
+// The state after the first `points` points of a series.
+std::string SavedAfter(const Series& series, std::size_t points) {
+  StreamingDetector detector;
+  PushRange(detector, series, 0, points);
+  return Saved(detector);
+}
+
+// For each cut k: run the first k points, save, load, push the rest; the pushed points must be
+// those of the uninterrupted run, and the loaded state must save to the same bytes. Returns the
+// uninterrupted run.
+std::vector<SeriesPoint> ExpectResumesExactly(const Series& series,
+                                              const std::vector<std::size_t>& cuts) {
+  StreamingDetector uninterrupted;
+  std::vector<SeriesPoint> full = PushRange(uninterrupted, series, 0, series.values.size());
+  for (const std::size_t cut : cuts) {
+    const std::string bytes = SavedAfter(series, cut);
+    auto loaded = LoadBytes(bytes);
+    EXPECT_TRUE(loaded) << "cut " << cut << ": " << loaded.error().message;
+    if (!loaded) continue;
+    EXPECT_EQ(Saved(*loaded), bytes) << "cut " << cut;
+    const std::vector<SeriesPoint> rest = PushRange(*loaded, series, cut, series.values.size());
+    ExpectIdentical(rest, full, cut, "cut " + std::to_string(cut));
+  }
+  return full;
+}
+
+// Whether the forest scored any point from `from` on (it is fitted and in use).
+bool ForestInUse(const std::vector<SeriesPoint>& points, std::size_t from) {
+  return std::any_of(points.begin() + static_cast<std::ptrdiff_t>(from), points.end(),
+                     [](const SeriesPoint& point) { return point.forest_score > 0; });
+}
+
+TEST(StreamingDetectorStateTest, DailySeriesResumesExactlyAfterLoad) {
+  const Series series = DailyWithSpike();
+  // Still probing the cadence (< 9 points), just configured, in the warm-up (14 points), scoring
+  // without a forest, at the spike, with the forest fitted (128 rows, from point 141) and refitted.
+  const std::vector<SeriesPoint> full =
+      ExpectResumesExactly(series, {0, 1, 5, 8, 9, 12, 60, 140, 170, 171, 180, 230});
+  EXPECT_TRUE(full[170].is_anomaly);
+  EXPECT_TRUE(ForestInUse(full, 141));
+}
+
+TEST(StreamingDetectorStateTest, FiveMinuteSeriesResumesExactlyAfterLoad) {
+  const Series series = FiveMinuteWithSpike();
+  // Probing, in the warm-up (one day), without a forest, with it fitted (from point 415), at the
+  // spike, after several refits.
+  const std::vector<SeriesPoint> full =
+      ExpectResumesExactly(series, {3, 8, 100, 300, 450, 576 + 100, 576 + 101, 800});
+  EXPECT_TRUE(full[576 + 100].is_anomaly);
+  EXPECT_TRUE(ForestInUse(full, 415));
+}
+
+TEST(StreamingDetectorStateTest, ACopyContinuesLikeTheOriginalAndIsIndependent) {
+  const Series series = FiveMinuteWithSpike();
+  const std::size_t middle = 500;  // after the forest is fitted
+  StreamingDetector uninterrupted;
+  const std::vector<SeriesPoint> full = PushRange(uninterrupted, series, 0, series.values.size());
+
+  StreamingDetector original;
+  PushRange(original, series, 0, middle);
+  StreamingDetector copy(original);
+  // The copy learns something else; the original must not notice.
+  StreamingDetector mutated(copy);
+  for (int i = 0; i < 50; ++i) mutated.Push(series.timestamps[middle] + i, 1e6 * (i + 1));
+  ExpectIdentical(PushRange(copy, series, middle, series.values.size()), full, middle, "copy");
+  ExpectIdentical(PushRange(original, series, middle, series.values.size()), full, middle,
+                  "original");
+
+  // Copy assignment replaces a detector that has state of its own.
+  StreamingDetector assigned;
+  PushRange(assigned, DailyWithSpike(), 0, 100);
+  StreamingDetector source;
+  PushRange(source, series, 0, middle);
+  assigned = source;
+  for (int i = 0; i < 10; ++i) source.Push(series.timestamps[middle] + i, -1e6);
+  ExpectIdentical(PushRange(assigned, series, middle, series.values.size()), full, middle,
+                  "assigned");
+}
+
+TEST(StreamingDetectorStateTest, RefusesWhatIsNotAState) {
+  auto empty = LoadBytes("");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(empty.error().message.find("bad magic"), std::string::npos);
+
+  const std::string valid = SavedAfter(DailyWithSpike(), 20);
+  std::string magic = valid;
+  magic[0] = 'X';
+  auto bad_magic = LoadBytes(magic);
+  ASSERT_FALSE(bad_magic);
+  EXPECT_NE(bad_magic.error().message.find("bad magic"), std::string::npos);
+
+  std::string version = valid;
+  const std::uint32_t future = 2;
+  std::memcpy(version.data() + 8, &future, sizeof future);
+  auto bad_version = LoadBytes(version);
+  ASSERT_FALSE(bad_version);
+  EXPECT_NE(bad_version.error().message.find("format version 2 is not supported"),
+            std::string::npos)
+      << bad_version.error().message;
+}
+
+// Proper prefixes of `bytes` (every `stride`-th length and the one without the last byte) are
+// refused as truncated, or as bad magic when they end inside the magic.
+void ExpectPrefixesRefused(const std::string& bytes, std::size_t stride) {
+  constexpr std::size_t kMagicSize = 8;
+  const auto expect_refused = [&](std::size_t length) {
+    auto loaded = LoadBytes(bytes.substr(0, length));
+    ASSERT_FALSE(loaded) << "prefix of " << length << " of " << bytes.size() << " bytes";
+    EXPECT_NE(loaded.error().message.find(length < kMagicSize ? "bad magic" : "truncated"),
+              std::string::npos)
+        << loaded.error().message;
+  };
+  for (std::size_t length = 0; length < bytes.size(); length += stride) expect_refused(length);
+  expect_refused(bytes.size() - 1);
+}
+
+TEST(StreamingDetectorStateTest, RefusesEveryTruncation) {
+  // Small: daily data in the warm-up, every length. Big: daily data with a refitted forest, every
+  // 97th length (most of it is the forest), and 5-minute data (seasons of 288 and 2016 phases,
+  // slower to load) every 997th.
+  ExpectPrefixesRefused(SavedAfter(DailyWithSpike(), 20), 1);
+  ExpectPrefixesRefused(SavedAfter(DailyWithSpike(), 230), 97);
+  ExpectPrefixesRefused(SavedAfter(FiveMinuteWithSpike(), 600), 997);
+}
+
+std::uint64_t WordAt(const std::string& bytes, std::size_t offset) {
+  std::uint64_t word = 0;
+  std::memcpy(&word, bytes.data() + offset, sizeof word);
+  return word;
+}
+
+std::string WithWord(std::string bytes, std::size_t offset, std::uint64_t word) {
+  std::memcpy(bytes.data() + offset, &word, sizeof word);
+  return bytes;
+}
+
+TEST(StreamingDetectorStateTest, RefusesHugeSizes) {
+  // A detector with a given daily cadence and no points: after magic 8, version 4, options 28,
+  // cadence 16 and configured 1, the count of first points is at offset 57; after it and the
+  // parameters (12) comes the daily season, inactive (25 bytes, no phases), then its window of
+  // cycle values: capacity at offset 102, count at 110.
+  const std::string bytes =
+      Saved(StreamingDetector(SeriesCadence{.step_seconds = kDay, .weekly_period = 7}, {}));
+  constexpr std::size_t kFirstPoints = 57;
+  constexpr std::size_t kCapacity = 102;
+  constexpr std::size_t kCount = 110;
+  ASSERT_EQ(WordAt(bytes, kFirstPoints), 0U);
+  ASSERT_EQ(WordAt(bytes, kCapacity), 1U);
+  ASSERT_EQ(WordAt(bytes, kCount), 0U);
+  for (const std::uint64_t huge :
+       {std::uint64_t{50'000'001}, std::uint64_t{1} << 62, ~std::uint64_t{0}}) {
+    for (const std::size_t offset : {kFirstPoints, kCapacity, kCount}) {
+      auto loaded = LoadBytes(WithWord(bytes, offset, huge));
+      ASSERT_FALSE(loaded) << offset;
+      EXPECT_NE(loaded.error().message.find("invalid"), std::string::npos)
+          << loaded.error().message;
+    }
+  }
+  // A count the limits allow but the data does not hold: truncated, not allocated up front.
+  const std::string lying = WithWord(WithWord(bytes, kCapacity, 40'000'000), kCount, 40'000'000);
+  auto loaded = LoadBytes(lying);
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().message, "streaming detector state: truncated at daily season");
+}
+
+TEST(SeriesDetectorTest, ANaNPushedDoesNotCorruptMemory) {
+  // Push does not check values (DetectSeriesAnomalies does): a NaN must not make a season or the
+  // calibration erase a value they cannot find (run under the sanitizers).
+  Series series = DailyWithSpike();
+  series.values[60] = std::nan("");
+  StreamingDetector detector;
+  EXPECT_EQ(PushRange(detector, series, 0, series.values.size()).size(), series.values.size());
+  Series sub_daily = FiveMinuteWithSpike();
+  sub_daily.values[400] = std::nan("");
+  StreamingDetector sub_daily_detector;
+  PushRange(sub_daily_detector, sub_daily, 0, sub_daily.values.size());
+}
+
+TEST(StreamingDetectorStateTest, SurvivesCorruptionAnywhere) {
+  // Any 8 bytes overwritten with a huge or an all-ones value: Load refuses or accepts, and a
+  // detector it accepts can go on (no crash, no unbounded allocation; run under the sanitizers).
+  const Series series = DailyWithSpike();
+  const std::string bytes = SavedAfter(series, 20);
+  for (const std::uint64_t value : {std::uint64_t{1} << 40, ~std::uint64_t{0}}) {
+    for (std::size_t offset = 0; offset + sizeof value <= bytes.size(); ++offset) {
+      std::string changed = bytes;
+      std::memcpy(changed.data() + offset, &value, sizeof value);
+      auto loaded = LoadBytes(changed);
+      if (loaded) PushRange(*loaded, series, 20, 23);
+    }
+  }
 }
 
 }  // namespace
