@@ -1,6 +1,7 @@
 #include "engines/anomaly/series_detector.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -472,7 +473,9 @@ std::uint64_t WordAt(const std::string& bytes, std::size_t offset) {
 }
 
 std::string WithWord(std::string bytes, std::size_t offset, std::uint64_t word) {
-  std::memcpy(bytes.data() + offset, &word, sizeof word);
+  std::array<char, sizeof word> raw{};
+  std::memcpy(raw.data(), &word, sizeof word);
+  bytes.replace(offset, raw.size(), raw.data(), raw.size());
   return bytes;
 }
 
