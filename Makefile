@@ -1,8 +1,10 @@
 # costwise: two commands on a fresh Debian 12 machine.
-#   make run    installs what is missing, builds in Release, serves http://localhost:8080
-#   make test   installs what is missing, builds, runs every test (unit tests also under
-#               ASan+UBSan, both database backends, golden files, the fuzzers for a minute)
-# Other targets: build, coverage, fuzz, bench, bench-api, clean.
+#   make run    installs what is missing, builds in Release and the web UI, serves both on
+#               http://localhost:8080
+#   make test   installs what is missing, builds, runs every test (the web UI's type check,
+#               Vitest suite and end-to-end test in Chromium; unit tests also under ASan+UBSan,
+#               both database backends, golden files, the fuzzers for a minute)
+# Other targets: build, web, web-test, web-e2e, coverage, fuzz, bench, bench-api, bench-incremental, clean.
 
 JOBS        ?= $(shell nproc)
 PORT        ?= 8080
@@ -15,7 +17,7 @@ COV_BUILD   := build-coverage
 WERROR      ?= $(if $(filter true,$(CI)),ON,OFF)
 CMAKE_FLAGS := -G Ninja -DCOSTWISE_WERROR=$(WERROR)
 
-.PHONY: all deps build run test unit-test asan-test fuzz coverage bench bench-api clean
+.PHONY: all deps build web web-test web-e2e run test unit-test asan-test fuzz coverage bench bench-api bench-incremental clean
 
 all: build
 
@@ -28,13 +30,37 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# The web UI (web/, React + Vite): npm ci when package-lock.json changed, then a production
+# build into web/dist, which `serve --web` serves.
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json \
+                 -type f -not -name 'schema.d.ts' 2>/dev/null) src/api/openapi.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+web: deps web/dist/index.html
+
+run: build web
 	@mkdir -p var
-	$(BUILD)/apps/costwise/costwise --db $(DB) serve --port $(PORT)
+	$(BUILD)/apps/costwise/costwise --db $(DB) serve --port $(PORT) --web web/dist
+
+# The web UI's type check and Vitest suite.
+web-test: deps web/node_modules/.package-lock.json
+	cd web && npm run typecheck && npm test
+
+# The end-to-end test in Debian's Chromium against `costwise serve` with the built UI
+# (web/e2e/app.e2e.mjs); screenshots in web/test-results/screenshots/.
+web-e2e: build web
+	cd web && COSTWISE_BIN=../$(BUILD)/apps/costwise/costwise npm run e2e
 
 # Every test: the Release build's suite, the same unit tests under sanitizers, then the fuzzers.
 test: build
+	$(MAKE) --no-print-directory web-test
 	scripts/with-postgres.sh ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory web-e2e
 	$(MAKE) --no-print-directory asan-test
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 	@echo "make test: all suites passed"
@@ -74,5 +100,11 @@ bench-api: build
 	COSTWISE_BIN=$(BUILD)/apps/costwise/costwise GEN_BIN=$(BUILD)/bench/costwise_gen_billing \
 	  /usr/bin/python3 bench/api/wrk_bench.py
 
+# Anomaly detection continued from the saved detector state vs a full rescan, day by day
+# (bench/cost_anomalies/incremental_bench.py).
+bench-incremental: build
+	COSTWISE_BIN=$(BUILD)/apps/costwise/costwise GEN_BILLING=$(BUILD)/bench/costwise_gen_billing \
+	  /usr/bin/python3 bench/cost_anomalies/incremental_bench.py
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) build-fuzz coverage
+	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) build-fuzz coverage web/dist

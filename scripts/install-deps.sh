@@ -15,6 +15,8 @@ PACKAGES=(
   postgresql postgresql-contrib
   clang libclang-rt-14-dev gcovr
   python3 time procps
+  # the web UI's end-to-end test drives Debian's Chromium (playwright-core, no browser download)
+  chromium
 )
 
 missing=()
@@ -24,8 +26,26 @@ for package in "${PACKAGES[@]}"; do
   fi
 done
 
+# The web UI (web/) builds with Node.js and npm: Vite 8 needs Node.js 20.19 or later, newer than
+# Debian 12's nodejs (18), so a machine without a recent enough Node.js gets a clear error.
+check_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: the web UI needs Node.js >= 20.19 and npm, and they are not installed;" \
+         "install Node.js 20 or later (Debian 12's nodejs package is version 18)" >&2
+    exit 1
+  fi
+  local version
+  version="$(node -p 'process.versions.node')"
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+                process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "install-deps: the web UI needs Node.js >= 20.19 (Vite 8); this machine has $version" >&2
+    exit 1
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  check_node
+  echo "install-deps: all ${#PACKAGES[@]} packages present, Node.js $(node -p 'process.versions.node')"
   exit 0
 fi
 
@@ -44,3 +64,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
+check_node

@@ -7,9 +7,12 @@
 #include <condition_variable>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <variant>
@@ -151,6 +154,32 @@ void Dispatch(Context& context, const Route& route, const httplib::Request& requ
   if (!read && request.get_header_value<std::uint64_t>("Content-Length") > 0) {
     response.set_header("Connection", "close");
   }
+}
+
+// The web UI's routes (/costs, /anomalies/42) are the browser's: a GET of a path that is no
+// file of the web folder, not under /api/ and without a file extension gets the UI's
+// index.html, which routes it. Missing assets (/assets/x.js) and API paths stay 404s.
+bool ServeAppShell(const std::string& web_dir, const httplib::Request& request,
+                   httplib::Response& response) {
+  if (web_dir.empty() || response.status != 404) return false;
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  const std::string& path = request.path;
+  if (path.starts_with("/api/") || path == "/api" || path == "/metrics" || path == "/healthz" ||
+      path == "/readyz") {
+    return false;
+  }
+  const std::size_t last_slash = path.rfind('/');
+  if (path.find('.', last_slash == std::string::npos ? 0 : last_slash) != std::string::npos) {
+    return false;
+  }
+  std::ifstream index(std::filesystem::path(web_dir) / "index.html", std::ios::binary);
+  if (!index) return false;
+  std::ostringstream html;
+  html << index.rdbuf();
+  response.status = 200;
+  response.set_header("Cache-Control", "no-cache");
+  response.set_content(html.str(), "text/html; charset=utf-8");
+  return true;
 }
 
 // A JSON error body for answers cpp-httplib made itself (no route, a body over its payload limit,
@@ -486,7 +515,11 @@ Status RunServer(const ServerOptions& options) {
   // waits for the client's delayed ACK, 40 ms on Linux.
   server.set_tcp_nodelay(true);
   server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [payload_limit](const httplib::Request& request, httplib::Response& response) {
+      [payload_limit, web_dir = options.web_dir](const httplib::Request& request,
+                                                 httplib::Response& response) {
+        if (response.body.empty() && ServeAppShell(web_dir, request, response)) {
+          return httplib::Server::HandlerResponse::Handled;
+        }
         return JsonErrorForEmptyAnswers(payload_limit, request, response);
       }));
   server.set_exception_handler(

@@ -19,19 +19,10 @@ from decimal import Decimal
 sys.path.insert(0, os.path.dirname(__file__))
 import api_harness  # noqa: E402
 from api_harness import harness  # noqa: E402
+from fleets import CUR_COLUMNS  # noqa: E402
 
 COSTS = "/api/costs?from=2000-01-01&to=2099-12-31&granularity=month"
 FOCUS_TOTAL = Decimal("20.520226762")
-CUR_COLUMNS = [
-    "identity/LineItemId", "identity/TimeInterval", "bill/BillType", "bill/PayerAccountId",
-    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId",
-    "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
-    "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation", "lineItem/ResourceId",
-    "lineItem/UsageAmount", "lineItem/CurrencyCode", "lineItem/UnblendedCost",
-    "lineItem/BlendedCost", "product/region", "resourceTags/user:team",
-]
-
-
 def write_large_cur(path, resources, days=30):
     """A gzip legacy CUR of one month: `resources` EC2 instances billed daily, each its own cube
     cell per day, so the cube grows with the rows."""

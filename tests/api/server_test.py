@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of `costwise serve`: it starts, stays up, answers /healthz and GET /api/costs
 of the signed-in organisation with the same report the CLI prints, maps errors to JSON with the
-right status, and stops cleanly on SIGTERM. Runs on both database backends."""
+right status, serves the web UI (its routes get index.html), and stops cleanly on SIGTERM. Runs on both database backends."""
 import json
 import os
 import signal
@@ -90,6 +90,28 @@ class ServerTest(api_harness.ApiTestCase):
         reply = self.request("GET", "/api/costs")  # no session
         self.assertEqual(reply.status, 401)
         self.assertEqual(reply.json["error"]["code"], "unauthenticated")
+
+    def test_serves_the_web_ui_and_its_routes(self):
+        web = os.path.join(self.tmp, "web")
+        os.makedirs(os.path.join(web, "assets"))
+        harness.write(os.path.join(web, "index.html"), "<!doctype html><div id=root></div>")
+        harness.write(os.path.join(web, "assets", "app.js"), "console.log(1)")
+        self.stop_server()
+        self.start_server("--web", web)
+        for path in ("/", "/costs", "/anomalies/42"):
+            reply = self.request("GET", path)
+            self.assertEqual(reply.status, 200, path)
+            self.assertIn("text/html", reply.headers.get("Content-Type"), path)
+            self.assertIn("id=root", reply.text, path)
+        script = self.request("GET", "/assets/app.js")
+        self.assertEqual(script.status, 200)
+        self.assertEqual(script.text, "console.log(1)")
+        # A missing asset and an unknown API path stay JSON 404s; HTML is only for UI routes.
+        for path in ("/assets/missing.js", "/api/nothing-here"):
+            reply = self.request("GET", path)
+            self.assertEqual(reply.status, 404, path)
+            self.assertEqual(reply.json["error"]["code"], "not_found", path)
+        self.assertEqual(self.request("POST", "/costs").status, 404)
 
     def test_stops_on_sigterm(self):
         self.server.send_signal(signal.SIGTERM)

@@ -1,6 +1,6 @@
 """Generated data shared by the end-to-end tests. Standard library only.
 
-- A FOCUS export of three months of a small fleet with steady daily spend, noise and a weekly
+- A FOCUS export (or a legacy CUR) of three months of a small fleet with steady daily spend, noise and a weekly
   pattern, and one GPU instance that appears for two days (2024-08-20 and 21), making the total
   five times its usual and then more: detection finds it and names i-0spike as its root cause.
 - The right-sizing fleet: an inventory of five instances (idle, oversized, hot, new, stopped), a
@@ -54,19 +54,44 @@ def focus_row(resource, day, cost):
             account, json.dumps(tags) if tags else "", usage_type]
 
 
-def fleet_export():
+# Legacy CUR columns of the generated CUR files (tests/api/jobs_test.py, the web end-to-end test).
+CUR_COLUMNS = [
+    "identity/LineItemId", "identity/TimeInterval", "bill/BillType", "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId",
+    "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
+    "lineItem/ProductCode", "lineItem/UsageType", "lineItem/Operation", "lineItem/ResourceId",
+    "lineItem/UsageAmount", "lineItem/CurrencyCode", "lineItem/UnblendedCost",
+    "lineItem/BlendedCost", "product/region", "resourceTags/user:team",
+]
+PRODUCT_CODES = {"Amazon EC2": "AmazonEC2", "Amazon S3": "AmazonS3", "Amazon RDS": "AmazonRDS"}
+
+
+def cur_row(resource, day, cost):
+    account, service, region, usage_type, resource_id, _, tags = resource
+    period_start, period_end = month_bounds(day)
+    start, end = f"{day}T00:00:00Z", f"{day + timedelta(days=1)}T00:00:00Z"
+    return [f"{resource_id}-{day}", f"{start}/{end}", "Anniversary", "999988887777",
+            f"{period_start}T00:00:00Z", f"{period_end}T00:00:00Z", account, "Usage", start, end,
+            PRODUCT_CODES[service], usage_type, "", resource_id, "24", "USD", f"{cost:.10f}",
+            f"{cost:.10f}", region, tags.get("team", "")]
+
+
+def fleet_export(cur=False):
+    """The anomaly fleet as a FOCUS export, or as a legacy CUR with cur=True (same days, costs
+    and spike)."""
     generator = random.Random(11)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow(CUR_COLUMNS if cur else HEADER)
+    row = cur_row if cur else focus_row
     for offset in range(DAYS):
         day = FIRST_DAY + timedelta(days=offset)
         weekday_factor = Decimal("0.6") if day.weekday() >= 5 else Decimal(1)
         for resource in FLEET:
             noise = Decimal(str(round(generator.uniform(0.97, 1.03), 4)))
-            writer.writerow(focus_row(resource, day, resource[5] * weekday_factor * noise))
+            writer.writerow(row(resource, day, resource[5] * weekday_factor * noise))
         if day in SPIKES:
-            writer.writerow(focus_row(SPIKER, day, SPIKES[day]))
+            writer.writerow(row(SPIKER, day, SPIKES[day]))
     return out.getvalue()
 
 

@@ -1,0 +1,159 @@
+// End to end in a real browser: `costwise serve` with the built UI (web/dist) on a fresh SQLite
+// database, Debian's Chromium driven by playwright-core (no browser download), headless. A new
+// user signs up, uploads the FOCUS sample (../shared/data/focus-sample) and a generated
+// three-month legacy CUR with a planted spike (tests/support/fleets.py), waits for the ingest
+// job, sees the Overview's month-to-date total equal to `costwise costs` for the same days, and
+// opens the cost explorer grouped by service. A screenshot of every page goes to
+// web/test-results/screenshots/.
+//
+//   COSTWISE_BIN=build/apps/costwise/costwise npm run e2e
+//
+// CHROMIUM overrides /usr/bin/chromium; COSTWISE_SHARED_DATA_DIR the shared data folder.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const costwise = process.env.COSTWISE_BIN;
+const sharedData = process.env.COSTWISE_SHARED_DATA_DIR ?? path.resolve(root, "../shared/data");
+const screenshots = path.resolve(here, "../test-results/screenshots");
+const web = path.resolve(here, "../dist");
+
+let server;
+let browser;
+let page;
+let base;
+const work = mkdtempSync(path.join(tmpdir(), "costwise-web-e2e-"));
+const database = `sqlite:${path.join(work, "costwise.db")}`;
+const organisation = `e2e-${process.pid}`;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`costwise serve exited (${server.exitCode})`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`costwise serve did not answer in ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function run(...args) {
+  const result = spawnSync(costwise, ["--db", database, ...args], { encoding: "utf-8" });
+  assert.equal(result.status, 0, `costwise ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+async function shoot(name) {
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  assert.ok(costwise, "set COSTWISE_BIN to the costwise binary");
+  mkdirSync(screenshots, { recursive: true });
+  const cur = spawnSync("/usr/bin/python3", ["-c",
+    "import sys; sys.path.insert(0, sys.argv[1]); import fleets; " +
+    "sys.stdout.write(fleets.fleet_export(cur=True))", path.join(root, "tests/support")],
+  { encoding: "utf-8", maxBuffer: 64 << 20 });
+  assert.equal(cur.status, 0, cur.stderr);
+  writeFileSync(path.join(work, "fleet-cur.csv"), cur.stdout);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(costwise, ["--db", database, "serve", "--host", "127.0.0.1", "--port",
+                            String(port), "--web", web, "--upload-dir", path.join(work, "uploads"),
+                            "--models-dir", path.join(work, "models")],
+                 { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForServer(base, 20);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("sign up, upload, Overview equals `costwise costs`, cost explorer by service", async () => {
+  await page.goto(`${base}/signup`);
+  await shoot("signup");
+  await page.getByLabel("Email").fill(`owner@${organisation}.example.com`);
+  await page.getByLabel("Password").fill("correct horse battery staple");
+  await page.getByLabel("Organisation").fill(organisation);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByText("No cost data yet").waitFor();
+  await shoot("overview-empty");
+
+  await page.getByRole("link", { name: "Upload a CUR or FOCUS export" }).click();
+  await page.getByLabel("Files").setInputFiles([
+    path.join(sharedData, "focus-sample/focus_1.0_sample_1000.csv"),
+    path.join(work, "fleet-cur.csv"),
+  ]);
+  await page.getByRole("button", { name: "Upload" }).click();
+  const job = page.getByTestId("ingest-job");
+  await job.getByText(/: succeeded/).waitFor({ timeout: 60_000 });
+  assert.match(await job.innerText(), /focus_1\.0_sample_1000\.csv: focus-1\.0, 1,000 rows/);
+  assert.match(await job.innerText(), /fleet-cur\.csv: cur-legacy, 366 rows/);
+  await shoot("upload");
+
+  await page.getByRole("link", { name: "See the Overview" }).click();
+  const monthToDate = page.getByTestId("month-to-date");
+  await monthToDate.waitFor();
+  const period = await page.getByText(/\(the latest day billed\)/).innerText();
+  const shown = (await monthToDate.locator(".metric-value").innerText()).trim();
+  // The same days from the CLI: the month of the latest billed day, up to that day.
+  const months = JSON.parse(run("costs", "--tenant", organisation, "--from", "2000-01-01",
+                                "--to", "2099-12-31", "--granularity", "month", "--format",
+                                "json"));
+  const latestMonth = months.rows.map((row) => row.period).sort().at(-1);
+  const days = JSON.parse(run("costs", "--tenant", organisation, "--from", `${latestMonth}-01`,
+                              "--to", "2099-12-31", "--granularity", "day", "--format", "json"));
+  const lastDay = days.rows.map((row) => row.period).sort().at(-1);
+  const cli = JSON.parse(run("costs", "--tenant", organisation, "--from", `${latestMonth}-01`,
+                             "--to", lastDay, "--format", "json"));
+  const expected = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" })
+      .format(Number(cli.totals[0].effective_cost));
+  assert.equal(shown, expected, `Overview (${period}) against costwise costs ${latestMonth}-01..${lastDay}`);
+  await page.getByRole("heading", { name: "Top services this month" }).waitFor();
+  await page.waitForTimeout(500);  // the charts' entry animation
+  await shoot("overview");
+
+  await page.getByRole("link", { name: "Cost explorer", exact: true }).click();
+  const table = page.getByTestId("cost-table");
+  await table.waitFor();
+  assert.equal(await page.getByLabel("Group by").inputValue(), "service");
+  await table.getByRole("cell", { name: "AmazonEC2", exact: true }).waitFor();
+  await page.waitForTimeout(500);
+  await shoot("cost-explorer");
+
+  // At 375 px the navigation folds behind the Menu button.
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.getByRole("button", { name: "Menu" }).click();
+  await page.getByRole("link", { name: "Overview", exact: true }).click();
+  await monthToDate.waitFor();
+  await shoot("overview-375px");
+});
