@@ -2,8 +2,9 @@
 // database, Debian's Chromium driven by playwright-core (no browser download), headless. A new
 // user signs up, uploads the FOCUS sample (../shared/data/focus-sample) and a generated
 // three-month legacy CUR with a planted spike (tests/support/fleets.py), waits for the ingest
-// job, sees the Overview's month-to-date total equal to `costwise costs` for the same days, and
-// opens the cost explorer grouped by service. A screenshot of every page goes to
+// job, sees the Overview's month-to-date total equal to `costwise costs` for the same days, opens
+// the cost explorer grouped by service, opens the planted anomaly and answers its feedback, and
+// sees the forecast with its bands and backtest. A screenshot of every page goes to
 // web/test-results/screenshots/.
 //
 //   COSTWISE_BIN=build/apps/costwise/costwise npm run e2e
@@ -98,7 +99,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test("sign up, upload, Overview equals `costwise costs`, cost explorer by service", async () => {
+test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, forecast", async () => {
   await page.goto(`${base}/signup`);
   await shoot("signup");
   await page.getByLabel("Email").fill(`owner@${organisation}.example.com`);
@@ -136,7 +137,7 @@ test("sign up, upload, Overview equals `costwise costs`, cost explorer by servic
   const cli = JSON.parse(run("costs", "--tenant", organisation, "--from", `${latestMonth}-01`,
                              "--to", lastDay, "--format", "json"));
   const expected = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" })
-      .format(Number(cli.totals[0].effective_cost));
+      .format(Number(cli.totals[0].billed_cost));
   assert.equal(shown, expected, `Overview (${period}) against costwise costs ${latestMonth}-01..${lastDay}`);
   await page.getByRole("heading", { name: "Top services this month" }).waitFor();
   await page.waitForTimeout(500);  // the charts' entry animation
@@ -149,6 +150,42 @@ test("sign up, upload, Overview equals `costwise costs`, cost explorer by servic
   await table.getByRole("cell", { name: "AmazonEC2", exact: true }).waitFor();
   await page.waitForTimeout(500);
   await shoot("cost-explorer");
+
+  // Detection and a forecast run after the ingest, as background jobs: wait for them.
+  await page.getByRole("link", { name: "Anomalies", exact: true }).click();
+  const anomalies = page.getByTestId("anomaly-table");
+  for (let attempt = 0; !(await anomalies.isVisible()); attempt += 1) {
+    assert.ok(attempt < 60, "no anomaly listed 60 s after the upload");
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.getByLabel("Status").selectOption("");
+    await page.waitForTimeout(300);
+  }
+  // The planted spike: the GPU instance is the root cause of the largest one.
+  const spike = anomalies.getByRole("row").filter({ hasText: "resource=i-0spike" }).first();
+  await spike.waitFor();
+  await shoot("anomalies");
+  await spike.getByRole("link").click();
+  await page.getByTestId("anomaly-impact").waitFor();
+  assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /=|total/);
+  assert.match(await page.getByText(/Aug 20, 2024/).first().innerText(), /Aug 20, 2024/);
+  await page.getByRole("button", { name: "Yes, a real anomaly" }).click();
+  await page.getByTestId("verdict").getByText("yes").waitFor();
+  await page.waitForTimeout(500);
+  await shoot("anomaly");
+
+  await page.getByRole("link", { name: "Forecast", exact: true }).click();
+  const forecastTotal = page.getByTestId("forecast-total");
+  for (let attempt = 0; !(await forecastTotal.isVisible()); attempt += 1) {
+    assert.ok(attempt < 60, "no forecast 60 s after the upload");
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  assert.match(await forecastTotal.innerText(), /80% .*–/);
+  await page.getByTestId("backtest").waitFor();
+  await page.getByRole("img", { name: /80% and 95% bands/ }).waitFor();
+  await page.waitForTimeout(500);
+  await shoot("forecast");
 
   // At 375 px the navigation folds behind the Menu button.
   await page.setViewportSize({ width: 375, height: 800 });

@@ -5,8 +5,11 @@ import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { useSession } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { ErrorNotice, Skeleton } from "./components/States";
+import { Anomalies } from "./pages/Anomalies";
+import { AnomalyDetail } from "./pages/AnomalyDetail";
 import { AuthPage } from "./pages/AuthPage";
 import { Costs } from "./pages/Costs";
+import { Forecast } from "./pages/Forecast";
 import { Overview } from "./pages/Overview";
 import { Upload } from "./pages/Upload";
 
@@ -31,6 +34,9 @@ export function App() {
         <Route index element={<Overview />} />
         <Route path="costs" element={<Costs />} />
         <Route path="upload" element={<Upload />} />
+        <Route path="anomalies" element={<Anomalies />} />
+        <Route path="anomalies/:id" element={<AnomalyDetail />} />
+        <Route path="forecast" element={<Forecast />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

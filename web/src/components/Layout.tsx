@@ -8,6 +8,8 @@ import { useTheme } from "../lib/theme";
 const pages: { to: string; label: string }[] = [
   { to: "/", label: "Overview" },
   { to: "/costs", label: "Cost explorer" },
+  { to: "/anomalies", label: "Anomalies" },
+  { to: "/forecast", label: "Forecast" },
   { to: "/upload", label: "Upload billing data" },
 ];
 

@@ -5,7 +5,7 @@ import { parseFilters, stackByPeriod } from "./explorer";
 
 const report = (rows: [string, string, number][]): CostReport => ({
   tenant: "acme", query: {}, totals: [],
-  rows: rows.map(([period, group, cost]) => ({ period, group, effective_cost: String(cost) })),
+  rows: rows.map(([period, group, cost]) => ({ period, group, billed_cost: String(cost) })),
 });
 
 describe("stackByPeriod", () => {

@@ -9,7 +9,7 @@ function daily(days: Record<string, number>): CostReport {
     query: {},
     totals: [],
     rows: Object.entries(days).map(([period, cost]) => ({
-      period, currency: "USD", effective_cost: String(cost), billed_cost: String(cost + 1),
+      period, currency: "USD", billed_cost: String(cost), effective_cost: String(cost + 1),
     })),
   };
 }
@@ -66,9 +66,9 @@ describe("rankGroups", () => {
   it("ranks by cost and folds the tail into Other", () => {
     const report = daily({});
     report.rows = [
-      { group: "EC2", effective_cost: "50" }, { group: "S3", effective_cost: "20" },
-      { group: "EC2", effective_cost: "25" }, { group: "RDS", effective_cost: "5" },
-      { group: "", effective_cost: "1" },
+      { group: "EC2", billed_cost: "50" }, { group: "S3", billed_cost: "20" },
+      { group: "EC2", billed_cost: "25" }, { group: "RDS", billed_cost: "5" },
+      { group: "", billed_cost: "1" },
     ];
     expect(rankGroups(report, 2)).toEqual([
       { name: "EC2", cost: 75 }, { name: "S3", cost: 20 }, { name: "Other", cost: 6 },

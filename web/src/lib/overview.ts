@@ -4,10 +4,10 @@ import { monthEnd } from "./format";
 
 export type CostRow = CostReport["rows"][number];
 
-// The measure the dashboards show: effective cost (amortized, net of discounts: FinOps' usual
-// basis), as `costwise costs` reports it beside the billed cost.
-export function costOf(row: { effective_cost?: string }): number {
-  return Number(row.effective_cost ?? 0);
+// The measure the dashboards show: billed cost, as `costwise costs` reports it and as the
+// forecaster models it (so month to date and the forecast of the remaining days add up).
+export function costOf(row: { billed_cost?: string }): number {
+  return Number(row.billed_cost ?? 0);
 }
 
 export interface MonthToDate {

@@ -11,7 +11,7 @@ vi.mock("../components/Chart", () => ({
 afterEach(() => vi.unstubAllGlobals());
 
 const row = (period: string, cost: string, group?: string) =>
-  ({ period, group, currency: "USD", effective_cost: cost, billed_cost: cost });
+  ({ period, group, currency: "USD", billed_cost: cost, effective_cost: "0" });
 
 describe("Overview", () => {
   it("shows month to date, the change, top services, anomalies and savings", async () => {

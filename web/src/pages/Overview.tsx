@@ -7,6 +7,7 @@ import { Link } from "react-router-dom";
 
 import { Chart, type ChartOption } from "../components/Chart";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/States";
+import { bandSeries, dailyAxes, moneyTooltip } from "../lib/charts";
 import { addDays, formatDay, formatMoney, formatPercent, monthEnd } from "../lib/format";
 import { costOf, monthToDate, projectMonthEnd, rankGroups } from "../lib/overview";
 import { ALL_TIME, anomaliesQuery, costsQuery, forecastQuery,
@@ -54,24 +55,18 @@ export function Overview() {
     const ahead = (total?.points ?? []).filter((p) => (p.date ?? "") > mtd.latestDay &&
                                                    (p.date ?? "") <= monthEnd(mtd.latestDay));
     const labels = [...days.map((row) => row.period ?? ""), ...ahead.map((p) => p.date ?? "")];
-    const money = (value: number) => formatMoney(value, currency);
+    const blank = days.map(() => null);
     return {
-      tooltip: { trigger: "axis", valueFormatter: (value: number) => money(value) },
+      tooltip: moneyTooltip(currency),
       legend: { top: 0, data: ["Daily cost", "Forecast", "80% band"] },
       grid: { left: 8, right: 8, top: 56, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: labels, axisLabel: { formatter: formatDay } },
-      yAxis: { type: "value", name: currency, axisLabel: { formatter: (v: number) =>
-        formatMoney(v, currency, true) } },
+      ...dailyAxes(labels, currency),
       series: [
         { name: "Daily cost", type: "bar", data: days.map((row) => costOf(row)) },
         { name: "Forecast", type: "line", showSymbol: false,
-          data: [...days.map(() => null), ...ahead.map((p) => Number(p.yhat))] },
-        { name: "80% low", type: "line", showSymbol: false, lineStyle: { opacity: 0 },
-          stack: "band", data: [...days.map(() => null), ...ahead.map((p) => Number(p.lo80))] },
-        { name: "80% band", type: "line", showSymbol: false, lineStyle: { opacity: 0 },
-          stack: "band", areaStyle: { opacity: 0.2 },
-          data: [...days.map(() => null),
-                 ...ahead.map((p) => Number(p.hi80) - Number(p.lo80))] },
+          data: [...blank, ...ahead.map((p) => Number(p.yhat))] },
+        ...bandSeries("80% band", [...blank, ...ahead.map((p) => Number(p.lo80))],
+                      [...blank, ...ahead.map((p) => Number(p.hi80))]),
       ],
     };
   }, [daily.data, mtd, forecast.data, currency]);
@@ -103,7 +98,7 @@ export function Overview() {
       <h1>Overview</h1>
       <p className="muted">
         {formatDay(mtd.monthStart)} to {formatDay(mtd.latestDay)} (the latest day billed),
-        effective cost
+        billed cost
       </p>
       {daily.isError && <ErrorNotice error={daily.error} />}
       <div className="metrics">
