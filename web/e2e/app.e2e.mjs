@@ -4,7 +4,8 @@
 // three-month legacy CUR with a planted spike (tests/support/fleets.py), waits for the ingest
 // job, sees the Overview's month-to-date total equal to `costwise costs` for the same days, opens
 // the cost explorer grouped by service, opens the planted anomaly and answers its feedback, and
-// sees the forecast with its bands and backtest. A screenshot of every page goes to
+// sees the forecast with its bands and backtest; with the right-sizing fleet imported, checks the
+// savings calculator and runs an apply dry run. A screenshot of every page goes to
 // web/test-results/screenshots/.
 //
 //   COSTWISE_BIN=build/apps/costwise/costwise npm run e2e
@@ -99,7 +100,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, forecast", async () => {
+test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, forecast, dry run", async () => {
   await page.goto(`${base}/signup`);
   await shoot("signup");
   await page.getByLabel("Email").fill(`owner@${organisation}.example.com`);
@@ -186,6 +187,41 @@ test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, fore
   await page.getByRole("img", { name: /80% and 95% bands/ }).waitFor();
   await page.waitForTimeout(500);
   await shoot("forecast");
+
+  // Right-sizing on the generated fleet's inventory and metrics (imported with the CLI: the
+  // AWS sync that fetches them comes with the connectors), then an apply dry run in the UI.
+  const fleet = spawnSync("/usr/bin/python3", ["-c",
+    "import json, sys; sys.path.insert(0, sys.argv[1]); import fleets; " +
+    "print(json.dumps(fleets.write_fleet(sys.argv[2])))", path.join(root, "tests/support"), work],
+  { encoding: "utf-8" });
+  assert.equal(fleet.status, 0, fleet.stderr);
+  const files = JSON.parse(fleet.stdout);
+  run("inventory", "import", "--tenant", organisation, files.inventory, files.volumes,
+      files.addresses);
+  run("metrics", "import", "--tenant", organisation, files.metrics);
+  run("rightsize", "--tenant", organisation);
+  const listed = JSON.parse(run("recommendations", "list", "--tenant", organisation, "--format",
+                                "json")).recommendations;
+  await page.getByRole("link", { name: "Recommendations", exact: true }).click();
+  await page.getByTestId("recommendation-table").waitFor();
+  await page.getByLabel("Select all").check();
+  const monthly = listed.filter((r) => r.status === "open")
+      .reduce((sum, r) => sum + Number(r.monthly_savings), 0);
+  const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+  const calculator = await page.getByTestId("savings-calculator").innerText();
+  assert.ok(calculator.includes(`${usd.format(monthly)} a month`), calculator);
+  assert.ok(calculator.includes(`${usd.format(monthly * 12)} a year`), calculator);
+  await shoot("recommendations");
+  await page.getByRole("link", { name: "i-big", exact: true }).click();
+  await page.getByTestId("aws-cli").getByText(/modify-instance-attribute/).waitFor();
+  await page.getByRole("button", { name: "Dry run" }).click();
+  const result = page.getByTestId("apply-result");
+  await result.waitFor();
+  assert.match(await result.innerText(), /Dry run: ready/);
+  assert.match(await result.innerText(), /m5\.4xlarge -> /);
+  await page.getByText(/dry run, planned \(owner@/).waitFor();  // the apply history
+  await page.waitForTimeout(500);
+  await shoot("recommendation-dry-run");
 
   // At 375 px the navigation folds behind the Menu button.
   await page.setViewportSize({ width: 375, height: 800 });

@@ -11,6 +11,8 @@ import { AuthPage } from "./pages/AuthPage";
 import { Costs } from "./pages/Costs";
 import { Forecast } from "./pages/Forecast";
 import { Overview } from "./pages/Overview";
+import { RecommendationDetail } from "./pages/RecommendationDetail";
+import { Recommendations } from "./pages/Recommendations";
 import { Upload } from "./pages/Upload";
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -37,6 +39,8 @@ export function App() {
         <Route path="anomalies" element={<Anomalies />} />
         <Route path="anomalies/:id" element={<AnomalyDetail />} />
         <Route path="forecast" element={<Forecast />} />
+        <Route path="recommendations" element={<Recommendations />} />
+        <Route path="recommendations/:id" element={<RecommendationDetail />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

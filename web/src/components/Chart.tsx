@@ -3,7 +3,8 @@
 import { useEffect, useRef } from "react";
 import { BarChart, LineChart } from "echarts/charts";
 import {
-  DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent,
+  DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TitleComponent,
+  TooltipComponent,
 } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
@@ -11,7 +12,7 @@ import { CanvasRenderer } from "echarts/renderers";
 import { useTheme } from "../lib/theme";
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent,
-             MarkAreaComponent, DataZoomComponent, CanvasRenderer]);
+             MarkAreaComponent, DataZoomComponent, TitleComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 

@@ -9,6 +9,7 @@ const pages: { to: string; label: string }[] = [
   { to: "/", label: "Overview" },
   { to: "/costs", label: "Cost explorer" },
   { to: "/anomalies", label: "Anomalies" },
+  { to: "/recommendations", label: "Recommendations" },
   { to: "/forecast", label: "Forecast" },
   { to: "/upload", label: "Upload billing data" },
 ];
