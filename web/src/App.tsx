@@ -5,14 +5,17 @@ import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { useSession } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { ErrorNotice, Skeleton } from "./components/States";
+import { AcceptInvitation } from "./pages/AcceptInvitation";
 import { Anomalies } from "./pages/Anomalies";
 import { AnomalyDetail } from "./pages/AnomalyDetail";
 import { AuthPage } from "./pages/AuthPage";
 import { Costs } from "./pages/Costs";
 import { Forecast } from "./pages/Forecast";
+import { Models } from "./pages/Models";
 import { Overview } from "./pages/Overview";
 import { RecommendationDetail } from "./pages/RecommendationDetail";
 import { Recommendations } from "./pages/Recommendations";
+import { Settings } from "./pages/Settings";
 import { Upload } from "./pages/Upload";
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -32,6 +35,7 @@ export function App() {
     <Routes>
       <Route path="/login" element={<AuthPage mode="login" />} />
       <Route path="/signup" element={<AuthPage mode="signup" />} />
+      <Route path="/invite" element={<AcceptInvitation />} />
       <Route element={<SignedIn><Layout /></SignedIn>}>
         <Route index element={<Overview />} />
         <Route path="costs" element={<Costs />} />
@@ -41,6 +45,8 @@ export function App() {
         <Route path="forecast" element={<Forecast />} />
         <Route path="recommendations" element={<Recommendations />} />
         <Route path="recommendations/:id" element={<RecommendationDetail />} />
+        <Route path="models" element={<Models />} />
+        <Route path="settings" element={<Settings />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

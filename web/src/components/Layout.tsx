@@ -12,6 +12,8 @@ const pages: { to: string; label: string }[] = [
   { to: "/recommendations", label: "Recommendations" },
   { to: "/forecast", label: "Forecast" },
   { to: "/upload", label: "Upload billing data" },
+  { to: "/models", label: "Models" },
+  { to: "/settings", label: "Settings" },
 ];
 
 export function Layout({ children }: { children?: ReactNode }) {
