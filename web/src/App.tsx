@@ -6,6 +6,7 @@ import { useSession } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { ErrorNotice, Skeleton } from "./components/States";
 import { AcceptInvitation } from "./pages/AcceptInvitation";
+import { Alerts } from "./pages/Alerts";
 import { Anomalies } from "./pages/Anomalies";
 import { AnomalyDetail } from "./pages/AnomalyDetail";
 import { AuthPage } from "./pages/AuthPage";
@@ -45,6 +46,7 @@ export function App() {
         <Route path="forecast" element={<Forecast />} />
         <Route path="recommendations" element={<Recommendations />} />
         <Route path="recommendations/:id" element={<RecommendationDetail />} />
+        <Route path="alerts" element={<Alerts />} />
         <Route path="models" element={<Models />} />
         <Route path="settings" element={<Settings />} />
         <Route path="*" element={<NotFound />} />

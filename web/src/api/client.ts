@@ -83,6 +83,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export const get = <T>(path: string, query?: Query) => api<T>("GET", withQuery(path, query));
 export const post = <T>(path: string, body?: unknown) => api<T>("POST", path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => api<T>("PATCH", path, body);
+export const put = <T>(path: string, body: unknown) => api<T>("PUT", path, body);
 export const remove = <T>(path: string) => api<T>("DELETE", path);
 
 // Sends files as multipart/form-data to POST /api/uploads, reporting the fraction sent (fetch

@@ -12,6 +12,7 @@ const pages: { to: string; label: string }[] = [
   { to: "/recommendations", label: "Recommendations" },
   { to: "/forecast", label: "Forecast" },
   { to: "/upload", label: "Upload billing data" },
+  { to: "/alerts", label: "Alerts" },
   { to: "/models", label: "Models" },
   { to: "/settings", label: "Settings" },
 ];
