@@ -5,7 +5,8 @@
 // job, sees the Overview's month-to-date total equal to `costwise costs` for the same days, opens
 // the cost explorer grouped by service, opens the planted anomaly and answers its feedback, and
 // sees the forecast with its bands and backtest; with the right-sizing fleet imported, checks the
-// savings calculator and runs an apply dry run. A screenshot of every page goes to
+// savings calculator and runs an apply dry run; onboards an AWS account up to its role. A
+// screenshot of every page goes to
 // web/test-results/screenshots/.
 //
 //   COSTWISE_BIN=build/apps/costwise/costwise npm run e2e
@@ -222,6 +223,28 @@ test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, fore
   await page.getByText(/dry run, planned \(owner@/).waitFor();  // the apply history
   await page.waitForTimeout(500);
   await shoot("recommendation-dry-run");
+
+  // Onboarding an AWS account: the External ID, the policies to copy, the role ARN.
+  await page.getByRole("link", { name: "Connect AWS", exact: true }).click();
+  await page.getByLabel("Name").fill("production");
+  await page.getByLabel("AWS account ID").fill("123456789012");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Database").fill("athenacurcfn_cur");
+  await page.getByLabel("Table").fill("cur");
+  await page.getByLabel("Query results").fill("s3://acme-athena/results/");
+  await page.getByLabel("CUR data").fill("s3://acme-cur/cur/");
+  await page.getByRole("button", { name: "Save and show the policies" }).click();
+  const externalId = await page.getByTestId("external-id").innerText();
+  assert.match(externalId, /^cw-[0-9a-f]+$/);
+  assert.ok((await page.getByTestId("policy-trust-policy").innerText()).includes(externalId));
+  const permissions = await page.getByTestId("policy-permissions-policy").innerText();
+  assert.match(permissions, /cloudwatch:GetMetricData/);
+  assert.match(permissions, /arn:aws:s3:::acme-cur/);
+  await page.getByLabel("Role ARN").fill("arn:aws:iam::123456789012:role/costwise");
+  await page.getByRole("button", { name: "Save the role" }).click();
+  await page.getByText("4. Connection test").waitFor();
+  assert.equal(await page.getByTestId("account-status").innerText(), "pending");
+  await shoot("onboarding");
 
   // At 375 px the navigation folds behind the Menu button.
   await page.setViewportSize({ width: 375, height: 800 });

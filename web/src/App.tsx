@@ -13,6 +13,7 @@ import { AuthPage } from "./pages/AuthPage";
 import { Costs } from "./pages/Costs";
 import { Forecast } from "./pages/Forecast";
 import { Models } from "./pages/Models";
+import { Onboarding } from "./pages/Onboarding";
 import { Overview } from "./pages/Overview";
 import { RecommendationDetail } from "./pages/RecommendationDetail";
 import { Recommendations } from "./pages/Recommendations";
@@ -41,6 +42,7 @@ export function App() {
         <Route index element={<Overview />} />
         <Route path="costs" element={<Costs />} />
         <Route path="upload" element={<Upload />} />
+        <Route path="onboarding" element={<Onboarding />} />
         <Route path="anomalies" element={<Anomalies />} />
         <Route path="anomalies/:id" element={<AnomalyDetail />} />
         <Route path="forecast" element={<Forecast />} />

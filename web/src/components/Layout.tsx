@@ -11,6 +11,7 @@ const pages: { to: string; label: string }[] = [
   { to: "/anomalies", label: "Anomalies" },
   { to: "/recommendations", label: "Recommendations" },
   { to: "/forecast", label: "Forecast" },
+  { to: "/onboarding", label: "Connect AWS" },
   { to: "/upload", label: "Upload billing data" },
   { to: "/alerts", label: "Alerts" },
   { to: "/models", label: "Models" },
