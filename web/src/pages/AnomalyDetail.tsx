@@ -50,10 +50,10 @@ export function rootCauseChart(detail: Detail, currency: string): ChartOption {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
                valueFormatter: (value: number) => formatMoney(value, currency) },
     grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: "value", name: currency,
-             axisLabel: { formatter: (v: number) => formatMoney(v, currency, true) } },
+    xAxis: { type: "value", name: currency, splitNumber: 3,
+             axisLabel: { hideOverlap: true, formatter: (v: number) => formatMoney(v, currency, true) } },
     yAxis: { type: "category", data: causes.map((c) => `${c.dimension}=${c.value}`),
-             axisLabel: { width: 220, overflow: "truncate" } },
+             axisLabel: { width: 150, overflow: "truncate" } },
     series: [{ name: "Contribution", type: "bar", data: causes.map((c) => Number(c.impact)) }],
   };
 }
