@@ -45,6 +45,7 @@ struct Context {
   service::JobRunner* jobs = nullptr;
   std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
   service::ModelStore* models = nullptr;  // saved detector states, the recent ones loaded
+  std::string samples_dir;                // the bundled samples of the sample workspace
   std::uint64_t max_upload_bytes = 0;  // of one upload request's body
   std::size_t max_body_bytes = std::size_t{1} << 20;  // of a route that does not stream
   std::string aws_principal_arn;  // costwise's AWS principal, trusted by onboarded roles

@@ -3,6 +3,7 @@
 #include "api/auth_handlers.h"
 #include "api/member_render.h"
 #include "service/members.h"
+#include "service/sample_workspace.h"
 
 namespace costwise::api {
 namespace {
@@ -29,6 +30,20 @@ void SwitchOrganisation(Context& context, const httplib::Request& request,
   SendSession(context, response, 200,
               service::SwitchOrganisation(*context.repository, caller.principal,
                                           caller.session_token, (*fields)[0], Now(), context.auth));
+}
+
+void OpenSampleWorkspace(Context& context, const httplib::Request& /*request*/,
+                         httplib::Response& response, const Caller& caller) {
+  service::SampleLoadOptions options;
+  options.samples_dir = context.samples_dir;
+  options.models = context.models;
+  options.now = Now();
+  // Loading runs detection, which the server runs one at a time.
+  const std::lock_guard lock(context.mutex);
+  auto workspace = service::OpenSampleWorkspace(*context.repository, caller.principal,
+                                                caller.session_token, options, context.auth);
+  if (!workspace) return SendError(response, workspace.error());
+  SendSession(context, response, 200, workspace->session);
 }
 
 void ListMembers(Context& context, const httplib::Request& /*request*/, httplib::Response& response,

@@ -9,6 +9,10 @@ void ListOrganisations(Context& context, const httplib::Request& request,
                        httplib::Response& response, const Caller& caller);
 void SwitchOrganisation(Context& context, const httplib::Request& request,
                         httplib::Response& response, const Caller& caller);
+// POST /api/sample-workspace: the caller's sample workspace, filled from the bundled samples the
+// first time, and a session in it.
+void OpenSampleWorkspace(Context& context, const httplib::Request& request,
+                         httplib::Response& response, const Caller& caller);
 void ListMembers(Context& context, const httplib::Request& request, httplib::Response& response,
                  const Caller& caller);
 void ChangeMemberRole(Context& context, const httplib::Request& request,

@@ -11,7 +11,8 @@ nlohmann::json OrganisationsToJson(const std::vector<store::Membership>& members
     list.push_back({{"id", membership.tenant_id},
                     {"name", membership.tenant_name},
                     {"role", store::RoleName(membership.role)},
-                    {"current", membership.tenant_id == current_tenant_id}});
+                    {"current", membership.tenant_id == current_tenant_id},
+                    {"sample", membership.sample}});
   }
   return {{"organisations", list}};
 }

@@ -33,6 +33,7 @@ const std::vector<Route>& Routes() {
       // Organisations, members and invitations.
       {"GET", "/api/organisations", Access::kRead, ListOrganisations},
       {"POST", "/api/auth/switch", Access::kRead, SwitchOrganisation},
+      {"POST", "/api/sample-workspace", Access::kRead, OpenSampleWorkspace},
       {"GET", "/api/members", Access::kRead, ListMembers},
       {"PATCH", R"(/api/members/(\d+))", Access::kManageMembers, ChangeMemberRole},
       {"DELETE", R"(/api/members/(\d+))", Access::kRead, RemoveMember},

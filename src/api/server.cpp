@@ -480,6 +480,7 @@ Status RunServer(const ServerOptions& options) {
   context.upload_dir = options.upload_dir;
   service::ModelStore models(options.models_dir, options.model_cache);
   context.models = &models;
+  context.samples_dir = options.samples_dir;
   context.max_upload_bytes = options.max_upload_mb * kBytesPerMegabyte;
 
   service::JobRunnerOptions job_options;

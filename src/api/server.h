@@ -35,6 +35,8 @@ struct ServerOptions {
   std::string upload_dir = "var/uploads";
   // Fitted models' artifacts (docs/service.md, "Model artifacts") and how many stay loaded.
   std::string models_dir = "var/models";
+  // The bundled public samples the sample workspace is made of (data/samples).
+  std::string samples_dir = "data/samples";
   std::size_t model_cache = 64;
   std::uint64_t max_upload_mb = 2048;
   // The AWS principal (arn:aws:iam::<account>:root, :role/... or :user/...) onboarded accounts'

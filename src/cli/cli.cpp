@@ -23,6 +23,7 @@
 #include "service/cost_service.h"
 #include "service/ingest_service.h"
 #include "service/ml_service.h"
+#include "service/sample_workspace.h"
 #include "store/repository.h"
 
 namespace costwise::cli {
@@ -43,6 +44,24 @@ std::string PeriodList(const std::vector<Date>& periods) {
     text += period.MonthString();
   }
   return text.empty() ? "-" : text;
+}
+
+int RunSampleLoad(const std::string& database, const std::string& tenant,
+                  const std::string& samples_dir) {
+  auto repository = store::OpenRepository(database);
+  if (!repository) return Fail(repository.error());
+  service::SampleLoadOptions options;
+  options.samples_dir = samples_dir;
+  auto loaded = service::LoadSampleData(**repository, tenant, options);
+  if (!loaded) return Fail(loaded.error());
+  fmt::print(
+      "loaded the samples into tenant '{}': {} cube rows (billed {}), {} instances with {} metric "
+      "samples; {} anomalies found over {} monitors, a forecast of {} series, {} "
+      "recommendations\n",
+      loaded->tenant, loaded->ingest.cube_rows, loaded->ingest.billed_total.ToString(),
+      loaded->instances, loaded->metric_samples, loaded->detection.anomalies.size(),
+      loaded->detection.monitors, loaded->forecast_series, loaded->recommendations);
+  return 0;
 }
 
 int RunIngest(const std::string& database, const std::string& tenant,
@@ -193,6 +212,17 @@ int Run(int argc, char** argv) {
                  "database: sqlite:PATH or postgresql://USER@HOST:PORT/DB (env COSTWISE_DB)")
       ->capture_default_str();
 
+  // sample load
+  auto* sample = app.add_subcommand("sample", "the bundled public samples (data/samples)");
+  sample->require_subcommand(1);
+  auto* sample_load = sample->add_subcommand(
+      "load", "fill a tenant with the samples and run detection, a forecast and right-sizing");
+  std::string sample_tenant;
+  std::string samples_dir = "data/samples";
+  sample_load->add_option("--tenant", sample_tenant, "tenant (organisation) name")->required();
+  sample_load->add_option("--samples-dir", samples_dir, "folder of the bundled samples")
+      ->capture_default_str();
+
   // ingest
   auto* ingest = app.add_subcommand("ingest",
                                     "read CUR / CUR 2.0 / FOCUS CSV files (plain or "
@@ -273,6 +303,10 @@ int Run(int argc, char** argv) {
   serve
       ->add_option("--models-dir", server_options.models_dir,
                    "folder for fitted models' artifacts (the detector's saved state)")
+      ->capture_default_str();
+  serve
+      ->add_option("--samples-dir", server_options.samples_dir,
+                   "the bundled samples the sample workspace is made of")
       ->capture_default_str();
   serve
       ->add_option("--model-cache", server_options.model_cache,
@@ -358,6 +392,7 @@ int Run(int argc, char** argv) {
     return app.exit(error) == 0 ? 0 : kExitUsage;
   }
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (sample_load->parsed()) return RunSampleLoad(database, sample_tenant, samples_dir);
   if (ingest->parsed()) {
     return RunIngest(database, ingest_tenant, files, threads, max_rejected_percent);
   }

@@ -128,18 +128,56 @@ std::vector<Membership> SelectMemberships(soci::session& session, std::int64_t u
   long long tenant_id = 0;
   std::string tenant_name;
   std::string role;
+  int sample = 0;
   soci::statement select =
-      (session.prepare << "SELECT m.tenant_id, t.name, m.role FROM memberships m "
+      (session.prepare << "SELECT m.tenant_id, t.name, m.role, "
+                          "CASE WHEN t.sample_for IS NULL THEN 0 ELSE 1 END FROM memberships m "
                           "JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = :user "
                           "ORDER BY m.tenant_id",
-       soci::use(user, "user"), soci::into(tenant_id), soci::into(tenant_name), soci::into(role));
+       soci::use(user, "user"), soci::into(tenant_id), soci::into(tenant_name), soci::into(role),
+       soci::into(sample));
   select.execute();
   std::vector<Membership> memberships;
   while (select.fetch()) {
-    memberships.push_back(
-        Membership{user_id, tenant_id, tenant_name, ParseRole(role).value_or(Role::kViewer)});
+    memberships.push_back(Membership{user_id, tenant_id, tenant_name,
+                                     ParseRole(role).value_or(Role::kViewer), sample != 0});
   }
   return memberships;
+}
+
+Result<Membership> InsertSampleOrganisation(soci::session& session, Backend backend,
+                                            std::int64_t user_id, std::string_view name,
+                                            std::int64_t now) {
+  const long long user = user_id;
+  const std::string name_text(name);
+  const long long created_at = now;
+  Transaction transaction(session, backend);
+  LockForTransaction(session, backend, LockKind::kUsers, 0);
+  long long tenant_id = 0;
+  std::string existing;
+  session << "SELECT id, name FROM tenants WHERE sample_for = :user ORDER BY id LIMIT 1",
+      soci::use(user, "user"), soci::into(tenant_id), soci::into(existing);
+  if (session.got_data()) {
+    long long member = 0;
+    session << "SELECT COUNT(*) FROM memberships WHERE tenant_id = :tenant AND user_id = :user",
+        soci::use(tenant_id, "tenant"), soci::use(user, "user"), soci::into(member);
+    if (member == 0) InsertMembership(session, tenant_id, user, Role::kOwner, created_at);
+    transaction.Commit();
+    return Membership{user_id, tenant_id, existing, Role::kOwner, true};
+  }
+  session << "SELECT id FROM tenants WHERE name = :name", soci::use(name_text, "name"),
+      soci::into(tenant_id);
+  if (session.got_data()) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("an organisation named \"{}\" exists already", name));
+  }
+  session << "INSERT INTO tenants (name, created_at, sample_for) VALUES (:name, :now, :user) "
+             "RETURNING id",
+      soci::use(name_text, "name"), soci::use(created_at, "now"), soci::use(user, "user"),
+      soci::into(tenant_id);
+  InsertMembership(session, tenant_id, user, Role::kOwner, created_at);
+  transaction.Commit();
+  return Membership{user_id, tenant_id, name_text, Role::kOwner, true};
 }
 
 void InsertLoginAttempt(soci::session& session, std::string_view email, std::int64_t at,

@@ -25,6 +25,12 @@ namespace costwise::store {
 [[nodiscard]] std::vector<Membership> SelectMemberships(soci::session& session,
                                                         std::int64_t user_id);
 
+// The user's sample workspace (Repository::EnsureSampleOrganisation), in its own transaction
+// holding the users lock.
+[[nodiscard]] Result<Membership> InsertSampleOrganisation(soci::session& session, Backend backend,
+                                                          std::int64_t user_id,
+                                                          std::string_view name, std::int64_t now);
+
 void InsertLoginAttempt(soci::session& session, std::string_view email, std::int64_t at,
                         bool succeeded);
 [[nodiscard]] LoginFailures CountLoginFailures(soci::session& session, std::string_view email,

@@ -29,6 +29,7 @@ struct Membership {
   std::int64_t tenant_id = 0;
   std::string tenant_name;
   Role role = Role::kViewer;
+  bool sample = false;  // a sample workspace (schema version 11), not a real organisation
 };
 
 // A browser session of a user in one of their organisations.

@@ -602,6 +602,12 @@ ALTER TABLE tenants ADD COLUMN anomalies_revision BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN forecasts_revision BIGINT NOT NULL DEFAULT 0
 )sql";
 
+// Sample workspaces (docs/web.md, "Sample workspace"): an organisation made for a user from the
+// bundled public samples names that user; NULL for every real organisation.
+constexpr std::string_view kSampleWorkspaces = R"sql(
+ALTER TABLE tenants ADD COLUMN sample_for BIGINT
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -679,6 +685,13 @@ constexpr std::array kMigrations = {
         .description = "anomalies and forecasts revisions of each tenant (answers cached until "
                        "they change)",
         .common_sql = kRevisions,
+        .sqlite_sql = "",
+        .postgres_sql = "",
+    },
+    Migration{
+        .version = 11,
+        .description = "sample workspaces: the user an organisation of sample data was made for",
+        .common_sql = kSampleWorkspaces,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

@@ -339,6 +339,12 @@ class Repository {
   [[nodiscard]] virtual Result<Membership> CreateUserWithOrganisation(
       std::string_view email, std::string_view password_hash, std::string_view organisation,
       std::int64_t now) = 0;
+  // The user's sample workspace (schema version 11): the organisation made for them from the
+  // bundled samples, with them an owner (again, if they had left it); created with `name` when
+  // they have none. Conflict when another organisation has that name.
+  [[nodiscard]] virtual Result<Membership> EnsureSampleOrganisation(std::int64_t user_id,
+                                                                    std::string_view name,
+                                                                    std::int64_t now) = 0;
   // NotFound when no user has this email.
   [[nodiscard]] virtual Result<UserRecord> FindUserByEmail(std::string_view email) = 0;
   // The user's organisations with their roles, by tenant id.

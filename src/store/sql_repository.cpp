@@ -1156,6 +1156,20 @@ Result<Membership> SqlRepository::CreateUserWithOrganisation(std::string_view em
       "creating the user {} with the organisation \"{}\"", email, organisation);
 }
 
+Result<Membership> SqlRepository::EnsureSampleOrganisation(std::int64_t user_id,
+                                                           std::string_view name,
+                                                           std::int64_t now) {
+  if (Status valid = CheckAccountTexts({{"the organisation name", name}}, "sample workspace");
+      !valid) {
+    return unexpected(std::move(valid.error()));
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return InsertSampleOrganisation(session, backend_, user_id, name, now);
+      },
+      "opening the sample workspace of user {}", user_id);
+}
+
 Result<UserRecord> SqlRepository::FindUserByEmail(std::string_view email) {
   if (!IsStorableText(email)) {
     return MakeError(ErrorCode::kNotFound, "no user with this email");

@@ -99,6 +99,9 @@ class SqlRepository final : public Repository {
                                                               std::string_view password_hash,
                                                               std::string_view organisation,
                                                               std::int64_t now) override;
+  [[nodiscard]] Result<Membership> EnsureSampleOrganisation(std::int64_t user_id,
+                                                            std::string_view name,
+                                                            std::int64_t now) override;
   [[nodiscard]] Result<UserRecord> FindUserByEmail(std::string_view email) override;
   [[nodiscard]] Result<std::vector<Membership>> ListMemberships(std::int64_t user_id) override;
   [[nodiscard]] Status RecordLoginAttempt(std::string_view email, std::int64_t at,

@@ -85,7 +85,8 @@ before(async () => {
   base = `http://127.0.0.1:${port}`;
   server = spawn(costwise, ["--db", database, "serve", "--host", "127.0.0.1", "--port",
                             String(port), "--web", web, "--upload-dir", path.join(work, "uploads"),
-                            "--models-dir", path.join(work, "models")],
+                            "--models-dir", path.join(work, "models"),
+                            "--samples-dir", path.join(root, "data/samples")],
                  { stdio: ["ignore", "ignore", "inherit"] });
   await waitForServer(base, 20);
   browser = await chromium.launch({
@@ -252,4 +253,32 @@ test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, fore
   await page.getByRole("link", { name: "Overview", exact: true }).click();
   await monthToDate.waitFor();
   await shoot("overview-375px");
+});
+
+test("a new user opens the sample workspace in one click, labelled as sample data", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const visitor = await context.newPage();
+  await visitor.goto(`${base}/signup`);
+  await visitor.getByLabel("Email").fill(`visitor@${organisation}.example.com`);
+  await visitor.getByLabel("Password").fill("correct horse battery staple");
+  await visitor.getByLabel("Organisation").fill(`${organisation}-visitor`);
+  await visitor.getByRole("button", { name: "Sign up" }).click();
+  await visitor.getByRole("button", { name: "Open a sample workspace" }).click();
+  const banner = visitor.getByTestId("sample-banner");
+  await banner.waitFor({ timeout: 60_000 });
+  assert.match(await banner.innerText(), /Sample data/);
+  await visitor.getByTestId("month-to-date").waitFor();
+  assert.match(await visitor.locator(".organisation").innerText(), /^Sample data \(visitor@/);
+  await visitor.waitForTimeout(500);
+  await visitor.screenshot({ path: path.join(screenshots, "sample-overview.png"), fullPage: true });
+  await visitor.getByRole("link", { name: "Recommendations", exact: true }).click();
+  await visitor.getByTestId("recommendation-table").getByText(/i-bitbrains-/).first().waitFor();
+  await visitor.screenshot({ path: path.join(screenshots, "sample-recommendations.png"),
+                             fullPage: true });
+  // Back to the visitor's own, empty organisation.
+  await banner.getByRole("button", { name: /Back to/ }).click();
+  await visitor.getByRole("link", { name: "Overview", exact: true }).click();
+  await visitor.getByText("No cost data yet").waitFor();
+  assert.equal(await banner.count(), 0);
+  await context.close();
 });

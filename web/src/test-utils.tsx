@@ -1,10 +1,13 @@
-// Rendering a page for a test: a fresh query cache, a router at a path, and fetch answered by
+// Rendering a page for a test: a fresh query cache, a router at a path, the session (from the
+// canned GET /api/auth/me, when the table has one), and fetch answered by
 // a table of canned API replies (path prefix -> status and JSON body).
 import type { ReactElement } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
 import { vi } from "vitest";
+
+import { SessionProvider } from "./auth/session";
 
 export type Replies = Record<string, { status?: number; body: unknown }>;
 
@@ -31,7 +34,9 @@ export function renderAt(element: ReactElement, path = "/") {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[path]}>{element}</MemoryRouter>
+      <MemoryRouter initialEntries={[path]}>
+        <SessionProvider>{element}</SessionProvider>
+      </MemoryRouter>
     </QueryClientProvider>,
   );
 }

@@ -11,6 +11,10 @@ interface SessionState {
   logIn: (email: string, password: string) => Promise<void>;
   signUp: (email: string, password: string, organisation: string) => Promise<void>;
   logOut: () => Promise<void>;
+  // A session in another organisation of the user, or in their sample workspace (made and
+  // filled on first use); every cached read belongs to the old one and is dropped.
+  switchTo: (organisation: string) => Promise<void>;
+  openSample: () => Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -54,6 +58,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       client.setQueryData(meKey, null);
     },
   });
+  const switchTo = useMutation({
+    mutationFn: (organisation: string) => post<Session>("/api/auth/switch", { organisation }),
+    onSuccess: started,
+  });
+  const openSample = useMutation({
+    mutationFn: () => post<Session>("/api/sample-workspace"),
+    onSuccess: started,
+  });
   const state: SessionState = {
     principal: me.data ?? null,
     loading: me.isPending,
@@ -62,6 +74,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await signUp.mutateAsync({ email, password, organisation });
     },
     logOut: async () => { await logOut.mutateAsync(); },
+    switchTo: async (organisation) => { await switchTo.mutateAsync(organisation); },
+    openSample: async () => { await openSample.mutateAsync(); },
   };
   return <SessionContext.Provider value={state}>{children}</SessionContext.Provider>;
 }

@@ -4,6 +4,7 @@ import { NavLink, Outlet } from "react-router-dom";
 
 import { useSession } from "../auth/session";
 import { useTheme } from "../lib/theme";
+import { SampleBanner } from "./SampleWorkspace";
 
 const pages: { to: string; label: string }[] = [
   { to: "/", label: "Overview" },
@@ -47,6 +48,7 @@ export function Layout({ children }: { children?: ReactNode }) {
         ))}
       </nav>
       <main id="main" className="content" tabIndex={-1}>
+        <SampleBanner />
         {children ?? <Outlet />}
       </main>
     </div>

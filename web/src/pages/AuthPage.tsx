@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 
 import { useSession } from "../auth/session";
-import { errorText } from "../components/States";
+import { useAction } from "../lib/useAction";
 
 export function AuthPage({ mode }: { mode: "login" | "signup" }) {
   const { logIn, signUp } = useSession();
@@ -11,26 +11,18 @@ export function AuthPage({ mode }: { mode: "login" | "signup" }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [organisation, setOrganisation] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const signingUp = mode === "signup";
-
+  const { run, busy, error } = useAction(async () => {
+    if (signingUp) {
+      await signUp(email, password, organisation);
+    } else {
+      await logIn(email, password);
+    }
+    navigate("/");
+  });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (signingUp) {
-        await signUp(email, password, organisation);
-      } else {
-        await logIn(email, password);
-      }
-      navigate("/");
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    await run();
   };
 
   return (

@@ -48,7 +48,8 @@ describe("Overview", () => {
     });
     renderAt(<Overview />);
     expect(await screen.findByText("No cost data yet")).toBeTruthy();
-    expect(screen.getByText(/Upload a CUR or FOCUS export/)).toBeTruthy();
+    expect(screen.getByText(/upload a CUR or FOCUS export/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Open a sample workspace" })).toBeTruthy();
   });
 
   it("shows the server's error with a way to retry", async () => {

@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 
 import { Chart, type ChartOption } from "../components/Chart";
+import { OpenSampleButton } from "../components/SampleWorkspace";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/States";
 import { bandSeries, dailyAxes, moneyTooltip } from "../lib/charts";
 import { addDays, formatDay, formatMoney, formatPercent, monthEnd } from "../lib/format";
@@ -86,9 +87,12 @@ export function Overview() {
       <section>
         <h1>Overview</h1>
         <EmptyState title="No cost data yet">
-          <p><Link to="/upload">Upload a CUR or FOCUS export</Link> (or run{" "}
+          <p><Link to="/onboarding">Connect an AWS account</Link> or{" "}
+            <Link to="/upload">upload a CUR or FOCUS export</Link> (or run{" "}
             <code>costwise ingest</code>) and the Overview fills in: spend, forecast, anomalies
             and savings.</p>
+          <p>No cloud account at hand? Look around a workspace of public sample data first.</p>
+          <OpenSampleButton />
         </EmptyState>
       </section>
     );
@@ -107,7 +111,9 @@ export function Overview() {
                   `${formatPercent(mtd.changePercent)} vs the same days last month`} />
         <Metric testId="projected" label="Projected end of month"
                 value={projection ? formatMoney(projection.value, currency) : "—"}
-                detail={projection
+                detail={projection && projection.forecastDays === 0
+                  ? "the month is complete: nothing left to forecast"
+                  : projection
                   ? `80% band ${formatMoney(projection.low80, currency)} – ${formatMoney(projection.high80, currency)}`
                   : forecast.isPending ? "loading the forecast" : "no forecast yet"} />
         <Metric testId="open-anomalies" label="Open anomalies"
