@@ -25,7 +25,8 @@ function utilizationChart(detail: Detail): ChartOption | null {
   return {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     title: metrics.map((m, i) => ({
-      text: m.metric, left: `${i * width + width / 2}%`, textAlign: "center", top: 0,
+      text: `${m.metric} (${metricUnit(m.metric ?? "")})`, left: `${i * width + width / 2}%`,
+      textAlign: "center", top: 0,
       textStyle: { fontSize: 12, fontWeight: "normal" },
     })),
     grid: metrics.map((_, i) => ({
@@ -39,6 +40,15 @@ function utilizationChart(detail: Detail): ChartOption | null {
       data: stats.map((stat) => Number((m[stat] ?? 0).toFixed(2))),
     })),
   };
+}
+
+// CloudWatch's units of the metrics costwise reads (5-minute samples).
+export function metricUnit(metric: string): string {
+  if (metric === "CPUUtilization" || metric.endsWith("_percent")) return "%";
+  if (metric.startsWith("Network") || metric.startsWith("EBSRead") || metric.startsWith("EBSWrite")) {
+    return metric.endsWith("Ops") ? "operations / 5 min" : "bytes / 5 min";
+  }
+  return "value";
 }
 
 const compactFormat = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
