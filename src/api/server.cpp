@@ -401,6 +401,26 @@ bool RefuseLargeBody(const httplib::Request& request, httplib::Response& respons
   return true;
 }
 
+// A POST, PUT or PATCH without Content-Length or Transfer-Encoding has no body (RFC 9112), but
+// cpp-httplib would read one until the client closes the connection: 30 s of a hung request and
+// then a 400 for `curl -X POST`. Such a request gets 411 at once, saying what to send.
+bool RefuseBodyWithoutLength(const httplib::Request& request, httplib::Response& response) {
+  if (request.method != "POST" && request.method != "PUT" && request.method != "PATCH") {
+    return false;
+  }
+  if (request.has_header("Content-Length") || request.has_header("Transfer-Encoding")) {
+    return false;
+  }
+  t_request.route = "body-limit";
+  response.set_header("Connection", "close");
+  SendJson(response, 411,
+           ErrorBody(Error{ErrorCode::kInvalidInput,
+                           fmt::format("{} needs a Content-Length header (0 for an empty body, "
+                                       "e.g. curl -d '' or --json '{{}}')",
+                                       request.method)}));
+  return true;
+}
+
 // Request ids, timing, body limits and CORS, before routing; CORS preflights are answered here.
 void HandleRequestsBeforeRouting(httplib::Server& server, const ServerOptions& options) {
   server.set_pre_routing_handler(
@@ -408,7 +428,8 @@ void HandleRequestsBeforeRouting(httplib::Server& server, const ServerOptions& o
           const httplib::Request& request, httplib::Response& response) {
         t_request = RequestScope{std::chrono::steady_clock::now(), nullptr};
         response.set_header(kRequestIdHeader, RequestIdFor(request));
-        if (RefuseLargeBody(request, response, max_body_bytes)) {
+        if (RefuseBodyWithoutLength(request, response) ||
+            RefuseLargeBody(request, response, max_body_bytes)) {
           return httplib::Server::HandlerResponse::Handled;
         }
         if (cors_origin.empty() || request.get_header_value("Origin") != cors_origin) {

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 import time
 import urllib.error
@@ -162,6 +163,26 @@ class ObservabilityTest(api_harness.ApiTestCase):
             self.assertEqual(error.code, 413)
             self.assertEqual(json.loads(error.read())["error"]["code"], "invalid_input")
         self.assertEqual(self.request("GET", "/healthz").status, 200)
+
+    def test_a_post_without_content_length_is_answered_at_once(self):
+        # No Content-Length, no Transfer-Encoding: no body (RFC 9112). Raw, since http.client
+        # and urllib add "Content-Length: 0" themselves.
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as connection:
+            connection.sendall(b"POST /api/auth/logout HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        self.assertLess(time.monotonic() - started, 5)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 411"), head)
+        self.assertIn("Content-Length", json.loads(body)["error"]["message"])
+        # With Content-Length: 0 the same request is routed (and is unauthenticated).
+        reply = self.request("POST", "/api/auth/logout", headers={"Content-Length": "0"})
+        self.assertEqual(reply.status, 401)
 
     def test_request_logs_are_json_lines_without_secrets(self):
         browser = api_harness.Browser(self)
