@@ -51,8 +51,8 @@ std::string ModelCacheMetrics(const service::ModelStore& models) {
 
 }  // namespace
 
-void GetMetrics(Context& context, const httplib::Request& /*request*/,
-                httplib::Response& response, const Caller& /*caller*/) {
+void GetMetrics(Context& context, const httplib::Request& /*request*/, httplib::Response& response,
+                const Caller& /*caller*/) {
   std::string text = RenderMetrics();
   if (context.models != nullptr) text += ModelCacheMetrics(*context.models);
   response.status = 200;

@@ -1,6 +1,5 @@
 #include "cli/recommendation_commands.h"
 
-#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -8,6 +7,7 @@
 
 #include "api/recommendation_render.h"
 #include "cli/output.h"
+#include "core/clock.h"
 #include "core/date.h"
 #include "service/rightsizing_tenant.h"
 #include "store/repository.h"
@@ -19,12 +19,6 @@ constexpr int kJsonIndent = 2;
 constexpr std::string_view kAllStatuses = "all";
 constexpr std::int64_t kDaySeconds = 86'400;
 constexpr int kDefaultSnoozeDays = 30;
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string Table(const std::vector<ResourceRecommendation>& recommendations) {
   if (recommendations.empty()) return "(no recommendations)\n";
@@ -139,7 +133,7 @@ int RecommendationCommands::Run(const std::string& database) const {
     }
     return 0;
   }
-  const std::int64_t now = NowSeconds();
+  const std::int64_t now = UnixSecondsNow();
   RecommendationStatus status = RecommendationStatus::kOpen;
   std::optional<std::int64_t> until;
   if (dismiss_->parsed()) status = RecommendationStatus::kDismissed;

@@ -19,25 +19,25 @@ static_assert(std::endian::native == std::endian::little,
               "saved models are little-endian; a big-endian build needs byte swapping here");
 
 template <typename T>
-  requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 void Write(std::ostream& out, const T& value) {
   out.write(reinterpret_cast<const char*>(&value), sizeof value);
 }
 
 template <typename T>
-  requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 void WriteArray(std::ostream& out, const T* values, std::size_t count) {
   out.write(reinterpret_cast<const char*>(values), static_cast<std::streamsize>(count * sizeof(T)));
 }
 
 template <typename T>
-  requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 [[nodiscard]] bool Read(std::istream& in, T& value) {
   return static_cast<bool>(in.read(reinterpret_cast<char*>(&value), sizeof value));
 }
 
 template <typename T>
-  requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 [[nodiscard]] bool ReadArray(std::istream& in, T* values, std::size_t count) {
   return static_cast<bool>(
       in.read(reinterpret_cast<char*>(values), static_cast<std::streamsize>(count * sizeof(T))));

@@ -1,7 +1,6 @@
 #include "service/anomaly_service.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -11,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "service/anomaly_cells.h"
 #include "service/anomaly_monitors.h"
 #include "service/model_registry.h"
@@ -26,12 +26,6 @@ constexpr double kScoreTolerance = 1e-12;
 // Root-cause contributors are keyed by (dimension code, value id); codes from this one on are
 // tag keys (code - kFirstTagCode = the key's string id).
 constexpr std::uint64_t kFirstTagCode = kCellDimensions;
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status ValidateOptions(const AnomalyDetectionOptions& options) {
   const auto positive = [](std::string_view name, int value) -> Status {
@@ -110,8 +104,8 @@ struct ResumableScan {
 // Scans the monitor's days (timestamps[i] is day i), continuing from its saved state when that
 // saw the same spend on the days it covers: the detector is online, so the answers are those of
 // a scan from day 0. Restated spend (or no state) means a scan from day 0.
-ResumableScan ScanMonitor(std::span<const std::int64_t> timestamps,
-                          std::vector<std::int64_t> daily, const MonitorState* saved,
+ResumableScan ScanMonitor(std::span<const std::int64_t> timestamps, std::vector<std::int64_t> daily,
+                          const MonitorState* saved,
                           const anomaly::SeriesDetectorOptions& options) {
   ResumableScan result{{}, anomaly::StreamingDetector(options), false};
   MonitorScan& scan = result.scan;
@@ -316,6 +310,7 @@ struct DetectionInput {
   const AnomalyDetectionOptions& options;
   const DetectorArtifact* saved = nullptr;      // the last run's state of this detector version
   std::vector<MonitorState>* states = nullptr;  // receives this run's, when saving
+  std::int64_t now = 0;  // the run's time: detected_at, updated_at (and the model's trained_at)
 };
 
 // The stored anomalies of each monitor, by MonitorId, earliest first.
@@ -513,9 +508,8 @@ Status DetectAndStore(store::Repository& repository, std::int64_t tenant_id,
     anomaly.model_id = model_id;
     SetStatus(anomaly, input.existing, last_day, input.options.suppression_tolerance);
   }
-  const std::int64_t now = input.options.now != 0 ? input.options.now : NowSeconds();
-  Changes changes = Reconcile(found_candidates, found, input.options, now, summary);
-  CloseEnded(input, last_day, now, changes, summary);
+  Changes changes = Reconcile(found_candidates, found, input.options, input.now, summary);
+  CloseEnded(input, last_day, input.now, changes, summary);
   auto ids = repository.UpsertAnomalies(tenant_id, changes.writes);
   if (!ids) return unexpected(std::move(ids.error()));
   std::set<std::int64_t> reported(changes.found_ids.begin(), changes.found_ids.end());
@@ -551,13 +545,10 @@ Result<std::optional<store::TenantModel>> ActiveDetector(store::Repository& repo
 // the window, and it starts no later than the window would (no history left out) and at most
 // `retrain_days` earlier; when it starts earlier than that, the version is marked for retraining
 // (the schedule). Null otherwise. A damaged artifact is a warning and a rescan.
-Result<std::shared_ptr<const DetectorArtifact>> SavedState(store::Repository& repository,
-                                                           std::int64_t tenant_id,
-                                                           const std::string& params,
-                                                           DayWindow window,
-                                                           const AnomalyDetectionOptions& options,
-                                                           std::int64_t now,
-                                                           AnomalyDetectionSummary& summary) {
+Result<std::shared_ptr<const DetectorArtifact>> SavedState(
+    store::Repository& repository, std::int64_t tenant_id, const std::string& params,
+    DayWindow window, const AnomalyDetectionOptions& options, std::int64_t now,
+    AnomalyDetectionSummary& summary) {
   auto active = ActiveDetector(repository, tenant_id, params);
   if (!active) return unexpected(std::move(active.error()));
   if (!*active) return nullptr;
@@ -595,9 +586,10 @@ void SaveState(store::Repository& repository, TenantCube tenant, const store::Te
                AnomalyDetectionSummary& summary) {
   std::sort(states.begin(), states.end(),
             [](const MonitorState& a, const MonitorState& b) { return a.id < b.id; });
-  states.erase(std::unique(states.begin(), states.end(),
-                           [](const MonitorState& a, const MonitorState& b) { return a.id == b.id; }),
-               states.end());
+  states.erase(
+      std::unique(states.begin(), states.end(),
+                  [](const MonitorState& a, const MonitorState& b) { return a.id == b.id; }),
+      states.end());
   auto artifact = std::make_shared<DetectorArtifact>();
   artifact->tenant_id = tenant.tenant_id;
   artifact->model_id = model.id;
@@ -673,7 +665,7 @@ Result<AnomalyDetectionSummary> DetectCostAnomalies(store::Repository& repositor
                                  "cost data of tenant '{}' ({})",
                                  to.ToString(), tenant, (*range)->first.ToString()));
   }
-  const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
+  const std::int64_t now = options.now != 0 ? options.now : UnixSecondsNow();
   const std::string params = DetectorParams(options.detector);
   auto saved = SavedState(repository, tenant_row->id, RegistryParams(kSeriesDetectorEngine, params),
                           {full_from, to}, options, now, summary);
@@ -705,6 +697,7 @@ Result<AnomalyDetectionSummary> DetectCostAnomalies(store::Repository& repositor
   summary.model = ModelVersionLabel(*model);
   std::vector<MonitorState> states;
   DetectionInput input{*cube, monitors, *existing, options};
+  input.now = now;
   // The saved state belongs to the version that continued; a new version starts afresh.
   if (*saved && (*saved)->model_id == model->id) input.saved = saved->get();
   if (options.models != nullptr) input.states = &states;
@@ -744,7 +737,7 @@ Result<CostAnomaly> SetAnomalyFeedback(store::Repository& repository, std::strin
   }
   auto tenant_row = repository.FindTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());
-  const std::int64_t at = now != 0 ? now : NowSeconds();
+  const std::int64_t at = now != 0 ? now : UnixSecondsNow();
   auto anomaly = repository.SetAnomalyFeedback(tenant_row->id, id, verdict, note, at);
   if (!anomaly) return unexpected(WithTenant(anomaly.error(), tenant, id));
   // The next detection trains a new version of the detector with the feedback.
@@ -790,9 +783,9 @@ Result<std::optional<std::vector<AnomalySeriesDay>>> SavedSeries(
     store::Repository& repository, std::int64_t tenant_id, const CostAnomaly& anomaly,
     DayWindow window, const AnomalyDetectionOptions& options) {
   using Series = std::optional<std::vector<AnomalySeriesDay>>;
-  auto active = ActiveDetector(
-      repository, tenant_id,
-      RegistryParams(kSeriesDetectorEngine, DetectorParams(options.detector)));
+  auto active =
+      ActiveDetector(repository, tenant_id,
+                     RegistryParams(kSeriesDetectorEngine, DetectorParams(options.detector)));
   if (!active) return unexpected(std::move(active.error()));
   if (!*active) return Series();
   auto loaded = options.models->LoadDetector(tenant_id, **active);

@@ -1,13 +1,13 @@
 #include "service/cost_forecast.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/tags.h"
 #include "engines/forecast/forecaster.h"
 #include "service/forecast_service.h"
@@ -22,12 +22,6 @@ constexpr int kMonthsPerQuarter = 3;
 // Days from the first of a month that always land in the next month.
 constexpr int kIntoNextMonth = 32;
 constexpr double kPercent = 100;
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Date LastDayOfMonth(Date day) {
   return day.FirstOfMonth().AddDays(kIntoNextMonth).FirstOfMonth().AddDays(-1);
@@ -508,7 +502,7 @@ Result<CostForecastReport> ForecastCosts(store::Repository& repository, std::str
                                  "first (costwise ingest)",
                                  tenant));
   }
-  const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
+  const std::int64_t now = options.now != 0 ? options.now : UnixSecondsNow();
   auto plan = PlanDays(**range, tenant, options, now);
   if (!plan) return unexpected(std::move(plan.error()));
   auto spend = LoadSpend(repository, tenant_row->id, *plan, *group_by);

@@ -24,9 +24,9 @@ void WritePoint(std::ostream& out, const anomaly::SeriesPoint& point) {
                              point.statistical_score, point.forest_score}) {
     binary::Write(out, value);
   }
-  const auto flags = static_cast<std::uint8_t>((point.is_anomaly ? kAnomaly : 0) |
-                                               (point.ongoing ? kOngoing : 0) |
-                                               (point.level_shift ? kLevelShift : 0));
+  const auto flags =
+      static_cast<std::uint8_t>((point.is_anomaly ? kAnomaly : 0) | (point.ongoing ? kOngoing : 0) |
+                                (point.level_shift ? kLevelShift : 0));
   binary::Write(out, flags);
 }
 
@@ -44,8 +44,7 @@ bool ReadPoint(std::istream& in, anomaly::SeriesPoint& point) {
 }
 
 unexpected<Error> Broken(std::string_view what) {
-  return MakeError(ErrorCode::kInvalidInput,
-                   fmt::format("detector artifact: {}", what));
+  return MakeError(ErrorCode::kInvalidInput, fmt::format("detector artifact: {}", what));
 }
 
 Result<MonitorState> ReadMonitor(std::istream& in, std::int32_t days, std::size_t index) {
@@ -105,8 +104,8 @@ Result<DetectorArtifact> LoadDetectorArtifact(std::istream& in) {
   std::uint32_t version = 0;
   if (!binary::Read(in, version)) return Broken("truncated at the format version");
   if (version != kFormatVersion) {
-    return Broken(fmt::format("format version {} is not supported (this build reads {})",
-                              version, kFormatVersion));
+    return Broken(fmt::format("format version {} is not supported (this build reads {})", version,
+                              kFormatVersion));
   }
   DetectorArtifact artifact;
   std::int32_t first_day = 0;

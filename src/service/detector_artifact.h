@@ -27,12 +27,12 @@ struct MonitorState {
 
 struct DetectorArtifact {
   std::int64_t tenant_id = 0;
-  std::int64_t model_id = 0;    // the ml_models row (one version of the detector)
-  std::int64_t trained_at = 0;  // the row's trained_at at the run that wrote the state
-  std::string params;           // the row's params: the detector configuration
-  std::int64_t cube_version = 0;  // the tenant's cube version read before the run loaded it
-  Date first_day;               // the window's first day: every monitor's day 0
-  std::int32_t days = 0;        // days seen, ending at last_day()
+  std::int64_t model_id = 0;           // the ml_models row (one version of the detector)
+  std::int64_t trained_at = 0;         // the row's trained_at at the run that wrote the state
+  std::string params;                  // the row's params: the detector configuration
+  std::int64_t cube_version = 0;       // the tenant's cube version read before the run loaded it
+  Date first_day;                      // the window's first day: every monitor's day 0
+  std::int32_t days = 0;               // days seen, ending at last_day()
   std::vector<MonitorState> monitors;  // by id, ascending
 
   [[nodiscard]] Date last_day() const { return first_day.AddDays(days - 1); }

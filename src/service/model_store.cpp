@@ -1,11 +1,12 @@
 #include "service/model_store.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 #include <system_error>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 namespace costwise::service {
 namespace {
@@ -41,9 +42,9 @@ Result<std::shared_ptr<const DetectorArtifact>> ModelStore::LoadDetector(
   if (!std::filesystem::exists(path, error)) return std::shared_ptr<const DetectorArtifact>();
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("cannot open the artifact {} of model {}", path.string(),
-                                 model.id));
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("cannot open the artifact {} of model {}", path.string(), model.id));
   }
   auto artifact = LoadDetectorArtifact(in);
   if (!artifact) {
@@ -52,10 +53,10 @@ Result<std::shared_ptr<const DetectorArtifact>> ModelStore::LoadDetector(
   }
   if (artifact->tenant_id != tenant_id || artifact->model_id != model.id ||
       artifact->params != model.params) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("{} holds model {} of tenant {}, not model {} of tenant {}",
-                                 path.string(), artifact->model_id, artifact->tenant_id, model.id,
-                                 tenant_id));
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("{} holds model {} of tenant {}, not model {} of tenant {}", path.string(),
+                    artifact->model_id, artifact->tenant_id, model.id, tenant_id));
   }
   auto shared = std::make_shared<const DetectorArtifact>(std::move(*artifact));
   loaded_.Store(key, shared->trained_at, shared);

@@ -1,7 +1,6 @@
 #include "service/rightsizing_tenant.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <iterator>
 #include <map>
@@ -10,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/tags.h"
 #include "service/instance_catalog.h"
 #include "service/model_registry.h"
@@ -24,12 +24,6 @@ constexpr std::int64_t kDaySeconds = 86'400;
 // Samples handed to the store at a time.
 constexpr std::size_t kSampleChunk = 1 << 16;
 constexpr std::string_view kStopOption = "stop";
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A JSON number, or null for what JSON cannot hold.
 std::string Number(double value) {
@@ -245,7 +239,7 @@ Result<InventoryImportSummary> ImportInventory(store::Repository& repository,
   }
   auto tenant_row = repository.EnsureTenant(tenant);
   if (!tenant_row) return unexpected(tenant_row.error());
-  replacement.imported_at = NowSeconds();
+  replacement.imported_at = UnixSecondsNow();
   auto changes = repository.ReplaceInventory(tenant_row->id, replacement);
   if (!changes) return unexpected(changes.error());
   summary.changes = *changes;
@@ -338,7 +332,7 @@ Result<TenantRightsizeResult> RightsizeTenant(store::Repository& repository,
   auto report = Rightsize(input, catalog->catalog, catalog_source, rightsize);
   if (!report) return unexpected(report.error());
 
-  const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
+  const std::int64_t now = options.now != 0 ? options.now : UnixSecondsNow();
   ModelTraining training;
   training.model_type = kModelType;
   training.engine = kModelEngine;

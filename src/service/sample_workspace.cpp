@@ -1,22 +1,16 @@
 #include "service/sample_workspace.h"
 
-#include <chrono>
 #include <system_error>
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "service/cost_forecast.h"
 #include "service/members.h"
 #include "service/rightsizing_tenant.h"
 
 namespace costwise::service {
 namespace {
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Result<std::string> SampleFile(const std::filesystem::path& folder, std::string_view name) {
   const std::filesystem::path path = folder / name;
@@ -46,7 +40,7 @@ Result<SampleLoadSummary> LoadSampleData(store::Repository& repository, std::str
     if (!path) return unexpected(std::move(path.error()));
     files.push_back(std::move(*path));
   }
-  const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
+  const std::int64_t now = options.now != 0 ? options.now : UnixSecondsNow();
   SampleLoadSummary summary;
   summary.tenant = std::string(tenant);
 
@@ -91,7 +85,7 @@ Result<SampleWorkspace> OpenSampleWorkspace(store::Repository& repository,
     return MakeError(ErrorCode::kInvalidInput,
                      "a sample workspace opens in a browser session, not with an API token");
   }
-  const std::int64_t now = options.now != 0 ? options.now : NowSeconds();
+  const std::int64_t now = options.now != 0 ? options.now : UnixSecondsNow();
   auto membership = repository.EnsureSampleOrganisation(
       principal.user_id, fmt::format("Sample data ({})", principal.email), now);
   if (!membership) return unexpected(std::move(membership.error()));
@@ -104,8 +98,8 @@ Result<SampleWorkspace> OpenSampleWorkspace(store::Repository& repository,
     workspace.loaded = true;
     workspace.summary = std::move(*loaded);
   }
-  auto session = SwitchOrganisation(repository, principal, session_token,
-                                    membership->tenant_name, now, auth);
+  auto session =
+      SwitchOrganisation(repository, principal, session_token, membership->tenant_name, now, auth);
   if (!session) return unexpected(std::move(session.error()));
   workspace.session = std::move(*session);
   return workspace;

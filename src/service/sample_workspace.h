@@ -54,7 +54,7 @@ struct SampleLoadSummary {
 // belong to one organisation).
 struct SampleWorkspace {
   NewSession session;
-  bool loaded = false;  // the samples were loaded now (false: the workspace had them already)
+  bool loaded = false;        // the samples were loaded now (false: the workspace had them already)
   SampleLoadSummary summary;  // when loaded
 };
 [[nodiscard]] Result<SampleWorkspace> OpenSampleWorkspace(store::Repository& repository,

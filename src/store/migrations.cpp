@@ -1,12 +1,12 @@
 #include "store/migrations.h"
 
 #include <array>
-#include <chrono>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "store/db_error.h"
 #include "store/soci_includes.h"
 #include "store/transaction.h"
@@ -723,12 +723,6 @@ std::vector<std::string> SplitStatements(std::string_view sql, Backend backend) 
   return statements;
 }
 
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::span<const Migration> Migrations() { return kMigrations; }
@@ -770,7 +764,7 @@ Status ApplyMigrations(soci::session& session, Backend backend) {
       for (const std::string_view sql : {migration.common_sql, specific}) {
         for (const std::string& statement : SplitStatements(sql, backend)) session << statement;
       }
-      const std::int64_t now = NowSeconds();
+      const std::int64_t now = UnixSecondsNow();
       session << "INSERT INTO schema_migrations (version, applied_at) VALUES (:version, :now)",
           soci::use(migration.version, "version"), soci::use(now, "now");
       transaction.Commit();

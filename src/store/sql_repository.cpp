@@ -1,7 +1,6 @@
 #include "store/sql_repository.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
@@ -15,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "store/alert_store.h"
 #include "store/anomaly_store.h"
 #include "store/auth_store.h"
@@ -49,12 +49,6 @@ constexpr std::string_view kCompletedStatus = "completed";
 constexpr char kConnectionFailureSqlState[] = "08006";
 // Rows changed by one ingest from which PostgreSQL's statistics are refreshed right away.
 constexpr std::int64_t kAnalyzeAfterRows = 10'000;
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // True for well-formed UTF-8 without NUL bytes: what PostgreSQL accepts in TEXT. Checked for
 // both backends so that a batch SQLite stores is one PostgreSQL stores too.
@@ -511,7 +505,7 @@ Result<ReplaceSummary> WriteBillingScopes(soci::session& session, Backend backen
     std::string billing_periods;
     const std::string status(kCompletedStatus);
     const long long started_at = batch.started_at;
-    const long long finished_at = NowSeconds();
+    const long long finished_at = UnixSecondsNow();
     long long rows = 0;
     long long rejected_rows = 0;
     long long run_id = 0;
@@ -640,7 +634,7 @@ Result<Tenant> SqlRepository::EnsureTenant(std::string_view name) {
   Status created = WithSession(
       [&](soci::session& session) -> Status {
         const std::string tenant_name(name);
-        const long long now = NowSeconds();
+        const long long now = UnixSecondsNow();
         session << "INSERT INTO tenants (name, created_at) VALUES (:name, :now) "
                    "ON CONFLICT (name) DO NOTHING",
             soci::use(tenant_name, "name"), soci::use(now, "now");
@@ -797,7 +791,7 @@ Result<std::int64_t> SqlRepository::EnsureModel(const ModelRecord& model) {
   }
   return WithSession(
       [&](soci::session& session) -> Result<std::int64_t> {
-        return EnsureModelRow(session, backend_, model, NowSeconds());
+        return EnsureModelRow(session, backend_, model, UnixSecondsNow());
       },
       "registering {}", where);
 }
@@ -1087,8 +1081,8 @@ Status SqlRepository::SetModelArtifact(std::int64_t tenant_id, std::int64_t mode
              soci::use(text, "path"), soci::use(id, "id"), soci::use(tenant, "tenant"));
         update.execute(true);
         if (update.get_affected_rows() == 0) {
-          return MakeError(ErrorCode::kNotFound, fmt::format("tenant {} has no model {}",
-                                                             tenant_id, model_id));
+          return MakeError(ErrorCode::kNotFound,
+                           fmt::format("tenant {} has no model {}", tenant_id, model_id));
         }
         return {};
       },
