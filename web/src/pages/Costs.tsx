@@ -7,7 +7,7 @@ import { Link } from "react-router-dom";
 import { withQuery } from "../api/client";
 import { Chart, type ChartOption } from "../components/Chart";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/States";
-import { addDays, formatDay, formatMoney } from "../lib/format";
+import { formatDay, formatMoney, monthEnd } from "../lib/format";
 import { parseFilters, stackByPeriod } from "../lib/explorer";
 import { rankGroups } from "../lib/overview";
 import { ALL_TIME, costsQuery, type CostQuery } from "../lib/queries";
@@ -29,11 +29,9 @@ export function Costs() {
   // Default range: the last three months with data.
   const lastPeriod = periods.at(-1);
   const defaultRange = lastPeriod
-    ? { from: `${periods.at(-3) ?? periods[0]}-01`,
-        to: addDays(`${lastPeriod}-01`, 40).slice(0, 7) + "-01" }
+    ? { from: `${periods.at(-3) ?? periods[0]}-01`, to: monthEnd(`${lastPeriod}-01`) }
     : null;
-  const shown = range ?? (defaultRange && { from: defaultRange.from,
-                                            to: addDays(defaultRange.to, -1) });
+  const shown = range ?? defaultRange;
   const group = groupBy === "tag" ? (tagKey ? `tag:${tagKey}` : "") : groupBy;
   const query: CostQuery | null = shown
     ? { ...shown, granularity, group_by: group || undefined, filter: parseFilters(filterText) }
