@@ -15,6 +15,8 @@ PACKAGES=(
   postgresql postgresql-contrib
   clang libclang-rt-14-dev gcovr
   python3 time procps
+  # the reference SigV4 signer the AWS client is compared with (tests/ingest/aws/)
+  python3-botocore
   # the web UI's end-to-end test drives Debian's Chromium (playwright-core, no browser download)
   chromium
 )
