@@ -15,6 +15,7 @@
 #include "api/server.h"
 #include "cli/anomaly_commands.h"
 #include "cli/forecast_commands.h"
+#include "cli/aws_commands.h"
 #include "cli/inventory_commands.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
@@ -385,6 +386,8 @@ int Run(int argc, char** argv) {
   const RightsizeCommand rightsize(app);
   const InventoryCommands inventory(app);
   const RecommendationCommands recommendations(app);
+  // sync; aws test, aws prices
+  const AwsCommands aws_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -406,6 +409,7 @@ int Run(int argc, char** argv) {
   if (rightsize.Parsed()) return rightsize.Run(database);
   if (inventory.Parsed()) return inventory.Run(database);
   if (recommendations.Parsed()) return recommendations.Run(database);
+  if (aws_commands.Parsed()) return aws_commands.Run(database);
   if (serve->parsed()) {
     server_options.database_url = database;
     const Status status = api::RunServer(server_options);

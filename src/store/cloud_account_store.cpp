@@ -136,6 +136,32 @@ Result<CloudAccountRecord> UpdateCloudAccountConnection(soci::session& session,
   return SelectCloudAccount(session, tenant_id, account_id);
 }
 
+Result<CloudAccountRecord> UpdateCloudAccountStatus(soci::session& session,
+                                                    std::int64_t tenant_id,
+                                                    std::int64_t account_id,
+                                                    std::string_view status,
+                                                    std::string_view last_error,
+                                                    std::optional<std::int64_t> synced_at) {
+  const long long tenant = tenant_id;
+  const long long id = account_id;
+  const std::string state(status);
+  const std::string error(last_error);
+  soci::indicator error_indicator = error.empty() ? soci::i_null : soci::i_ok;
+  const long long synced = synced_at.value_or(0);
+  soci::indicator synced_indicator = synced_at ? soci::i_ok : soci::i_null;
+  // A sync's time is kept when a later test or sync fails: it says when data last came in.
+  soci::statement update =
+      (session.prepare << "UPDATE cloud_accounts SET status = :status, last_error = :error, "
+                          "last_sync_at = COALESCE(:synced, last_sync_at) WHERE id = :id AND "
+                          "tenant_id = :tenant",
+       soci::use(state, "status"), soci::use(error, error_indicator, "error"),
+       soci::use(synced, synced_indicator, "synced"), soci::use(id, "id"),
+       soci::use(tenant, "tenant"));
+  update.execute(true);
+  if (update.get_affected_rows() == 0) return NoSuchAccount(account_id);
+  return SelectCloudAccount(session, tenant_id, account_id);
+}
+
 Status DeleteCloudAccountRow(soci::session& session, std::int64_t tenant_id,
                              std::int64_t account_id) {
   const long long tenant = tenant_id;

@@ -32,6 +32,10 @@ namespace costwise::store {
                                                                       std::string_view role_arn,
                                                                       std::string_view cur_source);
 // NotFound unless the account belongs to the tenant.
+[[nodiscard]] Result<CloudAccountRecord> UpdateCloudAccountStatus(
+    soci::session& session, std::int64_t tenant_id, std::int64_t account_id,
+    std::string_view status, std::string_view last_error, std::optional<std::int64_t> synced_at);
+// NotFound unless the account belongs to the tenant.
 [[nodiscard]] Status DeleteCloudAccountRow(soci::session& session, std::int64_t tenant_id,
                                            std::int64_t account_id);
 

@@ -536,6 +536,12 @@ class Repository {
   [[nodiscard]] virtual Result<CloudAccountRecord> SetCloudAccountConnection(
       std::int64_t tenant_id, std::int64_t account_id, std::string_view role_arn,
       std::string_view cur_source) = 0;
+  // Records a connection test's or a sync's outcome: the status ("connected" or "error"), the
+  // error ("" clears it) and, for a sync that stored data, its time (an empty one keeps the
+  // last). NotFound unless the account belongs to the tenant.
+  [[nodiscard]] virtual Result<CloudAccountRecord> SetCloudAccountStatus(
+      std::int64_t tenant_id, std::int64_t account_id, std::string_view status,
+      std::string_view last_error, std::optional<std::int64_t> synced_at) = 0;
   // NotFound unless the account belongs to the tenant.
   [[nodiscard]] virtual Status DeleteCloudAccount(std::int64_t tenant_id,
                                                   std::int64_t account_id) = 0;

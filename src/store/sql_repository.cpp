@@ -1690,6 +1690,29 @@ Result<CloudAccountRecord> SqlRepository::SetCloudAccountConnection(std::int64_t
       "setting the connection of cloud account {} of tenant {}", account_id, tenant_id);
 }
 
+Result<CloudAccountRecord> SqlRepository::SetCloudAccountStatus(
+    std::int64_t tenant_id, std::int64_t account_id, std::string_view status,
+    std::string_view last_error, std::optional<std::int64_t> synced_at) {
+  if (status != "connected" && status != "error" && status != "pending") {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("a cloud account's status is pending, connected or error, not "
+                                 "\"{}\"",
+                                 status));
+  }
+  // Errors from AWS can be long: keep what fits the column's budget.
+  std::string_view error = last_error;
+  if (error.size() > 2000) {
+    std::size_t cut = 2000;
+    while (cut > 0 && (static_cast<unsigned char>(error[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    error = error.substr(0, cut);
+  }
+  return WithSession(
+      [&](soci::session& session) {
+        return UpdateCloudAccountStatus(session, tenant_id, account_id, status, error, synced_at);
+      },
+      "recording the status of cloud account {} of tenant {}", account_id, tenant_id);
+}
+
 Status SqlRepository::DeleteCloudAccount(std::int64_t tenant_id, std::int64_t account_id) {
   return WithSession(
       [&](soci::session& session) { return DeleteCloudAccountRow(session, tenant_id, account_id); },

@@ -197,6 +197,9 @@ class SqlRepository final : public Repository {
       std::int64_t tenant_id) override;
   [[nodiscard]] Result<CloudAccountRecord> GetCloudAccount(std::int64_t tenant_id,
                                                            std::int64_t account_id) override;
+  [[nodiscard]] Result<CloudAccountRecord> SetCloudAccountStatus(
+      std::int64_t tenant_id, std::int64_t account_id, std::string_view status,
+      std::string_view last_error, std::optional<std::int64_t> synced_at) override;
   [[nodiscard]] Result<CloudAccountRecord> SetCloudAccountConnection(
       std::int64_t tenant_id, std::int64_t account_id, std::string_view role_arn,
       std::string_view cur_source) override;
