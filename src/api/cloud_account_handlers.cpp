@@ -67,6 +67,18 @@ void ConfigureCloudAccount(Context& context, const httplib::Request& request,
              CloudAccountToJson);
 }
 
+void TestCloudAccount(Context& context, const httplib::Request& request,
+                      httplib::Response& response, const Caller& caller) {
+  const Result<std::int64_t> id = PathId(request, 1, "cloud account");
+  if (!id) return SendError(response, id.error());
+  auto answer = service::TestCloudAccountConnection(*context.repository, caller.principal, *id,
+                                                    context.aws, Now());
+  if (answer && answer->sync_job && context.jobs != nullptr) context.jobs->Wake();
+  SendResult(response, 200, answer, [](const service::ConnectionTestAnswer& result) {
+    return ConnectionTestToJson(result);
+  });
+}
+
 void DeleteCloudAccount(Context& context, const httplib::Request& request,
                         httplib::Response& response, const Caller& caller) {
   const Result<std::int64_t> id = PathId(request, 1, "cloud account");

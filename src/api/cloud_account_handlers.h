@@ -14,6 +14,9 @@ void GetCloudAccountPolicies(Context& context, const httplib::Request& request,
                              httplib::Response& response, const Caller& caller);
 void ConfigureCloudAccount(Context& context, const httplib::Request& request,
                            httplib::Response& response, const Caller& caller);
+// POST /api/cloud-accounts/{id}/test: the connection test; queues the first sync when it passes.
+void TestCloudAccount(Context& context, const httplib::Request& request,
+                      httplib::Response& response, const Caller& caller);
 void DeleteCloudAccount(Context& context, const httplib::Request& request,
                         httplib::Response& response, const Caller& caller);
 

@@ -1,5 +1,7 @@
 #include "api/cloud_account_render.h"
 
+#include "api/job_render.h"
+
 #include <fmt/format.h>
 
 #include "api/json_values.h"
@@ -48,6 +50,23 @@ nlohmann::json CloudAccountToJson(const service::CloudAccount& account) {
           {"last_sync_at",
            record.last_sync_at ? TimeJson(*record.last_sync_at) : nlohmann::json(nullptr)},
           {"last_error", NullWhenEmpty(record.last_error)}};
+}
+
+nlohmann::json ConnectionTestToJson(const service::ConnectionTestAnswer& answer) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const service::ConnectionTestStep& step : answer.test.steps) {
+    steps.push_back({{"step", step.step}, {"status", step.status}, {"detail", step.detail}});
+  }
+  service::CloudAccount account{answer.test.account, std::nullopt};
+  if (!account.record.cur_source.empty()) {
+    if (auto source = service::ParseCurSourceText(account.record.cur_source)) {
+      account.cur_source = *source;
+    }
+  }
+  return {{"account", CloudAccountToJson(account)},
+          {"ok", answer.test.ok},
+          {"steps", steps},
+          {"sync_job", answer.sync_job ? JobToJson(*answer.sync_job) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json CloudAccountsToJson(const std::vector<service::CloudAccount>& accounts) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "service/aws_sync.h"
 #include "service/cloud_accounts.h"
 
 namespace costwise::api {
@@ -12,6 +13,8 @@ namespace costwise::api {
 // "created_at", "last_sync_at", "last_error"}; role_arn, cur_source, last_sync_at and last_error
 // null when unset. cur_source is {"athena": {...}} or {"s3": {...}}.
 [[nodiscard]] nlohmann::json CloudAccountToJson(const service::CloudAccount& account);
+// {"account": {...}, "ok", "steps": [{"step", "status", "detail"}], "sync_job": job or null}
+[[nodiscard]] nlohmann::json ConnectionTestToJson(const service::ConnectionTestAnswer& answer);
 // {"cloud_accounts": [...]}
 [[nodiscard]] nlohmann::json CloudAccountsToJson(
     const std::vector<service::CloudAccount>& accounts);

@@ -19,6 +19,8 @@
 #include "core/error.h"
 #include "service/alerts.h"
 #include "service/auth.h"
+#include "service/aws_sync.h"
+#include "service/ec2_apply.h"
 #include "service/jobs.h"
 #include "service/model_store.h"
 #include "service/versioned_cache.h"
@@ -49,6 +51,10 @@ struct Context {
   std::uint64_t max_upload_bytes = 0;  // of one upload request's body
   std::size_t max_body_bytes = std::size_t{1} << 20;  // of a route that does not stream
   std::string aws_principal_arn;  // costwise's AWS principal, trusted by onboarded roles
+  // costwise's AWS access (its credentials chain and endpoints, from the environment): syncs,
+  // connection tests and applies act through the onboarded accounts' roles with it.
+  service::AwsSyncOptions aws;
+  service::Ec2ApplyOptions apply;  // how applies wait for an instance's state
 };
 
 // Who may call a route: anyone, or an authenticated member with at least this permission.

@@ -161,6 +161,41 @@ Result<std::string> RunRightsize(store::Repository& repository, const JobRecord&
   return result.dump();
 }
 
+Result<std::string> RunSync(store::Repository& repository, const JobRecord& job,
+                            const service::JobProgress& progress,
+                            const service::AwsSyncOptions& aws) {
+  Result<nlohmann::json> payload = PayloadObject(job);
+  if (!payload) return unexpected(std::move(payload.error()));
+  std::optional<std::string> account;
+  if (payload->contains("account") && (*payload)["account"].is_string()) {
+    account = (*payload)["account"].get<std::string>();
+  }
+  service::AwsSyncOptions options = aws;
+  Status stop;
+  options.progress = [&](std::string_view line) {
+    if (stop) stop = progress(0.5, std::string(line));
+  };
+  if (Status go = progress(0, "syncing the AWS accounts"); !go) return unexpected(go.error());
+  auto summary = service::SyncAwsAccounts(repository, job.tenant_name, account, options);
+  if (!summary) return unexpected(std::move(summary.error()));
+  const bool any = std::any_of(summary->accounts.begin(), summary->accounts.end(),
+                               [](const auto& one) { return one.status == "connected"; });
+  if (!any) {
+    std::vector<std::string> errors;
+    for (const auto& one : summary->accounts) {
+      errors.push_back(fmt::format("{}: {}", one.aws_account_id, one.error));
+    }
+    return MakeError(ErrorCode::kUnavailable,
+                     fmt::format("no account synced: {}", fmt::join(errors, "; ")));
+  }
+  if (Result<int> scheduled = service::EnsureDailyRefresh(
+          repository, job.tenant_id, static_cast<std::int64_t>(std::time(nullptr)));
+      !scheduled) {
+    return unexpected(std::move(scheduled.error()));
+  }
+  return SyncSummaryToJson(*summary).dump();
+}
+
 // True when `path` is `root` or inside it, once both are made absolute and normal.
 bool IsInside(const std::filesystem::path& path, const std::filesystem::path& root) {
   std::error_code error;
@@ -212,7 +247,8 @@ service::JobFunction Timed(store::JobKind kind, service::JobFunction run) {
 }
 
 service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
-                                     service::ModelStore* models) {
+                                     service::ModelStore* models,
+                                     const service::AwsSyncOptions* aws) {
   service::JobRegistry registry;
   registry[JobKind::kIngest] = {
       Timed(JobKind::kIngest, RunIngest),
@@ -228,7 +264,53 @@ service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
       {}};
   registry[JobKind::kForecast] = {Timed(JobKind::kForecast, RunForecast), {}, {}};
   registry[JobKind::kRightsize] = {Timed(JobKind::kRightsize, RunRightsize), {}, {}};
+  if (aws != nullptr) {
+    registry[JobKind::kSync] = {
+        Timed(JobKind::kSync,
+              [aws](store::Repository& repository, const JobRecord& job,
+                    const service::JobProgress& progress) {
+                return RunSync(repository, job, progress, *aws);
+              }),
+        {JobKind::kDetect, JobKind::kForecast, JobKind::kRightsize},
+        {}};
+  }
   return registry;
+}
+
+nlohmann::json SyncSummaryToJson(const service::AwsSyncSummary& summary) {
+  nlohmann::json accounts = nlohmann::json::array();
+  for (const service::AccountSyncSummary& account : summary.accounts) {
+    accounts.push_back({{"id", account.account_id},
+                        {"account_id", account.aws_account_id},
+                        {"name", account.name},
+                        {"status", account.status},
+                        {"error", account.error.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(account.error)},
+                        {"cur", {{"source", account.cur_source},
+                                 {"format", account.cur_format},
+                                 {"billing_periods", account.billing_periods},
+                                 {"athena_bytes_scanned", account.athena_bytes_scanned},
+                                 {"athena_rows", account.athena_rows},
+                                 {"s3_files", account.s3_files.size()},
+                                 {"s3_bytes", account.s3_bytes}}},
+                        {"instances", account.instances},
+                        {"volumes", account.volumes},
+                        {"addresses", account.addresses},
+                        {"metric_samples", account.metric_samples},
+                        {"metric_calls", account.metric_calls},
+                        {"aws_calls", account.aws_calls},
+                        {"aws_retries", account.aws_retries}});
+  }
+  nlohmann::json out = {{"accounts", accounts}};
+  out["ingest"] = summary.ingest ? IngestSummaryToJson(*summary.ingest) : nlohmann::json(nullptr);
+  out["metrics"] = summary.metrics ? nlohmann::json{{"samples", summary.metrics->samples},
+                                                    {"added", summary.metrics->added},
+                                                    {"updated", summary.metrics->updated}}
+                                   : nlohmann::json(nullptr);
+  out["inventory_skipped"] = summary.inventory_skipped.empty()
+                                 ? nlohmann::json(nullptr)
+                                 : nlohmann::json(summary.inventory_skipped);
+  return out;
 }
 
 nlohmann::json IngestPayload(const std::vector<std::string>& paths, const std::string& upload_dir) {

@@ -4,21 +4,28 @@
 // job's JSON result. ingest reads the uploaded files (service::IngestFiles, one transaction);
 // detect, forecast and rightsize run on the tenant's stored data; detect and forecast follow
 // every successful ingest, whose uploaded files are then removed (only inside `upload_root`).
-// sync has no function yet (it comes with the cloud connectors).
+// sync reads the tenant's onboarded AWS accounts (service::SyncAwsAccounts; payload {"account"}
+// for one) and is followed by detect, forecast and rightsize.
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "service/aws_sync.h"
 #include "service/ingest_service.h"
 #include "service/jobs.h"
 #include "service/model_store.h"
 
 namespace costwise::api {
 
-// `models`: where detect jobs keep the detector's state (null: none); it must outlive the jobs.
+// `models`: where detect jobs keep the detector's state (null: none); `aws`: costwise's AWS
+// access for sync jobs. Both must outlive the jobs.
 [[nodiscard]] service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
-                                                   service::ModelStore* models);
+                                                   service::ModelStore* models,
+                                                   const service::AwsSyncOptions* aws);
+
+// The result of a sync job and of `costwise sync --json`.
+[[nodiscard]] nlohmann::json SyncSummaryToJson(const service::AwsSyncSummary& summary);
 
 // The payload of an ingest job: {"files": [paths], "upload_dir": folder}.
 [[nodiscard]] nlohmann::json IngestPayload(const std::vector<std::string>& paths,

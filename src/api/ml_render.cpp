@@ -100,7 +100,7 @@ nlohmann::json RecommendationDetailToJson(const service::RecommendationDetail& d
 nlohmann::json ApplyPlanToJson(const service::ApplyPlan& plan) {
   nlohmann::json json = StoredJson(service::ApplyPlanJson(plan));
   json["request_id"] = plan.request_id;
-  json["dry_run"] = true;
+  json["dry_run"] = plan.dry_run;
   json["recommendation"] = RecommendationToJson(plan.recommendation);
   return json;
 }

@@ -47,6 +47,7 @@ const std::vector<Route>& Routes() {
       {"GET", R"(/api/cloud-accounts/(\d+))", Access::kRead, GetCloudAccount},
       {"GET", R"(/api/cloud-accounts/(\d+)/policies)", Access::kRead, GetCloudAccountPolicies},
       {"PUT", R"(/api/cloud-accounts/(\d+))", Access::kWrite, ConfigureCloudAccount},
+      {"POST", R"(/api/cloud-accounts/(\d+)/test)", Access::kWrite, TestCloudAccount},
       {"DELETE", R"(/api/cloud-accounts/(\d+))", Access::kWrite, DeleteCloudAccount},
       // Costs.
       {"GET", "/api/costs", Access::kRead, GetCosts},

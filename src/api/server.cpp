@@ -494,6 +494,9 @@ Status RunServer(const ServerOptions& options) {
   context.repository = std::move(*repository);
   context.secure_cookies = options.secure_cookies;
   context.aws_principal_arn = options.aws_principal_arn;
+  context.aws.environment = aws::Environment::FromProcess();
+  context.aws.athena_first_poll = std::chrono::milliseconds(options.aws_poll_ms);
+  context.apply.poll = std::chrono::milliseconds(options.aws_poll_ms);
   context.max_body_bytes = options.max_body_bytes;
   context.alerts.public_url = options.public_url;
   context.alerts.retry_base_seconds = options.alert_retry_seconds;
@@ -509,7 +512,7 @@ Status RunServer(const ServerOptions& options) {
   job_options.lease_seconds = options.job_lease_seconds;
   const std::string database_url = options.database_url;
   service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
-                          BuiltinJobKinds(options.upload_dir, &models), job_options);
+                          BuiltinJobKinds(options.upload_dir, &models, &context.aws), job_options);
   if (options.workers > 0) context.jobs = &jobs;
 
   httplib::Server server;

@@ -42,6 +42,9 @@ struct ServerOptions {
   // The AWS principal (arn:aws:iam::<account>:root, :role/... or :user/...) onboarded accounts'
   // roles trust; empty = a placeholder the trust policy shows (docs/service.md).
   std::string aws_principal_arn;
+  // How often costwise asks AWS whether an Athena query ended (the first time; it then waits
+  // twice as long each time, up to 5 s) and whether an instance being applied reached its state.
+  int aws_poll_ms = 2000;
   // The one origin (like https://costs.example.com) allowed to call the API from a browser;
   // empty = no CORS headers at all.
   std::string cors_origin;

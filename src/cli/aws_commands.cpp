@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,12 @@ AwsCommands::AwsCommands(CLI::App& app) {
                     "billing periods to read: the current month and the ones before it")
       ->check(CLI::Range(1, 36))
       ->capture_default_str();
+  sync_->add_option("--backfill-months", backfill_months_,
+                    "billing periods an account's first sync reads")
+      ->check(CLI::Range(1, 36))
+      ->capture_default_str();
+  sync_->add_option("--since", since_, "first billing period to read, YYYY-MM (instead of --months)");
+  sync_->add_option("--until", until_, "last billing period to read with --since, YYYY-MM");
   sync_->add_option("--region", regions_,
                     "regions whose inventory and metrics are read (default: the CUR source's)");
   sync_->add_option("--skip", skip_, "leave out: cur, inventory, metrics")
@@ -78,6 +85,20 @@ int AwsCommands::RunSync(const std::string& database) const {
   service::AwsSyncOptions options;
   options.environment = aws::Environment::FromProcess();
   options.months = months_;
+  options.backfill_months = backfill_months_;
+  for (const auto& [text, target, name] :
+       {std::tuple{&since_, &options.since, "--since"}, {&until_, &options.until, "--until"}}) {
+    if (text->empty()) continue;
+    const std::optional<Date> month = Date::Parse(*text + "-01");
+    if (!month || text->size() != 7) {
+      return Fail(Error{ErrorCode::kInvalidInput,
+                        fmt::format("{} takes a billing period as YYYY-MM, not \"{}\"", name, *text)});
+    }
+    *target = month;
+  }
+  if (!until_.empty() && since_.empty()) {
+    return Fail(Error{ErrorCode::kInvalidInput, "--until needs --since"});
+  }
   options.regions = regions_;
   options.cur = !Skips(skip_, "cur");
   options.inventory = !Skips(skip_, "inventory");

@@ -29,6 +29,9 @@ class AwsCommands final {
   std::string tenant_;
   std::string account_;
   int months_ = 2;
+  int backfill_months_ = 12;
+  std::string since_;
+  std::string until_;
   std::vector<std::string> regions_;
   std::vector<std::string> skip_;
   int period_ = 300;

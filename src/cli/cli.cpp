@@ -319,6 +319,11 @@ int Run(int argc, char** argv) {
                    "largest upload request accepted, in MiB (413 beyond)")
       ->check(CLI::Range(1, 1'048'576))
       ->capture_default_str();
+  serve->add_option("--aws-poll-ms", server_options.aws_poll_ms,
+                    "how often to poll AWS for an Athena query's end and an instance's state "
+                    "during an apply (ms)")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
   serve->add_option("--aws-principal-arn", server_options.aws_principal_arn,
                     "the AWS principal onboarded accounts' IAM roles trust (costwise's own "
                     "account or role, e.g. arn:aws:iam::123456789012:root)");

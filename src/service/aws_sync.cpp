@@ -18,6 +18,7 @@
 #include "ingest/aws/s3.h"
 #include "ingest/aws/sts.h"
 #include "service/cloud_accounts.h"
+#include "service/job_service.h"
 
 namespace costwise::service {
 namespace {
@@ -124,8 +125,16 @@ class AccountAws {
   std::map<std::string, std::unique_ptr<aws::AwsClient>> clients_;
 };
 
-std::vector<Date> BillingPeriods(std::int64_t now, int months) {
+std::vector<Date> BillingPeriods(std::int64_t now, int months, const AwsSyncOptions& options) {
   std::vector<Date> periods;
+  if (options.since) {
+    const Date last = (options.until ? *options.until : DateOfTimestamp(now)).FirstOfMonth();
+    for (Date month = options.since->FirstOfMonth(); month <= last;
+         month = month.AddDays(32).FirstOfMonth()) {
+      periods.push_back(month);
+    }
+    return periods;
+  }
   Date month = DateOfTimestamp(now).FirstOfMonth();
   for (int i = 0; i < std::max(1, months); ++i) {
     periods.push_back(month);
@@ -317,6 +326,14 @@ std::shared_ptr<aws::CredentialsProvider> CostwiseIdentity(const AwsSyncOptions&
 
 }  // namespace
 
+std::unique_ptr<aws::AwsClient> AccountClient(const store::CloudAccountRecord& account,
+                                              const std::string& region,
+                                              const AwsSyncOptions& options) {
+  AccountAws aws(account, region, options, CostwiseIdentity(options));
+  aws::ClientConfig config = aws.Home().config();
+  return std::make_unique<aws::AwsClient>(std::move(config));
+}
+
 bool AwsSyncSummary::ok() const {
   return std::all_of(accounts.begin(), accounts.end(),
                      [](const AccountSyncSummary& account) { return account.status == "connected"; });
@@ -358,7 +375,6 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
   WorkDir work(options.work_dir);
   if (!work.ok()) return MakeError(ErrorCode::kInternal, "cannot create a temporary folder");
   const std::int64_t now = NowOf(options);
-  const std::vector<Date> periods = BillingPeriods(now, options.months);
   auto identity = CostwiseIdentity(options);
 
   AwsSyncSummary summary;
@@ -404,6 +420,8 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
                                      caller->account, record.account_id));
       }
       if (options.cur && source) {
+        const std::vector<Date> periods = BillingPeriods(
+            now, record.last_sync_at ? options.months : options.backfill_months, options);
         const std::size_t before = cur_paths.size();
         Status fetched = FetchCur(aws, *source, periods, work.path(), record.account_id,
                                   options, account, cur_paths);
@@ -583,6 +601,29 @@ Result<ConnectionTest> TestAwsConnection(store::Repository& repository, std::int
   if (!recorded) return unexpected<Error>(recorded.error());
   test.account = *recorded;
   return test;
+}
+
+Result<ConnectionTestAnswer> TestCloudAccountConnection(store::Repository& repository,
+                                                        const Principal& principal,
+                                                        std::int64_t account_id,
+                                                        const AwsSyncOptions& options,
+                                                        std::int64_t now) {
+  if (Status allowed = Require(principal, Permission::kWrite); !allowed) {
+    return unexpected(std::move(allowed.error()));
+  }
+  ConnectionTestAnswer answer;
+  auto test = TestAwsConnection(repository, principal.tenant_id, account_id, options);
+  if (!test) return unexpected(std::move(test.error()));
+  answer.test = std::move(*test);
+  if (answer.test.ok) {
+    if (Result<int> scheduled = EnsureDailySync(repository, principal.tenant_id, now); !scheduled) {
+      return unexpected(std::move(scheduled.error()));
+    }
+    auto job = SubmitAccountSync(repository, principal.tenant_id, account_id, now);
+    if (!job) return unexpected(std::move(job.error()));
+    answer.sync_job = std::move(*job);
+  }
+  return answer;
 }
 
 }  // namespace costwise::service

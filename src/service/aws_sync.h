@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "ingest/aws/client.h"
 #include "ingest/aws/environment.h"
+#include "service/auth.h"
 #include "service/ingest_service.h"
 #include "store/repository.h"
 
@@ -36,6 +37,12 @@ struct AwsSyncOptions {
   std::int64_t now = 0;  // Unix seconds; the wall clock when 0
 
   int months = 2;  // billing periods: the current one and the months before it
+  // An account's first sync (no last_sync_at yet) reads this many instead: the history that
+  // detection and forecasting need.
+  int backfill_months = 12;
+  // Explicit billing periods (their first days), instead of the counts above.
+  std::optional<Date> since;
+  std::optional<Date> until;
   // Regions whose inventory and metrics are read; empty = the account's CUR source region.
   std::vector<std::string> regions;
   bool cur = true;
@@ -93,6 +100,12 @@ struct AwsSyncSummary {
                                                      std::optional<std::string> account,
                                                      const AwsSyncOptions& options);
 
+// A client in `region` that acts as the account's role: costwise's own identity (the chain in
+// options.environment) assumes it with the account's External ID, cached and refreshed.
+[[nodiscard]] std::unique_ptr<aws::AwsClient> AccountClient(const store::CloudAccountRecord& account,
+                                                            const std::string& region,
+                                                            const AwsSyncOptions& options);
+
 struct ConnectionTestStep {
   std::string step;    // "assume-role", "identity", "cur-source"
   std::string status;  // "passed" | "failed" | "skipped"
@@ -112,5 +125,17 @@ struct ConnectionTest {
                                                        std::int64_t tenant_id,
                                                        std::int64_t account_id,
                                                        const AwsSyncOptions& options);
+
+struct ConnectionTestAnswer {
+  ConnectionTest test;
+  std::optional<store::JobRecord> sync_job;  // the first sync, queued when the test passed
+};
+
+// The onboarding wizard's last step (admins and owners): tests the connection of one of the
+// caller's organisation's accounts; when it passes, queues the account's first sync and makes
+// sure the organisation's accounts are synced daily. NotFound for another organisation's account.
+[[nodiscard]] Result<ConnectionTestAnswer> TestCloudAccountConnection(
+    store::Repository& repository, const Principal& principal, std::int64_t account_id,
+    const AwsSyncOptions& options, std::int64_t now);
 
 }  // namespace costwise::service

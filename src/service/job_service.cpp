@@ -16,10 +16,9 @@ constexpr int kMaxListedJobs = 1000;
 Result<store::JobRecord> SubmitJob(store::Repository& repository, const Principal& caller,
                                    std::string_view kind, std::int64_t now) {
   const std::optional<store::JobKind> parsed = store::ParseJobKind(kind);
-  if (!parsed || (*parsed != store::JobKind::kDetect && *parsed != store::JobKind::kForecast &&
-                  *parsed != store::JobKind::kRightsize)) {
+  if (!parsed || *parsed == store::JobKind::kIngest) {
     return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("\"kind\" must be detect, forecast or rightsize, not \"{}\" "
+                     fmt::format("\"kind\" must be detect, forecast, rightsize or sync, not \"{}\" "
                                  "(ingest jobs come from POST /api/uploads)",
                                  kind));
   }
@@ -42,6 +41,28 @@ Result<int> EnsureDailyRefresh(store::Repository& repository, std::int64_t tenan
     ++created;
   }
   return created;
+}
+
+Result<int> EnsureDailySync(store::Repository& repository, std::int64_t tenant_id,
+                            std::int64_t now) {
+  Result<std::vector<store::JobScheduleRecord>> schedules = repository.ListJobSchedules(tenant_id);
+  if (!schedules) return unexpected(std::move(schedules.error()));
+  if (std::any_of(schedules->begin(), schedules->end(), [](const auto& schedule) {
+        return schedule.kind == store::JobKind::kSync;
+      })) {
+    return 0;
+  }
+  Result<store::JobScheduleRecord> saved = repository.SaveJobSchedule(store::JobScheduleRecord{
+      0, tenant_id, store::JobKind::kSync, "{}", kDailySeconds, now + kDailySeconds, now});
+  if (!saved) return unexpected(std::move(saved.error()));
+  return 1;
+}
+
+Result<store::JobRecord> SubmitAccountSync(store::Repository& repository, std::int64_t tenant_id,
+                                           std::int64_t account_id, std::int64_t now) {
+  return repository.EnqueueJob(store::NewJob{tenant_id, store::JobKind::kSync,
+                                             fmt::format(R"({{"account":"{}"}})", account_id),
+                                             kJobAttempts, now, now, false});
 }
 
 Result<store::JobRecord> SubmitIngest(store::Repository& repository, const Principal& caller,

@@ -16,8 +16,8 @@ namespace costwise::service {
 // Attempts of the jobs the API queues.
 inline constexpr int kJobAttempts = 3;
 
-// Queues a detect, forecast or rightsize job now (a queued one of the kind is reused).
-// InvalidInput for another kind: ingest jobs come from uploads, syncs from the cloud connectors.
+// Queues a detect, forecast, rightsize or sync (every onboarded AWS account) job now (a queued
+// one of the kind is reused). InvalidInput for another kind: ingest jobs come from uploads.
 [[nodiscard]] Result<store::JobRecord> SubmitJob(store::Repository& repository,
                                                  const Principal& caller, std::string_view kind,
                                                  std::int64_t now);
@@ -29,6 +29,17 @@ inline constexpr int kJobAttempts = 3;
 
 // The interval of the daily refresh schedules.
 inline constexpr std::int64_t kDailySeconds = 86'400;
+
+// Makes sure the tenant has a daily sync of its AWS accounts (after a connection test passed).
+// Returns 1 when it created the schedule, 0 when it existed.
+[[nodiscard]] Result<int> EnsureDailySync(store::Repository& repository, std::int64_t tenant_id,
+                                          std::int64_t now);
+
+// Queues a sync of one account (its costwise id) now, as the connection test does.
+[[nodiscard]] Result<store::JobRecord> SubmitAccountSync(store::Repository& repository,
+                                                         std::int64_t tenant_id,
+                                                         std::int64_t account_id,
+                                                         std::int64_t now);
 
 // Makes sure the tenant has daily schedules of anomaly detection and forecasting (the detector
 // and the forecaster refit on the newest data each run: their retraining schedule); a schedule

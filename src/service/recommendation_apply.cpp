@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/tags.h"
+#include "ingest/aws/ec2.h"
 #include "service/rightsizing_tenant.h"
 
 namespace costwise::service {
@@ -177,18 +178,124 @@ Result<ResourceRecommendation> ReopenRecommendation(store::Repository& repositor
                                  now);
 }
 
+namespace {
+
+// The onboarded account whose role sees the instance, with a client in its region.
+struct InstanceOwner {
+  store::CloudAccountRecord account;
+  std::unique_ptr<aws::AwsClient> client;
+};
+
+Result<InstanceOwner> FindInstanceOwner(store::Repository& repository, std::int64_t tenant_id,
+                                        const ResourceRecommendation& recommendation,
+                                        const AwsSyncOptions& aws) {
+  auto accounts = repository.ListCloudAccounts(tenant_id);
+  if (!accounts) return unexpected(std::move(accounts.error()));
+  std::vector<std::string> tried;
+  for (const store::CloudAccountRecord& account : *accounts) {
+    if (account.role_arn.empty()) continue;
+    auto client = AccountClient(account, recommendation.region, aws);
+    auto found = aws::DescribeInstances(*client, {recommendation.resource_id});
+    if (found && !found->empty()) return InstanceOwner{account, std::move(client)};
+    tried.push_back(found ? fmt::format("{}: not there", account.account_id)
+                          : fmt::format("{}: {}", account.account_id, found.error().Describe()));
+  }
+  if (tried.empty()) {
+    return MakeError(ErrorCode::kConflict,
+                     "no onboarded AWS account has a role ARN: connect the account first");
+  }
+  return MakeError(ErrorCode::kConflict,
+                   fmt::format("no onboarded account has instance {} in {} ({})",
+                               recommendation.resource_id, recommendation.region,
+                               fmt::join(tried, "; ")));
+}
+
+}  // namespace
+
 Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Principal& caller,
-                                      std::int64_t id, bool dry_run, std::int64_t now) {
+                                      std::int64_t id, bool dry_run, std::int64_t now,
+                                      const AwsSyncOptions* aws,
+                                      const Ec2ApplyOptions& apply_options) {
   auto recommendation = GetRecommendation(repository, caller.tenant_name, id);
   if (!recommendation) return unexpected(std::move(recommendation.error()));
   ApplyPlan plan;
   plan.recommendation = std::move(*recommendation);
+  plan.dry_run = dry_run;
   plan.aws_cli = plan.recommendation.aws_cli;
   plan.terraform = plan.recommendation.terraform;
   plan.checks = ChecksOf(plan.recommendation);
   plan.changes = ChangesOf(plan.recommendation);
   plan.ready = std::none_of(plan.checks.begin(), plan.checks.end(),
                             [](const ApplyCheck& check) { return check.status == "failed"; });
+  const ResourceRecommendation& r = plan.recommendation;
+  bool through_aws = aws != nullptr && r.kind == RecommendationKind::kInstance &&
+                     (r.action == "resize" || r.action == "stop");
+  if (through_aws) {
+    // Without an onboarded account (a role ARN) there is nothing to ask AWS with: the plan only.
+    auto accounts = repository.ListCloudAccounts(caller.tenant_id);
+    if (!accounts) return unexpected(std::move(accounts.error()));
+    through_aws = std::any_of(accounts->begin(), accounts->end(),
+                              [](const auto& account) { return !account.role_arn.empty(); });
+  }
+  if (through_aws) {
+    if (r.status != RecommendationStatus::kOpen) {
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("recommendation {} is {}, not open", id,
+                                   RecommendationStatusName(r.status)));
+    }
+    store::RecommendationActionRecord request;
+    request.recommendation_id = id;
+    request.user_id = caller.user_id;
+    request.requested_at = now;
+    request.dry_run = dry_run;
+    request.plan = ApplyPlanJson(plan);
+    request.outcome = "in-progress";
+    auto request_id = repository.RecordRecommendationAction(caller.tenant_id, request);
+    if (!request_id) return unexpected(std::move(request_id.error()));
+    plan.request_id = *request_id;
+    auto owner = FindInstanceOwner(repository, caller.tenant_id, r, *aws);
+    if (!owner) {
+      plan.outcome = "refused";
+      plan.message = owner.error().message;
+      (void)repository.UpdateRecommendationAction(caller.tenant_id, plan.request_id,
+                                                  ApplyPlanJson(plan), "refused");
+      return unexpected(std::move(owner.error()));
+    }
+    Ec2ApplyOptions options = apply_options;
+    options.on_step = [&](const std::vector<ApplyStepRecord>& steps) {
+      plan.steps = steps;
+      // The audit log follows the apply: a crash leaves the last step done on record.
+      (void)repository.UpdateRecommendationAction(caller.tenant_id, plan.request_id,
+                                                  ApplyPlanJson(plan), "in-progress");
+    };
+    const InstanceChange change{r.resource_id, r.current_type,
+                                r.action == "resize" ? r.recommended_type : ""};
+    Ec2ApplyOutcome outcome = ApplyInstanceChange(*owner->client, change, dry_run, options);
+    plan.steps = std::move(outcome.steps);
+    plan.outcome = outcome.outcome;
+    plan.message = outcome.message;
+    plan.ready = outcome.outcome != "refused";
+    for (ApplyCheck& check : plan.checks) {
+      if (check.status == "needs-aws") check.status = plan.ready ? "passed" : "failed";
+    }
+    if (Status updated = repository.UpdateRecommendationAction(
+            caller.tenant_id, plan.request_id, ApplyPlanJson(plan), plan.outcome);
+        !updated) {
+      return unexpected(std::move(updated.error()));
+    }
+    if (plan.outcome == "refused") {
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("recommendation {}: {}", id, plan.message));
+    }
+    if (plan.outcome == "applied") {
+      auto marked = SetRecommendationStatus(repository, caller.tenant_name, id,
+                                            RecommendationStatus::kApplied, std::nullopt, now);
+      if (!marked) return unexpected(std::move(marked.error()));
+      plan.recommendation = std::move(*marked);
+    }
+    return plan;
+  }
+
   store::RecommendationActionRecord request;
   request.recommendation_id = id;
   request.user_id = caller.user_id;
@@ -199,11 +306,16 @@ Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Princ
   auto request_id = repository.RecordRecommendationAction(caller.tenant_id, request);
   if (!request_id) return unexpected(std::move(request_id.error()));
   if (!dry_run) {
-    return MakeError(ErrorCode::kConflict,
-                     fmt::format("recommendation {}: applying for real needs an onboarded AWS "
-                                 "account and the AWS connectors (issue 8), not built yet; send "
-                                 "{{\"dry_run\": true}} for the plan, or run its commands yourself",
-                                 id));
+    return MakeError(
+        ErrorCode::kConflict,
+        r.kind == RecommendationKind::kInstance
+            ? fmt::format("recommendation {}: applying needs an onboarded AWS account with the "
+                          "apply permissions (Settings, Connect AWS); send {{\"dry_run\": true}} "
+                          "for the plan, or run its commands yourself",
+                          id)
+            : fmt::format("recommendation {}: costwise applies instance resizes and stops; run "
+                          "this {}'s commands yourself (send {{\"dry_run\": true}} for them)",
+                          id, RecommendationKindName(r.kind)));
   }
   plan.request_id = *request_id;
   return plan;
@@ -225,7 +337,26 @@ std::string ApplyPlanJson(const ApplyPlan& plan) {
   }
   out.append(R"(],"changes":)");
   AppendStringArray(out, plan.changes);
-  out.append(plan.ready ? R"(,"ready":true})" : R"(,"ready":false})");
+  out.append(plan.ready ? R"(,"ready":true)" : R"(,"ready":false)");
+  if (!plan.outcome.empty()) {
+    out.append(R"(,"outcome":)");
+    AppendJsonString(out, plan.outcome);
+    out.append(R"(,"message":)");
+    AppendJsonString(out, plan.message);
+    out.append(R"(,"steps":[)");
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      out.append(R"({"step":)");
+      AppendJsonString(out, plan.steps[i].step);
+      out.append(R"(,"status":)");
+      AppendJsonString(out, plan.steps[i].status);
+      out.append(R"(,"detail":)");
+      AppendJsonString(out, plan.steps[i].detail);
+      out.append(fmt::format(R"(,"at":{}}})", plan.steps[i].at));
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
   return out;
 }
 

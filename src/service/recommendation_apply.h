@@ -15,6 +15,8 @@
 #include "core/money.h"
 #include "core/resource_recommendation.h"
 #include "service/auth.h"
+#include "service/aws_sync.h"
+#include "service/ec2_apply.h"
 #include "store/repository.h"
 
 namespace costwise::service {
@@ -97,18 +99,37 @@ struct ApplyPlan {
   std::vector<std::string> changes;  // what applying would change
   bool ready = false;                // every check costwise can run passed
   std::int64_t request_id = 0;       // the recorded request
+  bool dry_run = true;
+  // With AWS access (an instance's resize or stop): what happened, step by step.
+  std::string outcome;  // planned | applied | rolled-back | failed (refused is an error)
+  std::string message;
+  std::vector<ApplyStepRecord> steps;
 };
 
 // Plans applying the recommendation and records the request (who, when, dry run, the plan, the
-// outcome) in the audit log. A dry run answers the plan (outcome "planned"). A real apply is
-// recorded with outcome "refused" and answers Conflict: it needs an onboarded AWS account and the
-// AWS connectors (issue 8). NotFound for an id that is not the caller's organisation's.
+// outcome) in the audit log.
+//
+// With `aws` (the server's AWS access) and an instance resize or stop, it goes through AWS
+// (service/ec2_apply.h) with the role of the onboarded account that has the instance: a dry run
+// asks AWS to check the permissions and the instance (outcome "planned"); a real apply stops,
+// resizes and starts it, rolling back on failure (outcome "applied", "rolled-back" or
+// "failed", the recommendation marked applied on success). Each step is written to the audit
+// log as it happens. Conflict when AWS refuses (a missing permission, an instance that changed)
+// or no onboarded account has the instance; nothing is changed then.
+//
+// Without AWS access or an onboarded account with a role, or for volumes and addresses, a dry
+// run answers the plan and a real apply
+// is recorded as "refused" and answers Conflict. NotFound for an id that is not the caller's
+// organisation's.
 [[nodiscard]] Result<ApplyPlan> ApplyRecommendation(store::Repository& repository,
                                                     const Principal& caller, std::int64_t id,
-                                                    bool dry_run, std::int64_t now);
+                                                    bool dry_run, std::int64_t now,
+                                                    const AwsSyncOptions* aws = nullptr,
+                                                    const Ec2ApplyOptions& apply_options = {});
 
 // The plan as the JSON the audit log stores: {"aws_cli", "terraform", "checks", "changes",
-// "ready"}.
+// "ready"}, plus "outcome", "message" and "steps" [{"step", "status", "detail", "at"}] when AWS
+// was asked.
 [[nodiscard]] std::string ApplyPlanJson(const ApplyPlan& plan);
 
 }  // namespace costwise::service

@@ -343,6 +343,20 @@ std::optional<std::int64_t> InsertRecommendationAction(soci::session& session,
   return id;
 }
 
+bool UpdateRecommendationActionRow(soci::session& session, std::int64_t tenant_id,
+                                   std::int64_t action_id, const std::string& plan,
+                                   const std::string& outcome) {
+  const long long tenant = tenant_id;
+  const long long id = action_id;
+  soci::statement update =
+      (session.prepare << "UPDATE recommendation_actions SET plan = :plan, outcome = :outcome "
+                          "WHERE id = :id AND tenant_id = :tenant",
+       soci::use(plan, "plan"), soci::use(outcome, "outcome"), soci::use(id, "id"),
+       soci::use(tenant, "tenant"));
+  update.execute(true);
+  return update.get_affected_rows() > 0;
+}
+
 std::vector<RecommendationActionRecord> ReadRecommendationActions(soci::session& session,
                                                                   std::int64_t tenant_id,
                                                                   std::int64_t recommendation_id) {

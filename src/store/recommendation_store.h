@@ -48,6 +48,10 @@ struct RecommendationSelection {
     soci::session& session, std::int64_t tenant_id, const RecommendationActionRecord& action);
 
 // The requests on the recommendation, newest first, with the requesting user's email.
+// Rewrites an apply request's plan and outcome; false when the tenant has no such request.
+[[nodiscard]] bool UpdateRecommendationActionRow(soci::session& session, std::int64_t tenant_id,
+                                                 std::int64_t action_id, const std::string& plan,
+                                                 const std::string& outcome);
 [[nodiscard]] std::vector<RecommendationActionRecord> ReadRecommendationActions(
     soci::session& session, std::int64_t tenant_id, std::int64_t recommendation_id);
 

@@ -328,6 +328,12 @@ class Repository {
   // recommendation exists and belongs to the tenant.
   [[nodiscard]] virtual Result<std::int64_t> RecordRecommendationAction(
       std::int64_t tenant_id, const RecommendationActionRecord& action) = 0;
+  // Rewrites an apply request's plan and outcome as a real apply goes step by step.
+  // NotFound unless the request is the tenant's.
+  [[nodiscard]] virtual Status UpdateRecommendationAction(std::int64_t tenant_id,
+                                                          std::int64_t action_id,
+                                                          std::string_view plan,
+                                                          std::string_view outcome) = 0;
   // The requests on one of the tenant's recommendations, newest first.
   [[nodiscard]] virtual Result<std::vector<RecommendationActionRecord>> ListRecommendationActions(
       std::int64_t tenant_id, std::int64_t recommendation_id) = 0;

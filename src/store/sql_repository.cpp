@@ -1124,6 +1124,29 @@ Result<std::int64_t> SqlRepository::RecordRecommendationAction(
       "recording the {}", where);
 }
 
+Status SqlRepository::UpdateRecommendationAction(std::int64_t tenant_id, std::int64_t action_id,
+                                                std::string_view plan,
+                                                std::string_view outcome) {
+  const std::string where = fmt::format("apply request {} of tenant {}", action_id, tenant_id);
+  const std::string plan_text(plan);
+  const std::string outcome_text(outcome);
+  for (const auto& [name, text] :
+       {std::pair<std::string_view, const std::string*>{"the plan", &plan_text},
+        {"the outcome", &outcome_text}}) {
+    if (Status valid = CheckText(*text, name, where); !valid) return valid;
+  }
+  return WithSession(
+      [&](soci::session& session) -> Status {
+        if (!UpdateRecommendationActionRow(session, tenant_id, action_id, plan_text,
+                                           outcome_text)) {
+          return MakeError(ErrorCode::kNotFound,
+                           fmt::format("tenant {} has no apply request {}", tenant_id, action_id));
+        }
+        return {};
+      },
+      "updating the {}", where);
+}
+
 Result<std::vector<RecommendationActionRecord>> SqlRepository::ListRecommendationActions(
     std::int64_t tenant_id, std::int64_t recommendation_id) {
   return WithSession(

@@ -92,6 +92,9 @@ class SqlRepository final : public Repository {
                                                    std::int64_t at) override;
   [[nodiscard]] Result<std::int64_t> RecordRecommendationAction(
       std::int64_t tenant_id, const RecommendationActionRecord& action) override;
+  [[nodiscard]] Status UpdateRecommendationAction(std::int64_t tenant_id, std::int64_t action_id,
+                                                  std::string_view plan,
+                                                  std::string_view outcome) override;
   [[nodiscard]] Result<std::vector<RecommendationActionRecord>> ListRecommendationActions(
       std::int64_t tenant_id, std::int64_t recommendation_id) override;
 

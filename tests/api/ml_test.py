@@ -5,7 +5,8 @@ planted GPU spike of tests/cli/anomalies_cli_test.py; the fleet, volumes, addres
 tests/cli/rightsize_tenant_test.py, right-sized by `costwise rightsize --tenant`), then every ML
 endpoint is called: anomaly detection, list filters and paging, detail with its series, feedback
 and the detector's retraining in the model registry; recommendations with their detail,
-dismiss, snooze, reopen and apply (dry run recorded; a real apply refused); the forecast; the
+dismiss, snooze, reopen and apply (dry run recorded; a real apply without an onboarded account
+refused); the forecast; the
 registry. A viewer reads but cannot write (403); another organisation gets 404 for every id."""
 import os
 import sys
@@ -210,7 +211,7 @@ class MlTest(api_harness.ApiTestCase):
         self.assertTrue(any(big["recommended_type"] in change for change in plan["changes"]))
         refused = self.call("POST", f"{RECOMMENDATIONS}/{big['id']}/apply", {"dry_run": False},
                             status=409)
-        self.assertIn("AWS connectors", refused["error"]["message"])
+        self.assertIn("needs an onboarded AWS account", refused["error"]["message"])
         self.call("POST", f"{RECOMMENDATIONS}/{big['id']}/apply", {}, status=400)
         requests = self.call("GET", f"{RECOMMENDATIONS}/{big['id']}")["apply_requests"]
         self.assertEqual([(r["dry_run"], r["outcome"]) for r in requests],

@@ -43,7 +43,7 @@ optional and mirrors the attribute of the same name (see load_state):
      "imds_role": "costwise-instance" or null, "imds_permissions": ["*"],
      "transition_polls": 1, "athena_polls": 2, "max_datapoints_per_page": 100800,
      "clock_offset": 0, "skew_offset": 0, "default_region": "us-east-1",
-     "faults": [{"target": "athena:GetQueryResults", "status": 400,
+     "faults": [{"target": "athena:GetQueryResults", "status": 400, "after": 0,
                  "code": "ThrottlingException", "count": 1, "message": null}],
      "delays": [{"target": "ec2:DescribeInstances", "seconds": 2.0, "count": 1}]}
 
@@ -1278,11 +1278,13 @@ class AwsDouble:
 
     # -- test controls ------------------------------------------------------------------------
 
-    def fail_next(self, target, status, code, count=1, message=None):
-        """The next `count` calls matching target answer this AWS error."""
+    def fail_next(self, target, status, code, count=1, message=None, after=0):
+        """The next `count` calls matching target answer this AWS error, once `after` matching
+        calls went through (a fault in the middle of a sequence: after its dry run, say)."""
         with self.lock:
             self._faults.append({"target": target, "status": int(status), "code": code,
-                                 "count": int(count), "message": message})
+                                 "count": int(count), "message": message,
+                                 "after": int(after)})
 
     def delay_next(self, target, seconds, count=1):
         """The next `count` calls matching target wait `seconds` before being answered."""
@@ -1343,7 +1345,7 @@ class AwsDouble:
             self.imds_permissions = set(state["imds_permissions"])
         for fault in state.get("faults", []):
             self.fail_next(fault["target"], fault["status"], fault["code"],
-                           fault.get("count", 1), fault.get("message"))
+                           fault.get("count", 1), fault.get("message"), fault.get("after", 0))
         for delay in state.get("delays", []):
             self.delay_next(delay["target"], delay["seconds"], delay.get("count", 1))
 
@@ -1374,6 +1376,9 @@ class AwsDouble:
         with self.lock:
             for entry in queue:
                 if entry["count"] > 0 and self._target_matches(entry["target"], service, action):
+                    if entry.get("after", 0) > 0:
+                        entry["after"] -= 1
+                        return None
                     entry["count"] -= 1
                     if entry["count"] == 0:
                         queue.remove(entry)

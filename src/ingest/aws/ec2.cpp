@@ -7,7 +7,9 @@
 namespace costwise::aws {
 namespace {
 
-constexpr int kPageSize = 1000;
+// The largest pages the APIs allow: DescribeInstances 1000, DescribeVolumes 500.
+constexpr int kInstancesPage = 1000;
+constexpr int kVolumesPage = 500;
 
 std::vector<Tag> ReadTags(const pugi::xml_node& node) {
   std::vector<Tag> tags;
@@ -24,11 +26,11 @@ std::string Text(const pugi::xml_node& node, const char* name) {
 // Calls `action` page after page (NextToken) and hands each parsed answer to `read`.
 template <typename Read>
 AwsResult<void> EachPage(AwsClient& client, std::string_view action,
-                         std::vector<QueryParam> params, bool paged, Read read) {
+                         std::vector<QueryParam> params, int page_size, Read read) {
   std::string token;
   while (true) {
     std::vector<QueryParam> page = params;
-    if (paged) page.emplace_back("MaxResults", std::to_string(kPageSize));
+    if (page_size > 0) page.emplace_back("MaxResults", std::to_string(page_size));
     if (!token.empty()) page.emplace_back("NextToken", token);
     auto response = client.CallQuery(kEc2, action, page);
     if (!response) return unexpected<AwsError>(std::move(response.error()));
@@ -76,7 +78,7 @@ AwsResult<std::vector<Ec2Instance>> DescribeInstances(AwsClient& client,
     params.emplace_back("InstanceId." + std::to_string(i + 1), ids[i]);
   }
   std::vector<Ec2Instance> out;
-  auto done = EachPage(client, "DescribeInstances", params, ids.empty(), [&](pugi::xml_node root) {
+  auto done = EachPage(client, "DescribeInstances", params, ids.empty() ? kInstancesPage : 0, [&](pugi::xml_node root) {
     for (const pugi::xml_node reservation : root.child("reservationSet").children("item")) {
       for (const pugi::xml_node item : reservation.child("instancesSet").children("item")) {
         Ec2Instance instance;
@@ -99,7 +101,7 @@ AwsResult<std::vector<Ec2Instance>> DescribeInstances(AwsClient& client,
 
 AwsResult<std::vector<Ec2Volume>> DescribeVolumes(AwsClient& client) {
   std::vector<Ec2Volume> out;
-  auto done = EachPage(client, "DescribeVolumes", {}, true, [&](pugi::xml_node root) {
+  auto done = EachPage(client, "DescribeVolumes", {}, kVolumesPage, [&](pugi::xml_node root) {
     for (const pugi::xml_node item : root.child("volumeSet").children("item")) {
       Ec2Volume volume;
       volume.volume_id = Text(item, "volumeId");
@@ -121,7 +123,7 @@ AwsResult<std::vector<Ec2Volume>> DescribeVolumes(AwsClient& client) {
 AwsResult<std::vector<Ec2Address>> DescribeAddresses(AwsClient& client) {
   std::vector<Ec2Address> out;
   // DescribeAddresses answers everything at once: it has no paging.
-  auto done = EachPage(client, "DescribeAddresses", {}, false, [&](pugi::xml_node root) {
+  auto done = EachPage(client, "DescribeAddresses", {}, 0, [&](pugi::xml_node root) {
     for (const pugi::xml_node item : root.child("addressesSet").children("item")) {
       Ec2Address address;
       address.allocation_id = Text(item, "allocationId");
