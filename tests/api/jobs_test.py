@@ -161,7 +161,7 @@ class JobsTest(api_harness.ApiTestCase):
         self.assertEqual(detect.json["status"], "queued")
         again = browser.request("POST", "/api/jobs", {"kind": "detect"})
         self.assertEqual(again.json["id"], detect.json["id"])
-        for kind in ("sync", "ingest", "bogus"):
+        for kind in ("ingest", "bogus"):
             self.assertEqual(browser.request("POST", "/api/jobs", {"kind": kind}).status, 400)
         forecast = browser.request("POST", "/api/jobs", {"kind": "forecast"}).json
         cancelled = browser.request("POST", f"/api/jobs/{detect.json['id']}/cancel")

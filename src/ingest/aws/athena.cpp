@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ingest/aws/json_read.h"
 #include "ingest/aws/xml.h"
 
 namespace costwise::aws {
@@ -33,7 +34,7 @@ AwsResult<std::string> StartQueryExecution(AwsClient& client, const AthenaQuery&
   }
   auto answer = CallJsonObject(client, "StartQueryExecution", body);
   if (!answer) return unexpected<AwsError>(std::move(answer.error()));
-  std::string id = answer->value("QueryExecutionId", "");
+  std::string id = TextOf(*answer, "QueryExecutionId");
   if (id.empty()) {
     return unexpected<AwsError>(
         MalformedAnswer(kAthena, "StartQueryExecution", "no QueryExecutionId"));
@@ -44,15 +45,15 @@ AwsResult<std::string> StartQueryExecution(AwsClient& client, const AthenaQuery&
 AwsResult<AthenaExecution> GetQueryExecution(AwsClient& client, const std::string& id) {
   auto answer = CallJsonObject(client, "GetQueryExecution", {{"QueryExecutionId", id}});
   if (!answer) return unexpected<AwsError>(std::move(answer.error()));
-  const auto execution = answer->value("QueryExecution", nlohmann::json::object());
-  const auto status = execution.value("Status", nlohmann::json::object());
-  const auto statistics = execution.value("Statistics", nlohmann::json::object());
+  const auto execution = Member(*answer, "QueryExecution");
+  const nlohmann::json& status = Member(execution, "Status");
+  const nlohmann::json& statistics = Member(execution, "Statistics");
   AthenaExecution out;
   out.id = id;
-  out.state = status.value("State", "");
-  out.reason = status.value("StateChangeReason", "");
-  out.bytes_scanned = statistics.value("DataScannedInBytes", std::int64_t{0});
-  out.engine_ms = statistics.value("EngineExecutionTimeInMillis", std::int64_t{0});
+  out.state = TextOf(status, "State");
+  out.reason = TextOf(status, "StateChangeReason");
+  out.bytes_scanned = IntegerOf(statistics, "DataScannedInBytes");
+  out.engine_ms = IntegerOf(statistics, "EngineExecutionTimeInMillis");
   if (out.state.empty()) {
     return unexpected<AwsError>(MalformedAnswer(kAthena, "GetQueryExecution", "no Status.State"));
   }
@@ -112,14 +113,16 @@ AwsResult<void> ReadQueryResults(AwsClient& client, const std::string& id,
     if (!token.empty()) body["NextToken"] = token;
     auto answer = CallJsonObject(client, "GetQueryResults", body);
     if (!answer) return unexpected<AwsError>(std::move(answer.error()));
-    const auto result_set = answer->value("ResultSet", nlohmann::json::object());
-    const auto rows = result_set.value("Rows", nlohmann::json::array());
+    const auto result_set = Member(*answer, "ResultSet");
+    const nlohmann::json& rows = Member(result_set, "Rows");
+    if (!rows.is_array()) {
+      return unexpected<AwsError>(MalformedAnswer(kAthena, "GetQueryResults", "no ResultSet.Rows"));
+    }
     std::size_t skip = 0;
     if (first_page) {
       std::vector<std::string> names;
-      for (const auto& info : result_set.value("ResultSetMetadata", nlohmann::json::object())
-                                  .value("ColumnInfo", nlohmann::json::array())) {
-        names.push_back(info.value("Name", ""));
+      for (const auto& info : Member(Member(result_set, "ResultSetMetadata"), "ColumnInfo")) {
+        names.push_back(TextOf(info, "Name"));
       }
       // The first row of the first page repeats the column names.
       skip = rows.empty() ? 0 : 1;
@@ -129,7 +132,7 @@ AwsResult<void> ReadQueryResults(AwsClient& client, const std::string& id,
     AthenaRow values;
     for (std::size_t i = skip; i < rows.size(); ++i) {
       values.clear();
-      for (const auto& datum : rows[i].value("Data", nlohmann::json::array())) {
+      for (const auto& datum : Member(rows[i], "Data")) {
         if (datum.contains("VarCharValue") && datum["VarCharValue"].is_string()) {
           values.emplace_back(datum["VarCharValue"].get<std::string>());
         } else {
@@ -138,7 +141,7 @@ AwsResult<void> ReadQueryResults(AwsClient& client, const std::string& id,
       }
       if (!row(values)) return {};
     }
-    token = answer->value("NextToken", "");
+    token = TextOf(*answer, "NextToken");
   } while (!token.empty());
   return {};
 }

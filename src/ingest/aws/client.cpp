@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ingest/aws/json_read.h"
+
 #include "core/clock.h"
 
 namespace costwise::aws {
@@ -131,12 +133,14 @@ AwsError ParseAwsError(const ServiceInfo& service, std::string_view operation,
   if (first != std::string_view::npos && body[first] == '{') {
     const auto json = nlohmann::json::parse(body, nullptr, false);
     if (json.is_object()) {
-      std::string type = json.value("__type", json.value("code", std::string()));
+      std::string type = TextOf(json, "__type");
+      if (type.empty()) type = TextOf(json, "code");
       if (const std::size_t hash = type.rfind('#'); hash != std::string::npos) {
         type = type.substr(hash + 1);
       }
       error.aws_code = type;
-      error.message = json.value("message", json.value("Message", std::string()));
+      error.message = TextOf(json, "message");
+      if (error.message.empty()) error.message = TextOf(json, "Message");
     }
   } else if (first != std::string_view::npos && body[first] == '<') {
     pugi::xml_document document;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ingest/aws/json_read.h"
+
 #include "core/clock.h"
 
 namespace costwise::aws {
@@ -262,13 +264,13 @@ Result<Credentials> InstanceMetadataCredentials::Fetch() {
   auto body = call(credentials_request, "credentials of role " + role);
   if (!body) return unexpected<Error>(body.error());
   const auto json = nlohmann::json::parse(*body, nullptr, false);
-  if (!json.is_object() || json.value("Code", "") != "Success") {
+  if (!json.is_object() || TextOf(json, "Code") != "Success") {
     return MakeError(ErrorCode::kUnavailable,
                      fmt::format("instance metadata gave no usable credentials for role {}",
                                  role));
   }
-  Credentials credentials{json.value("AccessKeyId", ""), json.value("SecretAccessKey", ""),
-                          json.value("Token", ""), ParseAwsTime(json.value("Expiration", "")),
+  Credentials credentials{TextOf(json, "AccessKeyId"), TextOf(json, "SecretAccessKey"),
+                          TextOf(json, "Token"), ParseAwsTime(TextOf(json, "Expiration")),
                           "EC2 instance role " + role};
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
     return MakeError(ErrorCode::kUnavailable, "instance metadata credentials lack keys");

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ingest/aws/json_read.h"
+
 #include "ingest/aws/xml.h"
 
 namespace costwise::aws {
@@ -51,7 +53,7 @@ AwsResult<std::vector<std::string>> GetProducts(AwsClient& client,
       // Each element is a JSON document in a string (it is a JSON value in some SDKs' models).
       documents.push_back(document.is_string() ? document.get<std::string>() : document.dump());
     }
-    token = answer.value("NextToken", "");
+    token = TextOf(answer, "NextToken");
   } while (!token.empty());
   return documents;
 }
@@ -59,29 +61,24 @@ AwsResult<std::vector<std::string>> GetProducts(AwsClient& client,
 std::optional<Ec2Price> ParseEc2Price(const std::string& document) {
   const auto json = nlohmann::json::parse(document, nullptr, false);
   if (!json.is_object()) return std::nullopt;
-  const auto attributes = json.value("product", nlohmann::json::object())
-                              .value("attributes", nlohmann::json::object());
+  const nlohmann::json& attributes = Member(Member(json, "product"), "attributes");
   Ec2Price price;
-  price.instance_type = attributes.value("instanceType", "");
+  price.instance_type = TextOf(attributes, "instanceType");
   if (price.instance_type.empty()) return std::nullopt;
-  price.region_code = attributes.value("regionCode", "");
-  price.vcpu = static_cast<int>(NumberIn(attributes.value("vcpu", "0")));
-  price.memory_gib = NumberIn(attributes.value("memory", "0"));
-  const std::string processor = attributes.value("processorArchitecture", "");
-  price.architecture = processor.find("ARM") != std::string::npos ||
-                               processor.find("arm") != std::string::npos
-                           ? "arm64"
-                           : "x86_64";
-  price.gpus = NumberIn(attributes.value("gpu", "0"));
-  const auto on_demand = json.value("terms", nlohmann::json::object())
-                             .value("OnDemand", nlohmann::json::object());
+  price.region_code = TextOf(attributes, "regionCode");
+  price.vcpu = static_cast<int>(NumberIn(TextOf(attributes, "vcpu")));
+  price.memory_gib = NumberIn(TextOf(attributes, "memory"));
+  // processorArchitecture says "64-bit" for Intel, AMD and Graviton alike: the processor's name
+  // tells them apart.
+  const std::string processor = TextOf(attributes, "physicalProcessor");
+  price.architecture = processor.find("Graviton") != std::string::npos ? "arm64" : "x86_64";
+  price.gpus = NumberIn(TextOf(attributes, "gpu"));
+  const nlohmann::json& on_demand = Member(Member(json, "terms"), "OnDemand");
   for (const auto& [offer, term] : on_demand.items()) {
-    for (const auto& [dimension, detail] :
-         term.value("priceDimensions", nlohmann::json::object()).items()) {
-      const std::string unit = detail.value("unit", "");
+    for (const auto& [dimension, detail] : Member(term, "priceDimensions").items()) {
+      const std::string unit = TextOf(detail, "unit");
       if (unit != "Hrs" && unit != "Hours") continue;
-      const std::string usd =
-          detail.value("pricePerUnit", nlohmann::json::object()).value("USD", "");
+      const std::string usd = TextOf(Member(detail, "pricePerUnit"), "USD");
       if (usd.empty()) continue;
       try {
         price.usd_per_hour = std::stod(usd);

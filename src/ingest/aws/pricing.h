@@ -23,7 +23,7 @@ struct Ec2Price {
   std::string region_code;
   int vcpu = 0;
   double memory_gib = 0;
-  std::string architecture;  // from processorArchitecture: "x86_64" or "arm64" (Graviton)
+  std::string architecture;  // "arm64" for a Graviton physicalProcessor, else "x86_64"
   double gpus = 0;
   double usd_per_hour = 0;
 };

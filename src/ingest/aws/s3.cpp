@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ingest/aws/json_read.h"
+
 #include "ingest/aws/sts.h"
 #include "ingest/aws/xml.h"
 
@@ -111,16 +113,16 @@ Result<CurReport> ParseCurManifest(std::string_view text, std::string_view manif
   if (!json.is_object()) return fail("not a JSON object");
   CurReport report;
   report.manifest_key = std::string(manifest_key);
-  const auto period = json.value("billingPeriod", nlohmann::json::object());
-  report.billing_period = period.is_object() ? PeriodOf(period.value("start", "")) : "";
+  const auto period = Member(json, "billingPeriod");
+  report.billing_period = period.is_object() ? PeriodOf(TextOf(period, "start")) : "";
   if (report.billing_period.empty()) return fail("no billingPeriod.start");
   if (json.contains("reportKeys") && json["reportKeys"].is_array()) {
-    report.version = json.value("assemblyId", "");
+    report.version = TextOf(json, "assemblyId");
     for (const auto& key : json["reportKeys"]) {
       if (key.is_string()) report.keys.push_back(key.get<std::string>());
     }
   } else if (json.contains("dataFiles") && json["dataFiles"].is_array()) {
-    report.version = json.value("executionId", "");
+    report.version = TextOf(json, "executionId");
     for (const auto& file : json["dataFiles"]) {
       if (!file.is_string()) continue;
       const auto location = ParseS3Url(file.get<std::string>());
