@@ -15,7 +15,11 @@ namespace costwise::aws {
 namespace {
 
 std::string ObjectPath(const std::string& bucket, const std::string& key) {
-  return "/" + UriEncode(bucket, false) + "/" + UriEncode(key, /*keep_slash=*/true);
+  std::string path = "/";
+  path += UriEncode(bucket, false);
+  path += '/';
+  path += UriEncode(key, /*keep_slash=*/true);
+  return path;
 }
 
 // "20261101T000000.000Z" or "2026-11-01T00:00:00.000Z" -> "2026-11".
@@ -37,7 +41,7 @@ AwsResult<std::vector<S3Object>> ListObjects(AwsClient& client, const std::strin
   std::string token;
   while (true) {
     HttpRequest request;
-    request.path = "/" + UriEncode(bucket, false);
+    request.path = std::string(1, '/').append(UriEncode(bucket, false));
     request.query = {{"list-type", "2"}, {"prefix", prefix}};
     if (!token.empty()) request.query.emplace_back("continuation-token", token);
     auto response = client.Send(kS3, "ListObjectsV2", request);
