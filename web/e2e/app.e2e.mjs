@@ -5,9 +5,9 @@
 // job, sees the Overview's month-to-date total equal to `costwise costs` for the same days, opens
 // the cost explorer grouped by service, opens the planted anomaly and answers its feedback, and
 // sees the forecast with its bands and backtest; with the right-sizing fleet imported, checks the
-// savings calculator and runs an apply dry run; onboards an AWS account up to its role. A
-// screenshot of every page goes to
-// web/test-results/screenshots/.
+// savings calculator and runs an apply dry run; onboards an AWS account and tests its connection
+// against the local AWS test double (tests/support/aws_double.py, which the server reaches through
+// AWS_ENDPOINT_URL). A screenshot of every page goes to web/test-results/screenshots/.
 //
 //   COSTWISE_BIN=build/apps/costwise/costwise npm run e2e
 //
@@ -31,6 +31,7 @@ const screenshots = path.resolve(here, "../test-results/screenshots");
 const web = path.resolve(here, "../dist");
 
 let server;
+let double;
 let browser;
 let page;
 let base;
@@ -81,13 +82,40 @@ before(async () => {
   { encoding: "utf-8", maxBuffer: 64 << 20 });
   assert.equal(cur.status, 0, cur.stderr);
   writeFileSync(path.join(work, "fleet-cur.csv"), cur.stdout);
+  // The AWS test double: the role the onboarding enters (no External ID condition: the test
+  // learns costwise's only in the page) and the Athena table it names, with no rows.
+  const state = path.join(work, "aws-state.json");
+  const legacy = ["line_item_usage_start_date", "line_item_unblended_cost",
+                  "bill_billing_period_start_date", "line_item_line_item_type",
+                  "line_item_usage_account_id", "year", "month"];
+  writeFileSync(state, JSON.stringify({
+    roles: { "arn:aws:iam::123456789012:role/costwise": {
+      external_id: null, trusted_accounts: ["111122223333"], permissions: ["*"] } },
+    athena_tables: { "athenacurcfn_cur.cur": {
+      columns: legacy.map((name) => [name, "string"]), rows: [], partitions: ["year", "month"] } },
+    athena_polls: 0,
+  }));
+  double = spawn("/usr/bin/python3", [path.join(root, "tests/support/aws_double.py"), "--port", "0",
+                                      "--state", state], { stdio: ["ignore", "pipe", "inherit"] });
+  const endpoint = await new Promise((resolve, reject) => {
+    double.stdout.setEncoding("utf-8");
+    double.stdout.on("data", (text) => {
+      const match = /listening (\S+)/.exec(text);
+      if (match) resolve(match[1]);
+    });
+    double.on("exit", (code) => reject(new Error(`the AWS double exited (${code})`)));
+  });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(costwise, ["--db", database, "serve", "--host", "127.0.0.1", "--port",
                             String(port), "--web", web, "--upload-dir", path.join(work, "uploads"),
                             "--models-dir", path.join(work, "models"),
-                            "--samples-dir", path.join(root, "data/samples")],
-                 { stdio: ["ignore", "ignore", "inherit"] });
+                            "--samples-dir", path.join(root, "data/samples"), "--aws-poll-ms", "50"],
+                 { stdio: ["ignore", "ignore", "inherit"],
+                   env: { ...process.env, AWS_ENDPOINT_URL: endpoint,
+                          AWS_ACCESS_KEY_ID: "AKIDCOSTWISEDOUBLE",
+                          AWS_SECRET_ACCESS_KEY: "double-secret-key", AWS_REGION: "us-east-1",
+                          AWS_EC2_METADATA_DISABLED: "true", HOME: work } });
   await waitForServer(base, 20);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -99,6 +127,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill("SIGTERM");
+  double?.kill("SIGTERM");
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -246,6 +275,15 @@ test("sign up, upload, Overview equals `costwise costs`, explorer, anomaly, fore
   await page.getByText("4. Connection test").waitFor();
   assert.equal(await page.getByTestId("account-status").innerText(), "pending");
   await shoot("onboarding");
+  // The connection test: costwise assumes the role (in the AWS double) and reads the table.
+  await page.getByRole("button", { name: "Test the connection" }).click();
+  await page.getByText(/^Connected\. The first sync is running/).waitFor();
+  const steps = await page.getByTestId("connection-steps").innerText();
+  assert.match(steps, /passed\s+Assume the role with the External ID/);
+  assert.match(steps, /passed\s+Read the CUR source/);
+  assert.match(steps, /cur-legacy/);
+  await page.getByTestId("account-status").getByText("connected").waitFor();
+  await shoot("onboarding-connected");
 
   // At 375 px the navigation folds behind the Menu button.
   await page.setViewportSize({ width: 375, height: 800 });

@@ -1,6 +1,7 @@
 // Onboarding: connect an AWS account the way SaaS cost tools do (costwise's External ID, a role
 // the customer creates from the trust and least-privilege policies shown here, the CUR source),
-// or upload billing files. Accounts stay "pending" until the AWS connectors test them.
+// or upload billing files. The last step tests the connection (assume the role, read the CUR
+// source) and queues the first sync; the account is synced daily after that (docs/aws.md).
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router-dom";
@@ -19,6 +20,57 @@ function PolicyBlock({ title, policy, note }: { title: string; policy: unknown; 
       <div className="page-head"><h3>{title}</h3><CopyButton text={text} label={`Copy the ${title.toLowerCase()}`} /></div>
       {note && <p className="muted">{note}</p>}
       <pre className="code" data-testid={`policy-${title.toLowerCase().replaceAll(" ", "-")}`}>{text}</pre>
+    </div>
+  );
+}
+
+type TestAnswer = Schemas["ConnectionTest"];
+
+const stepLabels: Record<string, string> = {
+  "assume-role": "Assume the role with the External ID",
+  identity: "The role is in this account",
+  "cur-source": "Read the CUR source",
+};
+
+function ConnectionTest({ account, onTested }: { account: Account; onTested: () => void }) {
+  const test = useMutation({
+    mutationFn: () => post<TestAnswer>(`/api/cloud-accounts/${account.id}/test`, {}),
+    onSuccess: onTested,
+  });
+  const answer = test.data;
+  return (
+    <div className="card stack" data-testid="connection-test">
+      <h2>4. Connection test</h2>
+      <p>costwise assumes the role with the External ID, checks that it is in account{" "}
+        {account.account_id}, and reads the CUR source. When it passes, the first sync starts
+        (twelve months of CUR, the EC2 inventory and 14 days of CloudWatch metrics) and the
+        account is synced daily.</p>
+      <div><button type="button" className="primary" onClick={() => test.mutate()}
+                   disabled={test.isPending}>
+        {test.isPending ? "Testing…" : "Test the connection"}
+      </button></div>
+      {test.isPending && <progress aria-label="Testing the connection" />}
+      {test.isError && <div className="notice error" role="alert">{errorText(test.error)}</div>}
+      {answer && (
+        <div aria-live="polite">
+          <ul className="checks" data-testid="connection-steps">
+            {answer.steps.map((step) => (
+              <li key={step.step} className={`check-${step.status}`}>
+                <span className="check-status">{step.status}</span> {stepLabels[step.step] ?? step.step}
+                {step.detail && <div className="muted">{step.detail}</div>}
+              </li>
+            ))}
+          </ul>
+          {answer.ok ? (
+            <p className="notice" role="status">Connected. The first sync is running
+              {answer.sync_job ? ` (job ${answer.sync_job.id})` : ""};
+              costs, anomalies and recommendations appear when it ends.</p>
+          ) : (
+            <p className="notice error" role="alert">The test failed: fix what the failed step says
+              (often the trust policy's External ID or a missing permission), then test again.</p>
+          )}
+        </div>
+      )}
     </div>
   );
 }
@@ -188,12 +240,7 @@ export function Onboarding() {
           <CurSourceForm account={current} onSaved={refresh} />
           {current.cur_source && <RoleStep account={current} onSaved={refresh} />}
           {current.role_arn && current.cur_source && (
-            <div className="card">
-              <h2>4. Connection test</h2>
-              <p>costwise will assume the role, read the CUR and list the instances. That test and
-                the daily sync come with the AWS connectors; until then the account stays
-                pending. Meanwhile, <Link to="/upload">upload CUR or FOCUS files</Link>.</p>
-            </div>
+            <ConnectionTest account={current} onTested={refresh} />
           )}
         </>
       )}

@@ -94,7 +94,24 @@ function ApplyFlow({ detail, canApply }: { detail: Detail; canApply: boolean }) 
       {apply.isError && <div className="notice error" role="alert">{errorText(apply.error)}</div>}
       {plan && (
         <div data-testid="apply-result" aria-live="polite">
-          <h3>{plan.dry_run ? "Dry run" : "Apply"}: {plan.ready ? "ready" : "not ready"}</h3>
+          <h3>{plan.dry_run ? "Dry run" : "Apply"}: {plan.outcome ?? (plan.ready ? "ready" : "not ready")}</h3>
+          {plan.message && (
+            <p className={plan.outcome === "applied" || plan.outcome === "planned" ? "notice" : "notice error"}
+               role="status">{plan.message}</p>
+          )}
+          {plan.steps && plan.steps.length > 0 && (
+            <>
+              <h3>Steps in AWS</h3>
+              <ol className="checks" data-testid="apply-steps">
+                {plan.steps.map((step, index) => (
+                  <li key={`${step.step}-${index}`} className={`check-${step.status}`}>
+                    <span className="check-status">{step.status}</span> {step.step}
+                    {step.detail && <span className="muted"> · {step.detail}</span>}
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
           <ul className="checks">
             {plan.checks.map((check) => (
               <li key={check.check} className={`check-${check.status}`}>
