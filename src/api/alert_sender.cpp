@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <curl/curl.h>
+
+#include "ingest/aws/credentials.h"
+#include "ingest/aws/sns.h"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -282,7 +285,7 @@ service::SendOutcome SendEmail(const store::AlertChannelConfig& config,
 
 }  // namespace
 
-CurlAlertSender::CurlAlertSender() {
+CurlAlertSender::CurlAlertSender(const service::AwsSyncOptions* aws) : aws_(aws) {
   static std::once_flag initialised;
   std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
@@ -302,11 +305,34 @@ service::SendOutcome CurlAlertSender::Send(const store::AlertChannelRecord& chan
     case store::AlertChannelType::kEmail:
       return SendEmail(channel.config, message, now);
     case store::AlertChannelType::kSns:
-      return {false, std::nullopt,
-              "publishing to AWS SNS needs the AWS connectors (issue 8), which are not built yet",
-              false};
+      return PublishToSns(channel, message);
   }
   return {false, std::nullopt, "unknown channel type", false};
+}
+
+service::SendOutcome CurlAlertSender::PublishToSns(const store::AlertChannelRecord& channel,
+                                                   const service::AlertMessage& message) const {
+  const std::optional<aws::TopicArn> topic = aws::ParseTopicArn(channel.config.topic_arn);
+  if (!topic) {
+    return {false, std::nullopt,
+            fmt::format("\"{}\" is not an SNS topic ARN", channel.config.topic_arn), false};
+  }
+  if (aws_ == nullptr) return {false, std::nullopt, "this server has no AWS access", false};
+  aws::ClientConfig config;
+  config.region = topic->region;
+  config.transport = aws_->transport;
+  config.endpoints = aws_->environment.Endpoints();
+  config.retry = aws_->retry;
+  config.retry.max_attempts = 3;  // the delivery log retries later as well
+  config.credentials = aws::DefaultCredentialsChain(aws_->environment, config);
+  aws::AwsClient client(std::move(config));
+  auto published = aws::Publish(client, channel.config.topic_arn, message.title, message.text);
+  if (published) return {true, 200, "", true};
+  const aws::AwsError& error = published.error();
+  const bool retryable =
+      error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kRateLimited;
+  return {false, error.http_status != 0 ? std::optional<int>(error.http_status) : std::nullopt,
+          error.Describe(), retryable};
 }
 
 std::string WebhookBody(const service::AlertMessage& message, std::int64_t now) {

@@ -6,7 +6,9 @@
 //  - Slack incoming webhook: POST {"text", "blocks"} (SlackBody);
 //  - email: SMTP (smtp:// with optional STARTTLS, or smtps://, optional log-in) of a
 //    multipart/alternative message with a plain-text and an HTML part (EmailMessage);
-//  - SNS: fails, not retried: publishing needs the AWS connectors (issue 8).
+//  - SNS: Publish to the channel's topic (its region from the ARN) as costwise's own AWS identity
+//    (the credentials chain; the topic's access policy must allow it sns:Publish): the title as
+//    the subject, the plain text as the message.
 // 2xx (HTTP) and 2xx/3xx (SMTP) answers are sent; 4xx answers but 408 and 429 fail for good;
 // everything else (5xx, no answer, timeouts) is retried by the caller. Nothing here logs.
 #include <cstdint>
@@ -14,16 +16,24 @@
 #include <string_view>
 
 #include "service/alerts.h"
+#include "service/aws_sync.h"
 #include "store/alert_types.h"
 
 namespace costwise::api {
 
 class CurlAlertSender final : public service::AlertSender {
  public:
-  CurlAlertSender();  // initialises libcurl once per process
+  // initialises libcurl once per process; `aws` (costwise's AWS access, may be null: SNS then
+  // fails) must outlive the sender.
+  explicit CurlAlertSender(const service::AwsSyncOptions* aws = nullptr);
   [[nodiscard]] service::SendOutcome Send(const store::AlertChannelRecord& channel,
                                           const service::AlertMessage& message,
                                           std::int64_t now) override;
+
+ private:
+  [[nodiscard]] service::SendOutcome PublishToSns(const store::AlertChannelRecord& channel,
+                                                  const service::AlertMessage& message) const;
+  const service::AwsSyncOptions* aws_;
 };
 
 // {"event": "anomaly" | "daily_digest" | "weekly_digest" | "test", "organisation", "rule",

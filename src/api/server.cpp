@@ -500,7 +500,7 @@ Status RunServer(const ServerOptions& options) {
   context.max_body_bytes = options.max_body_bytes;
   context.alerts.public_url = options.public_url;
   context.alerts.retry_base_seconds = options.alert_retry_seconds;
-  context.alert_sender = std::make_unique<CurlAlertSender>();
+  context.alert_sender = std::make_unique<CurlAlertSender>(&context.aws);
   context.upload_dir = options.upload_dir;
   service::ModelStore models(options.models_dir, options.model_cache);
   context.models = &models;

@@ -68,7 +68,7 @@ struct SendOutcome {
   bool sent = false;
   std::optional<int> response_status;  // HTTP status or SMTP reply code, when one came back
   std::string error;                   // why it failed
-  bool retryable = true;               // false: retrying cannot help (a 4xx, SNS not built)
+  bool retryable = true;               // false: retrying cannot help (a 4xx, access denied)
 };
 
 // Sends a message to a channel. Implementations must not log secrets or URLs with tokens.

@@ -4,9 +4,10 @@ started by the test: a webhook that checks the HMAC-SHA256 signature and answers
 then 200 (so the delivery is retried), a fake Slack endpoint that checks the {"text", "blocks"}
 shape, and an SMTP server that receives the email. The anomaly comes from ingesting generated
 FOCUS data with a planted spike and running `costwise anomalies detect`, which queues the
-immediate alerts; the server's background sender delivers them. Also: channel tests, SNS failing
-with a clear message, the delivery log, no second alert on a second detection, and another
-organisation seeing none of it."""
+immediate alerts; the server's background sender delivers them. SNS topics are in the local AWS
+test double (tests/support/aws_double.py), which checks the signature of each Publish. Also:
+channel tests, an SNS topic that does not exist failing with AWS's message, the delivery log, no
+second alert on a second detection, and another organisation seeing none of it."""
 import email
 import email.policy
 import hashlib
@@ -24,6 +25,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import api_harness  # noqa: E402
 from api_harness import harness  # noqa: E402
 from fleets import fleet_export  # noqa: E402  (the generated fleet with a planted spike)
+import aws_double  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -102,6 +104,14 @@ class AlertsTest(api_harness.ApiTestCase):
         self.smtp = SmtpReceiver()
         for receiver in (self.webhook, self.slack, self.smtp):
             self.addCleanup(receiver.stop)
+        self.aws = aws_double.AwsDouble()
+        self.aws.sns_topics.add("arn:aws:sns:us-east-1:111122223333:costs")
+        self.aws.start()
+        self.addCleanup(self.aws.stop)
+        os.environ.update({"AWS_ENDPOINT_URL": self.aws.endpoint,
+                           "AWS_ACCESS_KEY_ID": "AKIDCOSTWISEDOUBLE",
+                           "AWS_SECRET_ACCESS_KEY": "double-secret-key",
+                           "AWS_EC2_METADATA_DISABLED": "true", "HOME": self.tmp})
         self.start_server("--alerts-interval", "1", "--alert-retry-seconds", "1",
                           "--public-url", PUBLIC_URL)
         self.admin = api_harness.Browser(self)
@@ -125,7 +135,7 @@ class AlertsTest(api_harness.ApiTestCase):
             time.sleep(0.2)
         self.fail(f"{what} within {DEADLINE_SECONDS} s; log: {self.deliveries()}")
 
-    def test_an_anomaly_reaches_the_webhook_slack_and_email_and_sns_fails_clearly(self):
+    def test_an_anomaly_reaches_the_webhook_slack_email_and_sns(self):
         webhook = self.create("/api/alerts/channels", {
             "name": "hook", "type": "webhook", "config": {"url": self.webhook.url("/hook")}})
         secret = webhook["secret"]
@@ -154,9 +164,18 @@ class AlertsTest(api_harness.ApiTestCase):
                           tested.json["response_status"]), ("test", "sent", 200))
         self.assertEqual(len(self.slack.requests), 1)
         self.assertIn("test message", json.loads(self.slack.requests[0][2])["text"])
-        failed = self.admin.request("POST", f"/api/alerts/channels/{sns['id']}/test").json
+        published = self.admin.request("POST", f"/api/alerts/channels/{sns['id']}/test").json
+        self.assertEqual((published["status"], published["response_status"]), ("sent", 200),
+                         published)
+        self.assertEqual(len(self.aws.sns_messages), 1)
+        self.assertIn("test message", self.aws.sns_messages[0]["message"])
+        gone = self.create("/api/alerts/channels", {
+            "name": "gone", "type": "sns",
+            "config": {"topic_arn": "arn:aws:sns:eu-west-1:111122223333:deleted"}})
+        failed = self.admin.request("POST", f"/api/alerts/channels/{gone['id']}/test").json
         self.assertEqual(failed["status"], "failed")
-        self.assertIn("AWS connectors", failed["last_error"])
+        self.assertIn("AWS sns Publish: NotFound: Topic does not exist", failed["last_error"])
+        self.admin.request("DELETE", f"/api/alerts/channels/{gone['id']}")
 
         rule = self.create("/api/alerts/rules", {
             "name": "spend spikes", "min_impact": "100", "min_severity": "medium",
@@ -183,7 +202,7 @@ class AlertsTest(api_harness.ApiTestCase):
         self.wait_for(settled, "the four deliveries did not settle")
         log = {d["channel"]["name"]: d for d in self.deliveries() if d["kind"] == "immediate"}
         self.assertEqual({name: d["status"] for name, d in log.items()},
-                         {"hook": "sent", "slack": "sent", "mail": "sent", "sns": "failed"})
+                         {"hook": "sent", "slack": "sent", "mail": "sent", "sns": "sent"})
         for delivery in log.values():
             self.assertEqual(delivery["rule"], {"id": rule["id"], "name": "spend spikes"})
             self.assertEqual(delivery["anomaly_ids"], [anomaly["id"]])
@@ -191,8 +210,12 @@ class AlertsTest(api_harness.ApiTestCase):
         self.assertEqual(log["hook"]["attempts"], 2)
         self.assertEqual(log["hook"]["response_status"], 200)
         self.assertIsNotNone(log["hook"]["sent_at"])
-        self.assertEqual(log["sns"]["attempts"], 1)
-        self.assertIn("AWS connectors (issue 8)", log["sns"]["last_error"])
+        self.assertEqual((log["sns"]["attempts"], log["sns"]["response_status"]), (1, 200))
+        alert = self.aws.sns_messages[-1]
+        self.assertEqual(alert["topic"], "arn:aws:sns:us-east-1:111122223333:costs")
+        self.assertIn(link, alert["message"])
+        self.assertTrue(alert["subject"].isascii() and len(alert["subject"]) <= 100)
+        self.assertEqual(self.aws.signature_failures, 0)
         self.assertEqual(log["mail"]["response_status"], 250)
 
         # The webhook: both attempts signed with the channel's secret over the exact body.
@@ -248,7 +271,8 @@ class AlertsTest(api_harness.ApiTestCase):
         again = harness.costwise("--db", self.db, "anomalies", "detect", "--tenant", self.tenant)
         self.assertNotIn("queued", again.stderr)
         self.assertEqual(len([d for d in self.deliveries() if d["kind"] == "immediate"]), 4)
-        self.assertEqual(len(self.deliveries(query="?status=failed")), 2)  # the SNS test and alert
+        # The one failure: the test of the topic that does not exist.
+        self.assertEqual(len(self.deliveries(query="?status=failed")), 1)
         self.assertEqual(len(self.deliveries(query=f"?channel_id={webhook['id']}&limit=1")), 1)
         self.assertEqual(self.admin.request("GET", "/api/alerts/deliveries?status=lost").status,
                          400)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""A local AWS test double: STS, EC2, CloudWatch, Athena, Pricing, S3 and the EC2 instance
-metadata service (IMDSv2), all on ONE HTTP endpoint, for the tests of costwise's AWS client.
+"""A local AWS test double: STS, EC2, CloudWatch, Athena, Pricing, S3, SNS (Publish) and the EC2
+instance metadata service (IMDSv2), all on ONE HTTP endpoint, for the tests of costwise's AWS client.
 
 Standard library only (Debian's /usr/bin/python3). Its self-test, aws_double_test.py, proves with
 real botocore clients that every response below parses the way AWS's own does.
@@ -76,6 +76,8 @@ s3_objects      (bucket, key) -> bytes. s3_buckets: extra (empty) buckets. s3_la
 athena_tables   "database.table" -> {"columns": [(name, athena_type)], "rows": [tuple, ...],
                 "partitions": [partition column names, which are also in columns]}. Map
                 values may be dicts (stored as JSON text).
+sns_topics      topic ARNs that exist (Publish to another is NotFound); each Publish is recorded
+                in sns_messages as {"topic", "subject", "message", "access_key", "message_id"}.
 imds_role       the instance profile's role name (None: IMDS answers 404); imds_permissions,
                 imds_account, imds_region, imds_instance_id, imds_credential_ttl.
 transition_polls  DescribeInstances calls an instance stays stopping/pending (default 1).
@@ -214,17 +216,18 @@ AWS_MAX_DATAPOINTS = 100800
 
 # Signing name (credential scope) -> wire protocol, IAM action prefix, XML namespace.
 PROTOCOLS = {"sts": "query", "monitoring": "query", "ec2": "ec2", "athena": "json",
-             "pricing": "json", "s3": "rest-xml"}
+             "pricing": "json", "s3": "rest-xml", "sns": "query"}
 IAM_PREFIX = {"sts": "sts", "monitoring": "cloudwatch", "ec2": "ec2", "athena": "athena",
-              "pricing": "pricing", "s3": "s3"}
+              "pricing": "pricing", "s3": "s3", "sns": "sns"}
 XMLNS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
          "monitoring": "http://monitoring.amazonaws.com/doc/2010-08-01/",
          "ec2": "http://ec2.amazonaws.com/doc/2016-11-15/",
-         "s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
+         "s3": "http://s3.amazonaws.com/doc/2006-03-01/",
+         "sns": "http://sns.amazonaws.com/doc/2010-03-31/"}
 JSON_TARGET_PREFIXES = {"AmazonAthena": "athena", "AWSPriceListService": "pricing"}
 QUERY_ACTION_SERVICES = {"AssumeRole": "sts", "GetCallerIdentity": "sts",
                          "GetMetricData": "monitoring", "GetMetricStatistics": "monitoring",
-                         "ListMetrics": "monitoring"}
+                         "ListMetrics": "monitoring", "Publish": "sns"}
 
 SIGNATURE_MESSAGE = ("The request signature we calculated does not match the signature you "
                      "provided. Check your AWS Secret Access Key and signing method. Consult the "
@@ -1230,6 +1233,8 @@ class AwsDouble:
         self.calls = []
         self.ec2_calls = []
         self.athena_queries = []
+        self.sns_topics = set()  # topic ARNs that exist
+        self.sns_messages = []   # {"topic", "subject", "message", "access_key"} of each Publish
         self.athena_executions = {}
         self.signature_failures = 0
         # internals
@@ -1331,6 +1336,7 @@ class AwsDouble:
                     else obj.get("text", "").encode())
             self.s3_objects[(obj["bucket"], obj["key"])] = data
         self.s3_buckets.update(state.get("s3_buckets", []))
+        self.sns_topics.update(state.get("sns_topics", []))
         for name, table in state.get("athena_tables", {}).items():
             self.athena_tables[name] = {
                 "columns": [tuple(c) for c in table["columns"]],
@@ -1456,7 +1462,7 @@ class AwsDouble:
             service = JSON_TARGET_PREFIXES.get(target.split(".")[0])
         params = {}
         content_type = (request.header("Content-Type") or "").lower()
-        if service in (None, "sts", "monitoring", "ec2") and (
+        if service in (None, "sts", "monitoring", "ec2", "sns") and (
                 "x-www-form-urlencoded" in content_type or request.method == "GET"):
             params = dict(urllib.parse.parse_qsl(request.raw_query, keep_blank_values=True))
             if "x-www-form-urlencoded" in content_type:
@@ -1489,6 +1495,7 @@ class AwsDouble:
         handlers = {
             ("sts", "AssumeRole"): self._sts_assume_role,
             ("sts", "GetCallerIdentity"): self._sts_get_caller_identity,
+            ("sns", "Publish"): self._sns_publish,
             ("ec2", "DescribeInstances"): self._ec2_describe_instances,
             ("ec2", "DescribeVolumes"): self._ec2_describe_volumes,
             ("ec2", "DescribeAddresses"): self._ec2_describe_addresses,
@@ -1816,12 +1823,41 @@ class AwsDouble:
                            "You are not authorized to perform this operation. " + base + on + tail)
         if service == "sts":
             raise AwsError(403, "AccessDenied", base + on)
+        if service == "sns":
+            raise AwsError(403, "AuthorizationError", base + on + tail)
         if service == "monitoring":
             raise AwsError(403, "AccessDenied", base + on + tail)
         if service == "s3":
             raise AwsError(403, "AccessDenied", base + (f' on resource: "{resource}"' if resource
                                                         else "") + tail)
         raise AwsError(400, "AccessDeniedException", base + on + tail)
+
+    # -- SNS ----------------------------------------------------------------------------------
+
+    def _sns_publish(self, request, params, identity, region):
+        topic = params.get("TopicArn", "")
+        message = params.get("Message")
+        if not topic.startswith("arn:aws:sns:"):
+            raise AwsError(400, "InvalidParameter",
+                           "Invalid parameter: TopicArn Reason: An ARN must have at least 6 "
+                           "elements, not 1")
+        if message is None or message == "":
+            raise AwsError(400, "InvalidParameter", "Invalid parameter: Message")
+        if len(message.encode()) > 262144:
+            raise AwsError(400, "InvalidParameter",
+                           "Invalid parameter: Message too long")
+        subject = params.get("Subject")
+        if subject is not None and (len(subject) > 100 or any(c in subject for c in "\r\n")):
+            raise AwsError(400, "InvalidParameter", "Invalid parameter: Subject")
+        self._authorize(identity, "sns", "sns:Publish", topic)
+        if topic not in self.sns_topics:
+            raise AwsError(404, "NotFound", "Topic does not exist")
+        message_id = str(uuid.uuid4())
+        with self.lock:
+            self.sns_messages.append({"topic": topic, "subject": subject, "message": message,
+                                      "access_key": identity.get("access_key"),
+                                      "message_id": message_id})
+        return self._query_response("sns", "Publish", {"MessageId": message_id})
 
     # -- STS ----------------------------------------------------------------------------------
 

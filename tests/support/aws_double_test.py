@@ -677,6 +677,31 @@ class CloudWatchTest(DoubleTestCase):
         self.assertIn("500", error["Error"]["Message"])
 
 
+class SnsTest(DoubleTestCase):
+    TOPIC = "arn:aws:sns:eu-west-1:111122223333:costwise-alerts"
+
+    def test_publish_to_a_topic(self):
+        self.double.sns_topics.add(self.TOPIC)
+        sns = self.client("sns", region="eu-west-1")
+        answer = sns.publish(TopicArn=self.TOPIC, Subject="costwise: 1 anomaly",
+                             Message="EC2 spend rose by $1,200.00")
+        self.assertTrue(answer["MessageId"])
+        self.assertEqual(len(self.double.sns_messages), 1)
+        self.assertEqual(self.double.sns_messages[0]["subject"], "costwise: 1 anomaly")
+        self.assertAwsError("NotFound", sns.publish,
+                            TopicArn="arn:aws:sns:eu-west-1:111122223333:nope", Message="x",
+                            status=404)
+        self.assertAwsError("InvalidParameter", sns.publish, TopicArn=self.TOPIC,
+                            Message="x", Subject="two\nlines", status=400)
+
+    def test_publish_needs_the_permission(self):
+        self.double.sns_topics.add(self.TOPIC)
+        self.double.add_credentials("AKIDNOSNS", "no-sns-secret", permissions=["ec2:*"])
+        sns = self.client("sns", key="AKIDNOSNS", secret="no-sns-secret", region="eu-west-1")
+        self.assertAwsError("AuthorizationError", sns.publish, TopicArn=self.TOPIC,
+                            Message="x", status=403)
+
+
 class PricingTest(DoubleTestCase):
     def seed(self, double):
         for itype, vcpu, mem, price in (("m5.large", 2, 8, 0.096), ("m5.xlarge", 4, 16, 0.192),

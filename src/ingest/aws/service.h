@@ -37,6 +37,8 @@ inline constexpr ServiceInfo kAthena{"athena", "athena", "athena", "ATHENA", "at
                                      Protocol::kJson, "", "AmazonAthena"};
 inline constexpr ServiceInfo kPricing{"pricing", "pricing", "api.pricing", "PRICING", "pricing",
                                       Protocol::kJson, "", "AWSPriceListService"};
+inline constexpr ServiceInfo kSns{"sns", "sns", "sns", "SNS", "sns", Protocol::kQuery,
+                                  "2010-03-31", ""};
 inline constexpr ServiceInfo kS3{"s3", "s3", "s3", "S3", "s3", Protocol::kRestXml, "", ""};
 
 // Endpoint overrides, normally read from the environment (AWS_ENDPOINT_URL,

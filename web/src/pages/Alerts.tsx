@@ -1,4 +1,4 @@
-// Alerts: channels (signed webhook, Slack, email; SNS with the AWS connectors) with a test
+// Alerts: channels (signed webhook, Slack, email, SNS) with a test
 // message, rules that route anomalies to them (impact, percent, severity, dimensions,
 // immediate or a daily or weekly digest), and the delivery log.
 import { useState, type FormEvent } from "react";
@@ -84,7 +84,7 @@ function ChannelForm({ onDone }: { onDone: () => void }) {
                                 onChange={(e) => setPassword(e.target.value)} /></label>
         </div>
       )}
-      {type === "sns" && <p className="muted">SNS delivery starts working with the AWS connectors.</p>}
+      {type === "sns" && <p className="muted">costwise publishes as its own AWS identity: the topic's access policy must allow it sns:Publish.</p>}
       {create.isError && <div className="notice error" role="alert">{errorText(create.error)}</div>}
       {create.data?.secret && (
         <div className="notice" role="status">
