@@ -187,7 +187,7 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         with self.double.lock:
             self.double.roles[ROLE] = {"external_id": account["external_id"],
                                        "trusted_accounts": [COSTWISE_ACCOUNT],
-                                       "permissions": sorted(actions)}
+                                       "permissions": set(actions)}
         return account, path
 
     def test_onboard_sync_analyse_and_apply(self):
@@ -305,6 +305,63 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         self.assertEqual(self.double.signature_failures, 0)
         self.assertEqual(self.call("GET", path)["status"], "connected")
         self.assertIsNotNone(self.call("GET", path)["last_sync_at"])
+
+    def recommendations_after_sync(self):
+        account, path = self.onboard()
+        tested = self.call("POST", f"{path}/test", {})
+        self.assertTrue(tested["ok"], tested)
+        self.wait_job(tested["sync_job"]["id"])
+        self.wait_kind("rightsize")
+        recommendations = self.call("GET", "/api/ml/recommendations?limit=100")["recommendations"]
+        return {r["resource_id"]: r for r in recommendations}
+
+    def instance(self, instance_id):
+        return next(i for i in self.double.ec2_instances if i["InstanceId"] == instance_id)
+
+    def test_applies_refused_stopped_and_rolled_back(self):
+        by_resource = self.recommendations_after_sync()
+        big, idle, hot = by_resource["i-big"], by_resource["i-idle"], by_resource["i-hot"]
+
+        # Without ec2:ModifyInstanceAttribute the dry run fails and names it; nothing changes.
+        with self.double.lock:
+            self.double.roles[ROLE]["permissions"].discard("ec2:ModifyInstanceAttribute")
+        refused = self.call("POST", f"/api/ml/recommendations/{big['id']}/apply",
+                            {"dry_run": False}, status=409)
+        self.assertIn("ec2:ModifyInstanceAttribute", refused["error"]["message"])
+        self.assertEqual(self.double.ec2_calls, [])
+        audit = self.call("GET", f"/api/ml/recommendations/{big['id']}")["apply_requests"]
+        self.assertEqual(audit[0]["outcome"], "refused")
+        with self.double.lock:
+            self.double.roles[ROLE]["permissions"].add("ec2:ModifyInstanceAttribute")
+
+        # Someone resized it meanwhile: refused, it is not what was recommended.
+        with self.double.lock:
+            self.instance("i-big")["InstanceType"] = "m5.2xlarge"
+        changed = self.call("POST", f"/api/ml/recommendations/{big['id']}/apply",
+                            {"dry_run": True}, status=409)
+        self.assertIn("i-big changed since the recommendation (m5.2xlarge now, was m5.4xlarge)",
+                      changed["error"]["message"])
+
+        # An idle instance is only stopped.
+        stopped = self.call("POST", f"/api/ml/recommendations/{idle['id']}/apply",
+                            {"dry_run": False})
+        self.assertEqual(stopped["outcome"], "applied", stopped)
+        self.assertEqual(self.instance("i-idle")["State"], "stopped")
+        self.assertEqual([a for a, _ in self.double.ec2_calls], ["StopInstances"])
+
+        # The type change is refused by EC2 after the dry runs: the instance is started again
+        # with its type.
+        self.double.ec2_calls.clear()
+        self.double.fail_next("ec2:ModifyInstanceAttribute", 400, "Unsupported", after=1,
+                              message="The requested configuration is currently not supported.")
+        rolled = self.call("POST", f"/api/ml/recommendations/{hot['id']}/apply",
+                           {"dry_run": False})
+        self.assertEqual(rolled["outcome"], "rolled-back", rolled)
+        self.assertIn("Unsupported", [s for s in rolled["steps"] if s["status"] == "failed"][0]
+                      ["detail"])
+        self.assertEqual([a for a, _ in self.double.ec2_calls], ["StopInstances", "StartInstances"])
+        self.assertEqual((self.instance("i-hot")["InstanceType"], self.instance("i-hot")["State"]),
+                         ("c5.large", "running"))
 
     def test_a_wrong_external_id_fails_the_connection_test(self):
         account, path = self.onboard()

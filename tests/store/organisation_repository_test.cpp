@@ -214,6 +214,34 @@ TEST_P(OrganisationRepositoryTest, StoresCloudAccountsPerTenant) {
   EXPECT_EQ(read->cur_source, updated->cur_source);
   EXPECT_EQ(repository_->ListCloudAccounts(acme)->size(), 1U);
 
+  // A connection test or sync records its outcome; a failure keeps the last sync's time.
+  const auto synced = repository_->SetCloudAccountStatus(acme, created->id, "connected", "",
+                                                         kNow);
+  ASSERT_TRUE(synced) << synced.error().message;
+  EXPECT_EQ(synced->status, "connected");
+  EXPECT_EQ(synced->last_sync_at, kNow);
+  const std::string long_error = "AccessDenied: " + std::string(3000, 'x') + "\xc3\xa9";
+  const auto failed =
+      repository_->SetCloudAccountStatus(acme, created->id, "error", long_error, std::nullopt);
+  ASSERT_TRUE(failed) << failed.error().message;
+  EXPECT_EQ(failed->status, "error");
+  EXPECT_EQ(failed->last_sync_at, kNow);
+  EXPECT_EQ(failed->last_error.size(), 2000U);
+  EXPECT_TRUE(failed->last_error.starts_with("AccessDenied: xxx"));
+  const auto passed =
+      repository_->SetCloudAccountStatus(acme, created->id, "connected", "", std::nullopt);
+  ASSERT_TRUE(passed);
+  EXPECT_EQ(passed->last_error, "");
+  EXPECT_EQ(passed->last_sync_at, kNow);
+  EXPECT_EQ(repository_->SetCloudAccountStatus(acme, created->id, "done", "", std::nullopt)
+                .error()
+                .code,
+            ErrorCode::kInvalidInput);
+  EXPECT_EQ(repository_->SetCloudAccountStatus(other, created->id, "error", "x", std::nullopt)
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+
   // Another tenant's account is not found by any call.
   EXPECT_EQ(repository_->GetCloudAccount(other, created->id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(repository_->SetCloudAccountConnection(other, created->id, "", "").error().code,
