@@ -75,6 +75,20 @@ function ConnectionTest({ account, onTested }: { account: Account; onTested: () 
   );
 }
 
+// Queues a sync of every connected account now (they are synced daily anyway).
+function SyncNow() {
+  const sync = useMutation({
+    mutationFn: () => post<Schemas["Job"]>("/api/jobs", { kind: "sync" }),
+  });
+  return (
+    <div className="button-row">
+      <button type="button" onClick={() => sync.mutate()} disabled={sync.isPending}>Sync now</button>
+      {sync.data && <span className="muted" role="status">Sync queued (job {sync.data.id})</span>}
+      {sync.isError && <span className="notice error" role="alert">{errorText(sync.error)}</span>}
+    </div>
+  );
+}
+
 function NewAccount({ onCreated }: { onCreated: (account: Account) => void }) {
   const [name, setName] = useState("");
   const [accountId, setAccountId] = useState("");
@@ -246,14 +260,18 @@ export function Onboarding() {
       )}
       {accounts.data && accounts.data.cloud_accounts.length > 0 && (
         <div className="card table-scroll">
-          <h2>Accounts</h2>
+          <div className="page-head">
+            <h2>Accounts</h2>
+            {accounts.data.cloud_accounts.some((a) => a.role_arn) && <SyncNow />}
+          </div>
           <table className="table" data-testid="cloud-accounts">
-            <thead><tr><th scope="col">Account</th><th scope="col">Status</th><th scope="col">CUR source</th><th /></tr></thead>
+            <thead><tr><th scope="col">Account</th><th scope="col">Status</th><th scope="col">Last sync</th><th scope="col">CUR source</th><th /></tr></thead>
             <tbody>
               {accounts.data.cloud_accounts.map((a) => (
                 <tr key={a.id}>
                   <td>{a.name} ({a.account_id})</td>
                   <td>{a.status}{a.last_error ? `: ${a.last_error}` : ""}</td>
+                  <td>{a.last_sync_at ? new Date(a.last_sync_at).toLocaleString() : "never"}</td>
                   <td>{a.cur_source ? ("athena" in a.cur_source ? "Athena" : "S3") : "—"}</td>
                   <td><Link to={`/onboarding?account=${a.id}`}>Set up</Link></td>
                 </tr>
