@@ -138,9 +138,12 @@ Result<std::string> RunForecast(store::Repository& repository, const JobRecord& 
 }
 
 Result<std::string> RunRightsize(store::Repository& repository, const JobRecord& job,
-                                 const service::JobProgress& progress) {
+                                 const service::JobProgress& progress,
+                                 const service::AwsSyncOptions* aws) {
   Status stop;
   service::TenantRightsizeOptions options;
+  // The organisation's catalog with the Price List API's prices, once a sync refreshed them.
+  if (aws != nullptr) options.catalog_path = service::TenantCatalogPath(*aws, job.tenant_id);
   options.progress = [&](std::size_t done, std::size_t total) {
     if (!stop) return;
     stop = progress(total == 0 ? 0.0 : static_cast<double>(done) / static_cast<double>(total),
@@ -263,7 +266,14 @@ service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
       {},
       {}};
   registry[JobKind::kForecast] = {Timed(JobKind::kForecast, RunForecast), {}, {}};
-  registry[JobKind::kRightsize] = {Timed(JobKind::kRightsize, RunRightsize), {}, {}};
+  registry[JobKind::kRightsize] = {
+      Timed(JobKind::kRightsize,
+            [aws](store::Repository& repository, const JobRecord& job,
+                  const service::JobProgress& progress) {
+              return RunRightsize(repository, job, progress, aws);
+            }),
+      {},
+      {}};
   if (aws != nullptr) {
     registry[JobKind::kSync] = {
         Timed(JobKind::kSync,
@@ -307,6 +317,9 @@ nlohmann::json SyncSummaryToJson(const service::AwsSyncSummary& summary) {
                                                     {"added", summary.metrics->added},
                                                     {"updated", summary.metrics->updated}}
                                    : nlohmann::json(nullptr);
+  out["prices"] = {{"refreshed", summary.prices},
+                   {"error", summary.prices_error.empty() ? nlohmann::json(nullptr)
+                                                          : nlohmann::json(summary.prices_error)}};
   out["inventory_skipped"] = summary.inventory_skipped.empty()
                                  ? nlohmann::json(nullptr)
                                  : nlohmann::json(summary.inventory_skipped);

@@ -496,6 +496,7 @@ Status RunServer(const ServerOptions& options) {
   context.aws_principal_arn = options.aws_principal_arn;
   context.aws.environment = aws::Environment::FromProcess();
   context.aws.athena_first_poll = std::chrono::milliseconds(options.aws_poll_ms);
+  context.aws.catalog_dir = (std::filesystem::path(options.models_dir) / "catalogs").string();
   context.apply.poll = std::chrono::milliseconds(options.aws_poll_ms);
   context.max_body_bytes = options.max_body_bytes;
   context.alerts.public_url = options.public_url;

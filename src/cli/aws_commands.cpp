@@ -1,6 +1,7 @@
 #include "cli/aws_commands.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <tuple>
 
@@ -45,6 +46,10 @@ AwsCommands::AwsCommands(CLI::App& app) {
       ->capture_default_str();
   sync_->add_option("--since", since_, "first billing period to read, YYYY-MM (instead of --months)");
   sync_->add_option("--until", until_, "last billing period to read with --since, YYYY-MM");
+  sync_->add_option("--models-dir", models_dir_,
+                    "the organisation's instance catalog with the Price List API's prices goes "
+                    "to DIR/catalogs (what `serve` and `rightsize --tenant` read)")
+      ->capture_default_str();
   sync_->add_option("--region", regions_,
                     "regions whose inventory and metrics are read (default: the CUR source's)");
   sync_->add_option("--skip", skip_, "leave out: cur, inventory, metrics")
@@ -105,6 +110,7 @@ int AwsCommands::RunSync(const std::string& database) const {
   options.metrics = !Skips(skip_, "metrics");
   options.metrics_period_seconds = period_;
   options.metrics_lookback_days = lookback_days_;
+  options.catalog_dir = (std::filesystem::path(models_dir_) / "catalogs").string();
   options.progress = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
   auto summary = service::SyncAwsAccounts(
       **repository, tenant_, account_.empty() ? std::nullopt : std::optional(account_), options);
@@ -144,6 +150,12 @@ int AwsCommands::RunSync(const std::string& database) const {
     fmt::print("inventory replaced: {}\n", fmt::join(parts, "; "));
   } else if (!summary->inventory_skipped.empty()) {
     fmt::print("inventory kept: {}\n", summary->inventory_skipped);
+  }
+  if (!summary->catalog_path.empty()) {
+    fmt::print("prices: {} instance types from the Price List API into {}\n", summary->prices,
+               summary->catalog_path);
+  } else if (!summary->prices_error.empty()) {
+    fmt::print("prices not refreshed: {}\n", summary->prices_error);
   }
   if (summary->metrics) {
     fmt::print("metrics: {} samples ({} new, {} updated)\n", summary->metrics->samples,

@@ -38,6 +38,7 @@ class AwsCommands final {
   int lookback_days_ = 14;
   std::string region_ = "us-east-1";
   std::string out_;
+  std::string models_dir_ = "var/models";
 };
 
 }  // namespace costwise::cli

@@ -1,6 +1,7 @@
 #include "cli/rightsize_command.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 #include "cli/output.h"
 #include "cli/progress_bar.h"
 #include "core/date.h"
+#include "service/aws_sync.h"
 #include "service/rightsizing_service.h"
 #include "service/rightsizing_tenant.h"
 #include "store/repository.h"
@@ -60,6 +62,10 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
       "rightsize",
       "EC2 right-sizing and idle instances from an inventory and its metrics: files "
       "(--inventory, --metrics) or a tenant's stored ones (--tenant)");
+  command_->add_option("--models-dir", models_dir_,
+                       "with --tenant and no --catalog: the tenant's catalog refreshed from the "
+                       "Price List API by `costwise sync` is read from DIR/catalogs")
+      ->capture_default_str();
   command_->add_option("--tenant", tenant_,
                        "right-size the tenant's stored inventory and metrics (costwise inventory "
                        "import, metrics import) and store the recommendations");
@@ -184,6 +190,15 @@ int RightsizeCommand::RunTenant(const std::string& database) const {
   service::TenantRightsizeOptions options;
   options.lookback_days = lookback_days_;
   options.catalog_path = catalog_;
+  if (catalog_.empty()) {
+    // The catalog `costwise sync` refreshed from the Price List API, when there is one.
+    auto tenant = (*repository)->FindTenant(tenant_);
+    if (tenant) {
+      service::AwsSyncOptions aws;
+      aws.catalog_dir = (std::filesystem::path(models_dir_) / "catalogs").string();
+      options.catalog_path = service::TenantCatalogPath(aws, tenant->id);
+    }
+  }
   options.performance_path = performance_;
   options.policy = Policy();
   ProgressBar bar(kProgressMinInstances, "instances");

@@ -34,6 +34,7 @@ class RightsizeCommand final {
   std::string volumes_;
   std::string addresses_;
   std::string catalog_;
+  std::string models_dir_ = "var/models";
   std::string performance_;
   int lookback_days_ = 14;
   std::string format_ = "table";

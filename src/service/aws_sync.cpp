@@ -17,7 +17,9 @@
 #include "ingest/aws/ec2.h"
 #include "ingest/aws/s3.h"
 #include "ingest/aws/sts.h"
+#include "ingest/aws/pricing.h"
 #include "service/cloud_accounts.h"
+#include "service/instance_catalog.h"
 #include "service/job_service.h"
 
 namespace costwise::service {
@@ -334,6 +336,13 @@ std::unique_ptr<aws::AwsClient> AccountClient(const store::CloudAccountRecord& a
   return std::make_unique<aws::AwsClient>(std::move(config));
 }
 
+std::string TenantCatalogPath(const AwsSyncOptions& options, std::int64_t tenant_id) {
+  if (options.catalog_dir.empty()) return "";
+  const fs::path path = fs::path(options.catalog_dir) / fmt::format("{}.csv", tenant_id);
+  std::error_code error;
+  return fs::exists(path, error) ? path.string() : "";
+}
+
 bool AwsSyncSummary::ok() const {
   return std::all_of(accounts.begin(), accounts.end(),
                      [](const AccountSyncSummary& account) { return account.status == "connected"; });
@@ -465,6 +474,10 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
     summary.accounts.push_back(std::move(account));
   }
 
+  // The regions whose prices are refreshed: those the inventory has, and those asked for.
+  std::set<std::string> price_regions(options.regions.begin(), options.regions.end());
+  for (const CloudInstance& instance : inventory.instances) price_regions.insert(instance.region);
+
   if (!cur_paths.empty()) {
     IngestOptions ingest_options;
     auto ingested = IngestFiles(repository, tenant_name, cur_paths, ingest_options);
@@ -490,6 +503,48 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
     } else {
       summary.inventory_skipped =
           "an account's inventory could not be listed: the stored inventory was kept";
+    }
+  }
+  // Prices of the regions the inventory has, through the first account that synced (its role
+  // has pricing:GetProducts): the organisation's catalog for right-sizing.
+  if (!options.catalog_dir.empty()) {
+    const std::set<std::string>& regions = price_regions;
+    const auto connected = std::find_if(summary.accounts.begin(), summary.accounts.end(),
+                                        [](const auto& one) { return one.status == "connected"; });
+    if (connected != summary.accounts.end() && !regions.empty()) {
+      const auto record = std::find_if(accounts.begin(), accounts.end(), [&](const auto& one) {
+        return one.id == connected->account_id;
+      });
+      auto client = AccountClient(*record, "us-east-1", options);
+      std::vector<aws::Ec2Price> prices;
+      for (const std::string& region : regions) {
+        Report(options, fmt::format("prices of {} from the Price List API", region));
+        auto priced = aws::GetEc2LinuxPrices(*client, region);
+        if (!priced) {
+          summary.prices_error = priced.error().Describe();
+          break;
+        }
+        prices.insert(prices.end(), priced->begin(), priced->end());
+      }
+      if (summary.prices_error.empty() && !prices.empty()) {
+        const std::string path =
+            (fs::path(options.catalog_dir) / fmt::format("{}.csv", tenant->id)).string();
+        const std::string existing = TenantCatalogPath(options, tenant->id);
+        auto base = existing.empty() ? BuiltInInstanceCatalog() : ReadInstanceCatalog(existing);
+        if (!base) base = BuiltInInstanceCatalog();  // a damaged file is rebuilt
+        auto refreshed = base ? WithPrices(*base, prices) : unexpected(base.error());
+        Status written = refreshed ? WriteInstanceCatalog(*refreshed, path)
+                                   : Status(unexpected(refreshed.error()));
+        if (written) {
+          summary.catalog_path = path;
+          summary.prices = static_cast<std::int64_t>(prices.size());
+        } else {
+          summary.prices_error = written.error().message;
+        }
+      }
+      if (!summary.prices_error.empty()) {
+        Report(options, "prices not refreshed: " + summary.prices_error);
+      }
     }
   }
   if (options.metrics && !samples.empty()) {

@@ -51,6 +51,10 @@ struct AwsSyncOptions {
   int metrics_lookback_days = 14;
   int metrics_period_seconds = 300;  // 300 (5-minute) or 3600
 
+  // Where each organisation's instance catalog refreshed from the Price List API is kept
+  // (<dir>/<tenant id>.csv, docs/aws.md); empty = prices are not refreshed. Right-sizing reads it.
+  std::string catalog_dir;
+
   std::string work_dir;  // temporary files; a folder under TMPDIR when empty
   std::function<void(std::string_view)> progress;
 };
@@ -89,6 +93,9 @@ struct AwsSyncSummary {
   std::optional<store::InventoryReplaceSummary> inventory;
   std::optional<store::MetricUpsertSummary> metrics;
   std::string inventory_skipped;  // why the inventory was not replaced
+  std::string catalog_path;       // the refreshed catalog, when prices were refreshed
+  std::int64_t prices = 0;        // instance types priced by the Price List API
+  std::string prices_error;       // why prices were not refreshed (the sync still succeeds)
   [[nodiscard]] bool ok() const;
 };
 
@@ -99,6 +106,10 @@ struct AwsSyncSummary {
                                                      std::string_view tenant,
                                                      std::optional<std::string> account,
                                                      const AwsSyncOptions& options);
+
+// The organisation's refreshed instance catalog (options.catalog_dir/<tenant id>.csv) when it
+// exists, else "" (the built-in catalog).
+[[nodiscard]] std::string TenantCatalogPath(const AwsSyncOptions& options, std::int64_t tenant_id);
 
 // A client in `region` that acts as the account's role: costwise's own identity (the chain in
 // options.environment) assumes it with the account's External ID, cached and refreshed.

@@ -1,6 +1,9 @@
 #include "service/instance_catalog.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -128,6 +131,80 @@ Result<rightsizing::PerformanceTable> ReadPerformanceTable(const std::string& pa
     return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: the file is empty", path));
   }
   return table;
+}
+
+Result<rightsizing::InstanceCatalog> WithPrices(const rightsizing::InstanceCatalog& base,
+                                                const std::vector<aws::Ec2Price>& prices) {
+  // (type, region) -> row, the base's first.
+  std::map<std::pair<std::string, std::string>, rightsizing::CatalogRow> rows;
+  for (const std::string& region : base.Regions()) {
+    for (const rightsizing::InstanceType* type : base.TypesIn(region)) {
+      rows[{type->name, region}] =
+          rightsizing::CatalogRow{*type, region, *base.HourlyPrice(type->name, region)};
+    }
+  }
+  for (const aws::Ec2Price& price : prices) {
+    if (price.region_code.empty() || price.usd_per_hour <= 0) continue;
+    rightsizing::CatalogRow row;
+    if (const rightsizing::InstanceType* known = base.Find(price.instance_type)) {
+      row.type = *known;
+    } else {
+      auto split = rightsizing::SplitTypeName(price.instance_type);
+      if (!split || price.vcpu <= 0 || price.memory_gib <= 0) continue;
+      row.type.name = price.instance_type;
+      row.type.vcpu = price.vcpu;
+      row.type.memory_gib = price.memory_gib;
+      row.type.gpus = static_cast<int>(price.gpus);
+      row.type.architecture = price.architecture == "arm64" ? rightsizing::Architecture::kArm64
+                                                            : rightsizing::Architecture::kX86_64;
+      const std::string& family = split->first;
+      row.type.cpu_manufacturer = price.architecture == "arm64" ? "aws"
+                                  : family.find('a', 1) != std::string::npos ? "amd"
+                                                                             : "intel";
+    }
+    row.region = price.region_code;
+    row.hourly_usd = price.usd_per_hour;
+    rows[{price.instance_type, price.region_code}] = std::move(row);
+  }
+  std::vector<rightsizing::CatalogRow> all;
+  all.reserve(rows.size());
+  for (auto& [key, row] : rows) all.push_back(std::move(row));
+  return rightsizing::InstanceCatalog::Create(all);
+}
+
+Status WriteInstanceCatalog(const rightsizing::InstanceCatalog& catalog, const std::string& path) {
+  std::string text =
+      "instance_type,family,vcpu,memory_gib,arch,gpu_count,gpu_name,gpu_memory_gib,"
+      "accelerator_count,cpu_manufacturer,generation,network_bandwidth_mbps,local_nvme_gib,"
+      "region,price_per_hour_ondemand_linux_usd\n";
+  for (const std::string& region : catalog.Regions()) {
+    for (const rightsizing::InstanceType* type : catalog.TypesIn(region)) {
+      text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f}\n", type->name,
+                          type->family, type->vcpu, type->memory_gib,
+                          type->architecture == rightsizing::Architecture::kArm64 ? "arm64"
+                                                                                  : "x86_64",
+                          type->gpus, type->gpu_name, type->gpu_memory_gib, type->accelerators,
+                          type->cpu_manufacturer, type->generation, type->network_mbps,
+                          type->local_nvme_gib, region, *catalog.HourlyPrice(type->name, region));
+    }
+  }
+  const std::filesystem::path target(path);
+  std::error_code error;
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), error);
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+      return MakeError(ErrorCode::kUnavailable, fmt::format("{}: cannot write", temporary));
+    }
+  }
+  std::filesystem::rename(temporary, target, error);
+  if (error) {
+    return MakeError(ErrorCode::kUnavailable,
+                     fmt::format("{}: cannot replace it: {}", path, error.message()));
+  }
+  return {};
 }
 
 }  // namespace costwise::service

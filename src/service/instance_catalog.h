@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "engines/rightsizing/catalog.h"
 #include "engines/rightsizing/performance.h"
+#include "ingest/aws/pricing.h"
 
 namespace costwise::service {
 
@@ -21,6 +22,18 @@ inline constexpr std::string_view kBuiltInCatalogSource =
 // network_bandwidth_mbps and local_nvme_gib are read when present). InvalidInput "path:line:
 // reason" for a missing column or a bad value; NotFound for a missing file.
 [[nodiscard]] Result<rightsizing::InstanceCatalog> ReadInstanceCatalog(const std::string& path);
+
+// The catalog with the Price List API's prices set over it (docs/aws.md): a type the base knows
+// keeps its shape and takes the new price; a type it does not know gets the shape the price list
+// gives (vCPUs, memory, architecture, GPUs; the maker from the processor). Regions and types the
+// prices do not cover keep the base's prices.
+[[nodiscard]] Result<rightsizing::InstanceCatalog> WithPrices(
+    const rightsizing::InstanceCatalog& base, const std::vector<aws::Ec2Price>& prices);
+
+// Writes the catalog as the CSV ReadInstanceCatalog reads (every column), through a temporary
+// file renamed over `path`, so a reader never sees half a file.
+[[nodiscard]] Status WriteInstanceCatalog(const rightsizing::InstanceCatalog& catalog,
+                                          const std::string& path);
 
 // The relative per-vCPU performance table: the built-in estimates with a CSV's rows set over
 // them (header cpu_manufacturer,generation,factor; e.g. "aws,7,1.4" from one's own benchmark).

@@ -117,6 +117,11 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
                   encoding="utf-8") as catalog:
             self.double.ec2_instance_types.update(
                 line.split(",", 1)[0] for line in list(catalog)[1:])
+        # The Price List API prices m5.4xlarge lower than the built-in catalog (0.768 $/h): the
+        # sync refreshes the organisation's catalog and right-sizing uses the new price.
+        self.double.pricing_products.append(aws_double.ec2_price_product(
+            "m5.4xlarge", 16, 64, "us-east-1", "US East (N. Virginia)", 0.5,
+            extra_attributes={"physicalProcessor": "Intel Xeon Platinum 8175"}))
         self.double.ec2_volumes = [
             {"VolumeId": "vol-free", "Size": 500, "VolumeType": "gp3", "State": "available",
              "Iops": 3000, "Throughput": 125, "region": "us-east-1"}]
@@ -210,6 +215,7 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         # 7 series of 14 days of 5-minute points (one fewer each when a 5-minute boundary
         # passed between making the points and the sync).
         self.assertIn(synced["metric_samples"], (7 * 4031, 7 * 4032))
+        self.assertEqual(sync["result"]["prices"], {"refreshed": 1, "error": None})
         months = sorted({(d.year, d.month) for d in self.billed_by_day})
         self.assertEqual(synced["cur"]["billing_periods"],
                          [f"{y:04}-{m:02}" for y, m in months])
@@ -248,6 +254,7 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         recommendations = self.call("GET", "/api/ml/recommendations?limit=100")["recommendations"]
         by_resource = {r["resource_id"]: r for r in recommendations}
         self.assertEqual(by_resource["i-big"]["action"], "resize", recommendations)
+        self.assertEqual(Decimal(by_resource["i-big"]["current_monthly_cost"]), Decimal("365"))
         self.assertEqual(by_resource["i-hot"]["action"], "resize", recommendations)
         self.assertEqual(by_resource["i-idle"]["action"], "stop", recommendations)
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -109,6 +110,55 @@ TEST_F(CatalogFileTest, APerformanceFileSetsFactorsOverTheDefaults) {
   EXPECT_FALSE(ReadPerformanceTable(Write("maker,factor\naws,1\n")));
   EXPECT_EQ(ReadPerformanceTable("/nonexistent/performance.csv").error().code,
             ErrorCode::kNotFound);
+}
+
+// Prices from the Price List API over the built-in catalog: known types keep their shape with the
+// new price, new types come with the price list's shape, other regions keep theirs; the file
+// written reads back the same.
+TEST(InstanceCatalogServiceTest, PricesFromThePriceListApiOverTheCatalog) {
+  const auto base = BuiltInInstanceCatalog();
+  ASSERT_TRUE(base) << base.error().message;
+  std::vector<aws::Ec2Price> prices = {
+      {"m5.xlarge", "us-east-1", 4, 16, "x86_64", 0, 0.25},
+      {"m5.xlarge", "eu-west-1", 4, 16, "x86_64", 0, 0.214},
+      {"zz9g.large", "eu-west-1", 2, 4, "arm64", 0, 0.05},
+      {"bogus", "eu-west-1", 2, 4, "x86_64", 0, 0.05},  // not a type name: left out
+  };
+  const auto refreshed = WithPrices(*base, prices);
+  ASSERT_TRUE(refreshed) << refreshed.error().message;
+  EXPECT_DOUBLE_EQ(*refreshed->HourlyPrice("m5.xlarge", "us-east-1"), 0.25);
+  EXPECT_DOUBLE_EQ(*refreshed->HourlyPrice("m5.xlarge", "eu-west-1"), 0.214);
+  EXPECT_DOUBLE_EQ(*refreshed->HourlyPrice("m5.large", "us-east-1"), 0.096);  // kept
+  EXPECT_EQ(refreshed->Find("m5.xlarge")->network_mbps, base->Find("m5.xlarge")->network_mbps);
+  const rightsizing::InstanceType* added = refreshed->Find("zz9g.large");
+  ASSERT_NE(added, nullptr);
+  EXPECT_EQ(added->architecture, rightsizing::Architecture::kArm64);
+  EXPECT_EQ(added->cpu_manufacturer, "aws");
+  EXPECT_EQ(added->generation, 9);
+  EXPECT_EQ(refreshed->Find("bogus"), nullptr);
+  EXPECT_EQ(refreshed->TypesIn("us-gov-west-1").size(), 750U);
+
+  char folder[] = "/tmp/costwise-catalog-XXXXXX";
+  ASSERT_NE(mkdtemp(folder), nullptr);
+  const std::string path = std::string(folder) + "/catalogs/7.csv";
+  ASSERT_TRUE(WriteInstanceCatalog(*refreshed, path));
+  const auto read = ReadInstanceCatalog(path);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->size(), refreshed->size());
+  for (const std::string& region : refreshed->Regions()) {
+    ASSERT_EQ(read->TypesIn(region).size(), refreshed->TypesIn(region).size()) << region;
+    for (const rightsizing::InstanceType* type : refreshed->TypesIn(region)) {
+      EXPECT_NEAR(*read->HourlyPrice(type->name, region), *refreshed->HourlyPrice(type->name, region),
+                  5e-7);
+      const rightsizing::InstanceType* back = read->Find(type->name);
+      ASSERT_NE(back, nullptr);
+      EXPECT_EQ(back->vcpu, type->vcpu);
+      EXPECT_EQ(back->gpus, type->gpus);
+      EXPECT_EQ(back->cpu_manufacturer, type->cpu_manufacturer);
+      EXPECT_EQ(back->burstable, type->burstable);
+    }
+  }
+  std::filesystem::remove_all(folder);
 }
 
 }  // namespace
