@@ -9,9 +9,6 @@
 #include <vector>
 
 #include <curl/curl.h>
-
-#include "ingest/aws/credentials.h"
-#include "ingest/aws/sns.h"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -20,6 +17,8 @@
 
 #include "api/html_text.h"
 #include "api/json_values.h"
+#include "ingest/aws/credentials.h"
+#include "ingest/aws/sns.h"
 
 namespace costwise::api {
 namespace {

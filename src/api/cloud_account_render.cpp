@@ -1,9 +1,8 @@
 #include "api/cloud_account_render.h"
 
-#include "api/job_render.h"
-
 #include <fmt/format.h>
 
+#include "api/job_render.h"
 #include "api/json_values.h"
 
 namespace costwise::api {

@@ -45,10 +45,10 @@ struct Context {
   std::unique_ptr<service::AlertSender> alert_sender;  // sends alert deliveries and tests
   // The background jobs (docs/service.md, "Jobs"); null when the server runs none.
   service::JobRunner* jobs = nullptr;
-  std::string upload_dir;              // uploaded files go under <upload_dir>/<tenant id>/
+  std::string upload_dir;                 // uploaded files go under <upload_dir>/<tenant id>/
   service::ModelStore* models = nullptr;  // saved detector states, the recent ones loaded
   std::string samples_dir;                // the bundled samples of the sample workspace
-  std::uint64_t max_upload_bytes = 0;  // of one upload request's body
+  std::uint64_t max_upload_bytes = 0;     // of one upload request's body
   std::size_t max_body_bytes = std::size_t{1} << 20;  // of a route that does not stream
   std::string aws_principal_arn;  // costwise's AWS principal, trusted by onboarded roles
   // costwise's AWS access (its credentials chain and endpoints, from the environment): syncs,

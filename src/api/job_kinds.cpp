@@ -249,40 +249,36 @@ service::JobFunction Timed(store::JobKind kind, service::JobFunction run) {
   };
 }
 
-service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
-                                     service::ModelStore* models,
+service::JobRegistry BuiltinJobKinds(const std::string& upload_root, service::ModelStore* models,
                                      const service::AwsSyncOptions* aws) {
   service::JobRegistry registry;
   registry[JobKind::kIngest] = {
       Timed(JobKind::kIngest, RunIngest),
       {JobKind::kDetect, JobKind::kForecast},
       [upload_root](const JobRecord& job) { RemoveUploadFolder(upload_root, job); }};
-  registry[JobKind::kDetect] = {
-      Timed(JobKind::kDetect,
-            [models](store::Repository& repository, const JobRecord& job,
-                     const service::JobProgress& progress) {
-              return RunDetect(repository, job, progress, models);
-            }),
-      {},
-      {}};
+  registry[JobKind::kDetect] = {Timed(JobKind::kDetect,
+                                      [models](store::Repository& repository, const JobRecord& job,
+                                               const service::JobProgress& progress) {
+                                        return RunDetect(repository, job, progress, models);
+                                      }),
+                                {},
+                                {}};
   registry[JobKind::kForecast] = {Timed(JobKind::kForecast, RunForecast), {}, {}};
-  registry[JobKind::kRightsize] = {
-      Timed(JobKind::kRightsize,
-            [aws](store::Repository& repository, const JobRecord& job,
-                  const service::JobProgress& progress) {
-              return RunRightsize(repository, job, progress, aws);
-            }),
-      {},
-      {}};
+  registry[JobKind::kRightsize] = {Timed(JobKind::kRightsize,
+                                         [aws](store::Repository& repository, const JobRecord& job,
+                                               const service::JobProgress& progress) {
+                                           return RunRightsize(repository, job, progress, aws);
+                                         }),
+                                   {},
+                                   {}};
   if (aws != nullptr) {
-    registry[JobKind::kSync] = {
-        Timed(JobKind::kSync,
-              [aws](store::Repository& repository, const JobRecord& job,
-                    const service::JobProgress& progress) {
-                return RunSync(repository, job, progress, *aws);
-              }),
-        {JobKind::kDetect, JobKind::kForecast, JobKind::kRightsize},
-        {}};
+    registry[JobKind::kSync] = {Timed(JobKind::kSync,
+                                      [aws](store::Repository& repository, const JobRecord& job,
+                                            const service::JobProgress& progress) {
+                                        return RunSync(repository, job, progress, *aws);
+                                      }),
+                                {JobKind::kDetect, JobKind::kForecast, JobKind::kRightsize},
+                                {}};
   }
   return registry;
 }
@@ -290,26 +286,27 @@ service::JobRegistry BuiltinJobKinds(const std::string& upload_root,
 nlohmann::json SyncSummaryToJson(const service::AwsSyncSummary& summary) {
   nlohmann::json accounts = nlohmann::json::array();
   for (const service::AccountSyncSummary& account : summary.accounts) {
-    accounts.push_back({{"id", account.account_id},
-                        {"account_id", account.aws_account_id},
-                        {"name", account.name},
-                        {"status", account.status},
-                        {"error", account.error.empty() ? nlohmann::json(nullptr)
-                                                        : nlohmann::json(account.error)},
-                        {"cur", {{"source", account.cur_source},
-                                 {"format", account.cur_format},
-                                 {"billing_periods", account.billing_periods},
-                                 {"athena_bytes_scanned", account.athena_bytes_scanned},
-                                 {"athena_rows", account.athena_rows},
-                                 {"s3_files", account.s3_files.size()},
-                                 {"s3_bytes", account.s3_bytes}}},
-                        {"instances", account.instances},
-                        {"volumes", account.volumes},
-                        {"addresses", account.addresses},
-                        {"metric_samples", account.metric_samples},
-                        {"metric_calls", account.metric_calls},
-                        {"aws_calls", account.aws_calls},
-                        {"aws_retries", account.aws_retries}});
+    accounts.push_back(
+        {{"id", account.account_id},
+         {"account_id", account.aws_account_id},
+         {"name", account.name},
+         {"status", account.status},
+         {"error", account.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(account.error)},
+         {"cur",
+          {{"source", account.cur_source},
+           {"format", account.cur_format},
+           {"billing_periods", account.billing_periods},
+           {"athena_bytes_scanned", account.athena_bytes_scanned},
+           {"athena_rows", account.athena_rows},
+           {"s3_files", account.s3_files.size()},
+           {"s3_bytes", account.s3_bytes}}},
+         {"instances", account.instances},
+         {"volumes", account.volumes},
+         {"addresses", account.addresses},
+         {"metric_samples", account.metric_samples},
+         {"metric_calls", account.metric_calls},
+         {"aws_calls", account.aws_calls},
+         {"aws_retries", account.aws_retries}});
   }
   nlohmann::json out = {{"accounts", accounts}};
   out["ingest"] = summary.ingest ? IngestSummaryToJson(*summary.ingest) : nlohmann::json(nullptr);

@@ -101,8 +101,7 @@ void ApplyRecommendation(Context& context, const httplib::Request& request,
   }
   SendResult(response, 200,
              service::ApplyRecommendation(*context.repository, caller.principal, *id,
-                                          dry_run->get<bool>(), Now(), &context.aws,
-                                          context.apply),
+                                          dry_run->get<bool>(), Now(), &context.aws, context.apply),
              ApplyPlanToJson);
 }
 

@@ -36,19 +36,23 @@ AwsCommands::AwsCommands(CLI::App& app) {
   sync_->add_option("--tenant", tenant_, "tenant (organisation) name")->required();
   sync_->add_option("--account", account_,
                     "only this account (costwise's id or the 12-digit AWS account id)");
-  sync_->add_option("--months", months_,
-                    "billing periods to read: the current month and the ones before it")
+  sync_
+      ->add_option("--months", months_,
+                   "billing periods to read: the current month and the ones before it")
       ->check(CLI::Range(1, 36))
       ->capture_default_str();
-  sync_->add_option("--backfill-months", backfill_months_,
-                    "billing periods an account's first sync reads")
+  sync_
+      ->add_option("--backfill-months", backfill_months_,
+                   "billing periods an account's first sync reads")
       ->check(CLI::Range(1, 36))
       ->capture_default_str();
-  sync_->add_option("--since", since_, "first billing period to read, YYYY-MM (instead of --months)");
+  sync_->add_option("--since", since_,
+                    "first billing period to read, YYYY-MM (instead of --months)");
   sync_->add_option("--until", until_, "last billing period to read with --since, YYYY-MM");
-  sync_->add_option("--models-dir", models_dir_,
-                    "the organisation's instance catalog with the Price List API's prices goes "
-                    "to DIR/catalogs (what `serve` and `rightsize --tenant` read)")
+  sync_
+      ->add_option("--models-dir", models_dir_,
+                   "the organisation's instance catalog with the Price List API's prices goes "
+                   "to DIR/catalogs (what `serve` and `rightsize --tenant` read)")
       ->capture_default_str();
   sync_->add_option("--region", regions_,
                     "regions whose inventory and metrics are read (default: the CUR source's)");
@@ -57,8 +61,9 @@ AwsCommands::AwsCommands(CLI::App& app) {
   sync_->add_option("--period", period_, "CloudWatch period in seconds")
       ->check(CLI::IsMember({300, 3600}))
       ->capture_default_str();
-  sync_->add_option("--lookback-days", lookback_days_,
-                    "metrics read back this far when none are stored yet")
+  sync_
+      ->add_option("--lookback-days", lookback_days_,
+                   "metrics read back this far when none are stored yet")
       ->check(CLI::Range(1, 63))
       ->capture_default_str();
 
@@ -96,8 +101,9 @@ int AwsCommands::RunSync(const std::string& database) const {
     if (text->empty()) continue;
     const std::optional<Date> month = Date::Parse(*text + "-01");
     if (!month || text->size() != 7) {
-      return Fail(Error{ErrorCode::kInvalidInput,
-                        fmt::format("{} takes a billing period as YYYY-MM, not \"{}\"", name, *text)});
+      return Fail(
+          Error{ErrorCode::kInvalidInput,
+                fmt::format("{} takes a billing period as YYYY-MM, not \"{}\"", name, *text)});
     }
     *target = month;
   }
@@ -120,8 +126,9 @@ int AwsCommands::RunSync(const std::string& database) const {
     if (!account.error.empty()) fmt::print("  error: {}\n", account.error);
     if (!account.cur_source.empty()) {
       fmt::print("  CUR via {} ({}): periods {}", account.cur_source, account.cur_format,
-                 account.billing_periods.empty() ? "none"
-                                                 : fmt::format("{}", fmt::join(account.billing_periods, ", ")));
+                 account.billing_periods.empty()
+                     ? "none"
+                     : fmt::format("{}", fmt::join(account.billing_periods, ", ")));
       if (account.cur_source == "athena") {
         fmt::print(", {} result rows, {} bytes scanned\n", account.athena_rows,
                    account.athena_bytes_scanned);
@@ -129,11 +136,11 @@ int AwsCommands::RunSync(const std::string& database) const {
         fmt::print(", {} files, {} bytes\n", account.s3_files.size(), account.s3_bytes);
       }
     }
-    fmt::print("  inventory: {} instances, {} volumes, {} addresses; metrics: {} samples from {} "
-               "queries in {} calls; {} AWS calls, {} retries\n",
-               account.instances, account.volumes, account.addresses, account.metric_samples,
-               account.metric_queries, account.metric_calls, account.aws_calls,
-               account.aws_retries);
+    fmt::print(
+        "  inventory: {} instances, {} volumes, {} addresses; metrics: {} samples from {} "
+        "queries in {} calls; {} AWS calls, {} retries\n",
+        account.instances, account.volumes, account.addresses, account.metric_samples,
+        account.metric_queries, account.metric_calls, account.aws_calls, account.aws_retries);
   }
   if (summary->ingest) {
     fmt::print("ingested {} files: {} cube rows, billed {} (periods restated: {})\n",
@@ -199,19 +206,20 @@ int AwsCommands::RunPrices() const {
   auto prices = aws::GetEc2LinuxPrices(client, region_);
   if (!prices) return Fail(prices.error().ToError());
   if (prices->empty()) {
-    return Fail(Error{ErrorCode::kNotFound,
-                      fmt::format("the Price List API has no on-demand Linux prices for {}",
-                                  region_)});
+    return Fail(
+        Error{ErrorCode::kNotFound,
+              fmt::format("the Price List API has no on-demand Linux prices for {}", region_)});
   }
   std::sort(prices->begin(), prices->end(), [](const aws::Ec2Price& a, const aws::Ec2Price& b) {
     return a.instance_type < b.instance_type;
   });
-  std::string text = "instance_type,vcpu,memory_gib,arch,gpu_count,region,"
-                     "price_per_hour_ondemand_linux_usd\n";
+  std::string text =
+      "instance_type,vcpu,memory_gib,arch,gpu_count,region,"
+      "price_per_hour_ondemand_linux_usd\n";
   for (const aws::Ec2Price& price : *prices) {
-    text += fmt::format("{},{},{},{},{},{},{:.6f}\n", price.instance_type, price.vcpu,
-                        price.memory_gib, price.architecture, price.gpus, price.region_code,
-                        price.usd_per_hour);
+    text +=
+        fmt::format("{},{},{},{},{},{},{:.6f}\n", price.instance_type, price.vcpu, price.memory_gib,
+                    price.architecture, price.gpus, price.region_code, price.usd_per_hour);
   }
   if (Status written = WriteFile(out_, text); !written) return Fail(written.error());
   fmt::print("wrote {} instance types of {} to {}\n", prices->size(), region_, out_);

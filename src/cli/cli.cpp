@@ -14,8 +14,8 @@
 #include "api/cost_render.h"
 #include "api/server.h"
 #include "cli/anomaly_commands.h"
-#include "cli/forecast_commands.h"
 #include "cli/aws_commands.h"
+#include "cli/forecast_commands.h"
 #include "cli/inventory_commands.h"
 #include "cli/output.h"
 #include "cli/progress_bar.h"
@@ -319,9 +319,10 @@ int Run(int argc, char** argv) {
                    "largest upload request accepted, in MiB (413 beyond)")
       ->check(CLI::Range(1, 1'048'576))
       ->capture_default_str();
-  serve->add_option("--aws-poll-ms", server_options.aws_poll_ms,
-                    "how often to poll AWS for an Athena query's end and an instance's state "
-                    "during an apply (ms)")
+  serve
+      ->add_option("--aws-poll-ms", server_options.aws_poll_ms,
+                   "how often to poll AWS for an Athena query's end and an instance's state "
+                   "during an apply (ms)")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
   serve->add_option("--aws-principal-arn", server_options.aws_principal_arn,

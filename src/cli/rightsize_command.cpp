@@ -62,9 +62,10 @@ RightsizeCommand::RightsizeCommand(CLI::App& app) {
       "rightsize",
       "EC2 right-sizing and idle instances from an inventory and its metrics: files "
       "(--inventory, --metrics) or a tenant's stored ones (--tenant)");
-  command_->add_option("--models-dir", models_dir_,
-                       "with --tenant and no --catalog: the tenant's catalog refreshed from the "
-                       "Price List API by `costwise sync` is read from DIR/catalogs")
+  command_
+      ->add_option("--models-dir", models_dir_,
+                   "with --tenant and no --catalog: the tenant's catalog refreshed from the "
+                   "Price List API by `costwise sync` is read from DIR/catalogs")
       ->capture_default_str();
   command_->add_option("--tenant", tenant_,
                        "right-size the tenant's stored inventory and metrics (costwise inventory "

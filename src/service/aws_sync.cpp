@@ -15,9 +15,9 @@
 #include "ingest/aws/cloudwatch.h"
 #include "ingest/aws/credentials.h"
 #include "ingest/aws/ec2.h"
+#include "ingest/aws/pricing.h"
 #include "ingest/aws/s3.h"
 #include "ingest/aws/sts.h"
-#include "ingest/aws/pricing.h"
 #include "service/cloud_accounts.h"
 #include "service/instance_catalog.h"
 #include "service/job_service.h"
@@ -169,16 +169,16 @@ Status FetchCur(AccountAws& aws, const CurSource& source, const std::vector<Date
     for (const Date period : periods) {
       const std::string path =
           (dir / fmt::format("{}-athena-{}.csv", account_id, period.MonthString())).string();
-      Report(options, fmt::format("account {}: Athena query for {} ({} table {}.{})", account_id,
-                                  period.MonthString(), summary.cur_format, source.database,
-                                  source.table));
+      Report(options,
+             fmt::format("account {}: Athena query for {} ({} table {}.{})", account_id,
+                         period.MonthString(), summary.cur_format, source.database, source.table));
       auto exported = aws::ExportBillingPeriod(aws.Home(), location, *table, period, path, wait);
       if (!exported) return unexpected<Error>(exported.error().ToError());
       summary.athena_bytes_scanned += exported->execution.bytes_scanned;
       summary.athena_rows += exported->rows;
-      Report(options, fmt::format("account {}: {}: {} rows, {} bytes scanned", account_id,
-                                  period.MonthString(), exported->rows,
-                                  exported->execution.bytes_scanned));
+      Report(options,
+             fmt::format("account {}: {}: {} rows, {} bytes scanned", account_id,
+                         period.MonthString(), exported->rows, exported->execution.bytes_scanned));
       if (exported->rows == 0) {
         std::error_code ignored;
         fs::remove(path, ignored);
@@ -209,10 +209,10 @@ Status FetchCur(AccountAws& aws, const CurSource& source, const std::vector<Date
       }
       const std::string base = key.substr(key.rfind('/') + 1);
       const fs::path path = dir / fmt::format("{}-s3-{}-{:03}-{}", account_id,
-                                              report.billing_period, ++file_number,
-                                              FileSafe(base));
+                                              report.billing_period, ++file_number, FileSafe(base));
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      if (!out) return MakeError(ErrorCode::kInternal, fmt::format("cannot write {}", path.string()));
+      if (!out)
+        return MakeError(ErrorCode::kInternal, fmt::format("cannot write {}", path.string()));
       std::int64_t bytes = 0;
       auto done = aws::GetObject(aws.Home(), source.bucket, key, [&](std::string_view chunk) {
         out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
@@ -221,7 +221,8 @@ Status FetchCur(AccountAws& aws, const CurSource& source, const std::vector<Date
       });
       out.close();
       if (!done) return unexpected<Error>(done.error().ToError());
-      if (!out) return MakeError(ErrorCode::kInternal, fmt::format("writing {} failed", path.string()));
+      if (!out)
+        return MakeError(ErrorCode::kInternal, fmt::format("writing {} failed", path.string()));
       summary.s3_files.push_back(fmt::format("s3://{}/{}", source.bucket, key));
       summary.s3_bytes += bytes;
       Report(options, fmt::format("account {}: read s3://{}/{} ({} bytes)", account_id,
@@ -247,28 +248,41 @@ Status FetchInventory(AccountAws& aws, const std::vector<std::string>& regions,
     if (!instances) return unexpected<Error>(instances.error().ToError());
     for (const aws::Ec2Instance& instance : *instances) {
       if (instance.state == "terminated") continue;
-      inventory.instances.push_back(CloudInstance{instance.instance_id, instance.instance_type,
-                                                  region, instance.platform, instance.state,
-                                                  aws::TagsJson(instance.tags), {}});
+      inventory.instances.push_back(CloudInstance{instance.instance_id,
+                                                  instance.instance_type,
+                                                  region,
+                                                  instance.platform,
+                                                  instance.state,
+                                                  aws::TagsJson(instance.tags),
+                                                  {}});
       if (instance.state == "running") running.emplace_back(region, instance.instance_id);
       ++summary.instances;
     }
     auto volumes = aws::DescribeVolumes(client);
     if (!volumes) return unexpected<Error>(volumes.error().ToError());
     for (const aws::Ec2Volume& volume : *volumes) {
-      inventory.volumes.push_back(CloudVolume{volume.volume_id, volume.volume_type,
-                                              volume.size_gib, volume.iops,
-                                              volume.throughput_mibps, region, volume.state,
+      inventory.volumes.push_back(CloudVolume{volume.volume_id,
+                                              volume.volume_type,
+                                              volume.size_gib,
+                                              volume.iops,
+                                              volume.throughput_mibps,
+                                              region,
+                                              volume.state,
                                               volume.attached_instance_id,
-                                              aws::TagsJson(volume.tags), {}});
+                                              aws::TagsJson(volume.tags),
+                                              {}});
       ++summary.volumes;
     }
     auto addresses = aws::DescribeAddresses(client);
     if (!addresses) return unexpected<Error>(addresses.error().ToError());
     for (const aws::Ec2Address& address : *addresses) {
-      inventory.addresses.push_back(CloudAddress{address.allocation_id, address.public_ip, region,
-                                                 address.association_id, address.instance_id,
-                                                 aws::TagsJson(address.tags), {}});
+      inventory.addresses.push_back(CloudAddress{address.allocation_id,
+                                                 address.public_ip,
+                                                 region,
+                                                 address.association_id,
+                                                 address.instance_id,
+                                                 aws::TagsJson(address.tags),
+                                                 {}});
       ++summary.addresses;
     }
   }
@@ -277,9 +291,8 @@ Status FetchInventory(AccountAws& aws, const std::vector<std::string>& regions,
 
 Status FetchMetrics(AccountAws& aws,
                     const std::vector<std::pair<std::string, std::string>>& running,
-                    std::int64_t start, std::int64_t end, int period,
-                    const AwsSyncOptions& options, AccountSyncSummary& summary,
-                    std::vector<MetricSample>& samples) {
+                    std::int64_t start, std::int64_t end, int period, const AwsSyncOptions& options,
+                    AccountSyncSummary& summary, std::vector<MetricSample>& samples) {
   std::map<std::string, std::vector<std::string>> by_region;
   for (const auto& [region, id] : running) by_region[region].push_back(id);
   for (const auto& [region, ids] : by_region) {
@@ -300,16 +313,16 @@ Status FetchMetrics(AccountAws& aws,
         aws.Client(region), queries, start, end,
         [&](int calls, std::size_t done, std::size_t total) {
           summary.metric_calls = calls;
-          Report(options, fmt::format("account {}: {} metrics {} of {} queries", summary.aws_account_id,
-                                      region, done, total));
+          Report(options, fmt::format("account {}: {} metrics {} of {} queries",
+                                      summary.aws_account_id, region, done, total));
         });
     if (!results) return unexpected<Error>(results.error().ToError());
     summary.metric_queries += static_cast<std::int64_t>(queries.size());
     for (std::size_t i = 0; i < results->size(); ++i) {
       const aws::MetricResult& result = (*results)[i];
       for (std::size_t j = 0; j < result.timestamps.size(); ++j) {
-        samples.push_back(MetricSample{meaning[i].first, meaning[i].second,
-                                       result.timestamps[j], result.values[j]});
+        samples.push_back(MetricSample{meaning[i].first, meaning[i].second, result.timestamps[j],
+                                       result.values[j]});
       }
       summary.metric_samples += static_cast<std::int64_t>(result.timestamps.size());
     }
@@ -344,8 +357,9 @@ std::string TenantCatalogPath(const AwsSyncOptions& options, std::int64_t tenant
 }
 
 bool AwsSyncSummary::ok() const {
-  return std::all_of(accounts.begin(), accounts.end(),
-                     [](const AccountSyncSummary& account) { return account.status == "connected"; });
+  return std::all_of(accounts.begin(), accounts.end(), [](const AccountSyncSummary& account) {
+    return account.status == "connected";
+  });
 }
 
 Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::string_view tenant_name,
@@ -364,17 +378,16 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
     accounts.push_back(record);
   }
   if (accounts.empty()) {
-    return MakeError(ErrorCode::kNotFound,
-                     account_filter
-                         ? fmt::format("tenant {} has no cloud account {}", tenant_name,
-                                       *account_filter)
-                         : fmt::format("tenant {} has no cloud accounts: onboard one first "
-                                       "(POST /api/cloud-accounts or the web UI's Connect AWS)",
-                                       tenant_name));
+    return MakeError(
+        ErrorCode::kNotFound,
+        account_filter
+            ? fmt::format("tenant {} has no cloud account {}", tenant_name, *account_filter)
+            : fmt::format("tenant {} has no cloud accounts: onboard one first "
+                          "(POST /api/cloud-accounts or the web UI's Connect AWS)",
+                          tenant_name));
   }
-  std::erase_if(accounts, [](const store::CloudAccountRecord& record) {
-    return record.role_arn.empty();
-  });
+  std::erase_if(accounts,
+                [](const store::CloudAccountRecord& record) { return record.role_arn.empty(); });
   if (accounts.empty()) {
     return MakeError(ErrorCode::kInvalidInput,
                      "no cloud account has a role ARN yet: enter the role costwise assumes "
@@ -410,16 +423,24 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
     account.aws_account_id = record.account_id;
     account.name = record.name;
     std::optional<CurSource> source;
+    std::string source_error;
     if (!record.cur_source.empty()) {
       auto parsed = ParseCurSourceText(record.cur_source);
-      if (parsed) source = *parsed;
+      if (parsed) {
+        source = *parsed;
+      } else {
+        source_error =
+            "the stored CUR source cannot be read (enter it again): " + parsed.error().message;
+      }
     }
-    const std::string home_region = source && !source->region.empty() ? source->region
-                                                                      : aws::DefaultRegion(options.environment);
+    const std::string home_region = source && !source->region.empty()
+                                        ? source->region
+                                        : aws::DefaultRegion(options.environment);
     AccountAws aws(record, home_region, options, identity);
     Report(options, fmt::format("account {} ({}): assuming {}", record.account_id, record.name,
                                 record.role_arn));
     Status done = [&]() -> Status {
+      if (!source_error.empty()) return MakeError(ErrorCode::kInvalidInput, source_error);
       auto caller = aws::GetCallerIdentity(aws.Home());
       if (!caller) return unexpected<Error>(caller.error().ToError());
       account.caller_arn = caller->arn;
@@ -432,8 +453,8 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
         const std::vector<Date> periods = BillingPeriods(
             now, record.last_sync_at ? options.months : options.backfill_months, options);
         const std::size_t before = cur_paths.size();
-        Status fetched = FetchCur(aws, *source, periods, work.path(), record.account_id,
-                                  options, account, cur_paths);
+        Status fetched = FetchCur(aws, *source, periods, work.path(), record.account_id, options,
+                                  account, cur_paths);
         if (!fetched) {
           cur_paths.resize(before);
           return fetched;
@@ -549,8 +570,8 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
   }
   if (options.metrics && !samples.empty()) {
     std::size_t next = 0;
-    auto upserted = repository.UpsertMetricSamples(
-        tenant->id, [&](std::vector<MetricSample>& chunk) {
+    auto upserted =
+        repository.UpsertMetricSamples(tenant->id, [&](std::vector<MetricSample>& chunk) {
           chunk.clear();
           const std::size_t end = std::min(samples.size(), next + 10000);
           chunk.insert(chunk.end(), samples.begin() + static_cast<std::ptrdiff_t>(next),
@@ -576,8 +597,7 @@ Result<ConnectionTest> TestAwsConnection(store::Repository& repository, std::int
   if (!record) return unexpected<Error>(record.error());
   ConnectionTest test;
   if (record->role_arn.empty()) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     "enter the role ARN before testing the connection");
+    return MakeError(ErrorCode::kInvalidInput, "enter the role ARN before testing the connection");
   }
   std::optional<CurSource> source;
   if (!record->cur_source.empty()) {
@@ -600,16 +620,15 @@ Result<ConnectionTest> TestAwsConnection(store::Repository& repository, std::int
     }
   };
   auto caller = aws::GetCallerIdentity(aws.Home());
-  step("assume-role",
-       caller ? Status{} : Status(unexpected<Error>(caller.error().ToError())),
+  step("assume-role", caller ? Status{} : Status(unexpected<Error>(caller.error().ToError())),
        caller ? "assumed " + record->role_arn + " as " + caller->arn : "");
-  step("identity",
-       !caller || caller->account == record->account_id
-           ? Status{}
-           : MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("the role is in AWS account {}, not {}", caller->account,
-                                   record->account_id)),
-       caller ? "account " + caller->account : "");
+  step(
+      "identity",
+      !caller || caller->account == record->account_id
+          ? Status{}
+          : MakeError(ErrorCode::kInvalidInput, fmt::format("the role is in AWS account {}, not {}",
+                                                            caller->account, record->account_id)),
+      caller ? "account " + caller->account : "");
   if (!source) {
     test.steps.push_back({"cur-source", "skipped", "no CUR source entered yet"});
   } else if (source->kind == CurSource::Kind::kAthena) {
@@ -619,12 +638,12 @@ Result<ConnectionTest> TestAwsConnection(store::Repository& repository, std::int
     std::string detail;
     if (failure.empty()) {
       auto table = aws::ReadCurTable(
-          aws.Home(),
-          {source->database, source->table, source->workgroup, source->output_location}, wait);
+          aws.Home(), {source->database, source->table, source->workgroup, source->output_location},
+          wait);
       if (table) {
-        detail = fmt::format("Athena table {}.{}: {} with {} columns", source->database,
-                             source->table, aws::CurTableKindName(table->kind),
-                             table->columns.size());
+        detail =
+            fmt::format("Athena table {}.{}: {} with {} columns", source->database, source->table,
+                        aws::CurTableKindName(table->kind), table->columns.size());
       } else {
         checked = unexpected<Error>(table.error().ToError());
       }
@@ -643,16 +662,15 @@ Result<ConnectionTest> TestAwsConnection(store::Repository& repository, std::int
                                         "is the report delivered there yet?",
                                         source->bucket, source->prefix));
       } else {
-        detail = fmt::format("{} billing periods under s3://{}/{}", reports->size(),
-                             source->bucket, source->prefix);
+        detail = fmt::format("{} billing periods under s3://{}/{}", reports->size(), source->bucket,
+                             source->prefix);
       }
     }
     step("cur-source", checked, detail);
   }
   test.ok = failure.empty();
-  auto recorded = repository.SetCloudAccountStatus(tenant_id, account_id,
-                                                   test.ok ? "connected" : "error", failure,
-                                                   std::nullopt);
+  auto recorded = repository.SetCloudAccountStatus(
+      tenant_id, account_id, test.ok ? "connected" : "error", failure, std::nullopt);
   if (!recorded) return unexpected<Error>(recorded.error());
   test.account = *recorded;
   return test;

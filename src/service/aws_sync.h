@@ -113,9 +113,9 @@ struct AwsSyncSummary {
 
 // A client in `region` that acts as the account's role: costwise's own identity (the chain in
 // options.environment) assumes it with the account's External ID, cached and refreshed.
-[[nodiscard]] std::unique_ptr<aws::AwsClient> AccountClient(const store::CloudAccountRecord& account,
-                                                            const std::string& region,
-                                                            const AwsSyncOptions& options);
+[[nodiscard]] std::unique_ptr<aws::AwsClient> AccountClient(
+    const store::CloudAccountRecord& account, const std::string& region,
+    const AwsSyncOptions& options);
 
 struct ConnectionTestStep {
   std::string step;    // "assume-role", "identity", "cur-source"
@@ -145,8 +145,10 @@ struct ConnectionTestAnswer {
 // The onboarding wizard's last step (admins and owners): tests the connection of one of the
 // caller's organisation's accounts; when it passes, queues the account's first sync and makes
 // sure the organisation's accounts are synced daily. NotFound for another organisation's account.
-[[nodiscard]] Result<ConnectionTestAnswer> TestCloudAccountConnection(
-    store::Repository& repository, const Principal& principal, std::int64_t account_id,
-    const AwsSyncOptions& options, std::int64_t now);
+[[nodiscard]] Result<ConnectionTestAnswer> TestCloudAccountConnection(store::Repository& repository,
+                                                                      const Principal& principal,
+                                                                      std::int64_t account_id,
+                                                                      const AwsSyncOptions& options,
+                                                                      std::int64_t now);
 
 }  // namespace costwise::service

@@ -95,14 +95,16 @@ Ec2ApplyOutcome ApplyInstanceChange(aws::AwsClient& client, const InstanceChange
   };
 
   // 1. Permissions, changing nothing.
-  bool allowed = run.Call("dry-run stop", aws::StopInstance(client, id, true),
-                          "ec2:StopInstances allowed");
+  bool allowed =
+      run.Call("dry-run stop", aws::StopInstance(client, id, true), "ec2:StopInstances allowed");
   if (resize) {
-    allowed = run.Call("dry-run modify type",
-                       aws::ModifyInstanceType(client, id, change.to_type, true),
-                       "ec2:ModifyInstanceAttribute allowed") && allowed;
+    allowed =
+        run.Call("dry-run modify type", aws::ModifyInstanceType(client, id, change.to_type, true),
+                 "ec2:ModifyInstanceAttribute allowed") &&
+        allowed;
     allowed = run.Call("dry-run start", aws::StartInstance(client, id, true),
-                       "ec2:StartInstances allowed") && allowed;
+                       "ec2:StartInstances allowed") &&
+              allowed;
   }
   if (!allowed) {
     std::string failures;
@@ -123,23 +125,24 @@ Ec2ApplyOutcome ApplyInstanceChange(aws::AwsClient& client, const InstanceChange
     run.Step("check instance", false,
              fmt::format("{} is {} now, not {} as when recommended", id, current->instance_type,
                          change.from_type));
-    return refuse(fmt::format("{} changed since the recommendation ({} now, was {}): run "
-                              "right-sizing again",
-                              id, current->instance_type, change.from_type));
+    return refuse(
+        fmt::format("{} changed since the recommendation ({} now, was {}): run "
+                    "right-sizing again",
+                    id, current->instance_type, change.from_type));
   }
   if (current->state != "running" && current->state != "stopped") {
     run.Step("check instance", false, fmt::format("{} is {}", id, current->state));
-    return refuse(fmt::format("{} is {}: apply when it is running or stopped", id,
-                              current->state));
+    return refuse(fmt::format("{} is {}: apply when it is running or stopped", id, current->state));
   }
   const bool was_running = current->state == "running";
   run.Step("check instance", true,
            fmt::format("{} is {} and {}", id, current->instance_type, current->state));
   if (dry_run) {
     run.outcome.outcome = "planned";
-    run.outcome.message = resize ? fmt::format("would stop {}, change it from {} to {} and start "
-                                               "it again",
-                                               id, current->instance_type, change.to_type)
+    run.outcome.message = resize ? fmt::format(
+                                       "would stop {}, change it from {} to {} and start "
+                                       "it again",
+                                       id, current->instance_type, change.to_type)
                                  : fmt::format("would stop {}", id);
     return std::move(run.outcome);
   }
@@ -153,11 +156,12 @@ Ec2ApplyOutcome ApplyInstanceChange(aws::AwsClient& client, const InstanceChange
                                       "StartInstances sent") &&
                              run.WaitFor(id, "running");
       run.outcome.outcome = restarted ? "rolled-back" : "failed";
-      run.outcome.message =
-          restarted ? fmt::format("stopping {} failed; it was started again", id)
-                    : fmt::format("stopping {} failed and starting it again failed: check it "
-                                  "in the EC2 console",
-                                  id);
+      run.outcome.message = restarted
+                                ? fmt::format("stopping {} failed; it was started again", id)
+                                : fmt::format(
+                                      "stopping {} failed and starting it again failed: check it "
+                                      "in the EC2 console",
+                                      id);
       return std::move(run.outcome);
     }
   }
@@ -169,15 +173,15 @@ Ec2ApplyOutcome ApplyInstanceChange(aws::AwsClient& client, const InstanceChange
 
   // 4. Change the type; 5. start.
   std::string failure;
-  bool modified = run.Call("modify type",
-                           aws::ModifyInstanceType(client, id, change.to_type, false),
-                           fmt::format("{} -> {}", current->instance_type, change.to_type));
+  bool modified =
+      run.Call("modify type", aws::ModifyInstanceType(client, id, change.to_type, false),
+               fmt::format("{} -> {}", current->instance_type, change.to_type));
   if (!modified) {
     failure = fmt::format("changing the type to {} failed", change.to_type);
   } else if (was_running) {
-    const bool started = run.Call("start", aws::StartInstance(client, id, false),
-                                  "StartInstances sent") &&
-                         run.WaitFor(id, "running");
+    const bool started =
+        run.Call("start", aws::StartInstance(client, id, false), "StartInstances sent") &&
+        run.WaitFor(id, "running");
     if (!started) failure = fmt::format("starting {} as {} failed", id, change.to_type);
   }
   if (failure.empty()) {
@@ -193,28 +197,29 @@ Ec2ApplyOutcome ApplyInstanceChange(aws::AwsClient& client, const InstanceChange
     auto now = run.Describe(id);
     if (now && now->state != "stopped") {
       if (now->state != "stopping") {
-        restored = run.Call("rollback stop", aws::StopInstance(client, id, false),
-                            "StopInstances sent");
+        restored =
+            run.Call("rollback stop", aws::StopInstance(client, id, false), "StopInstances sent");
       }
       restored = restored && run.WaitFor(id, "stopped");
     }
-    restored = restored &&
-               run.Call("rollback modify type",
-                        aws::ModifyInstanceType(client, id, current->instance_type, false),
-                        fmt::format("{} -> {}", change.to_type, current->instance_type));
+    restored =
+        restored && run.Call("rollback modify type",
+                             aws::ModifyInstanceType(client, id, current->instance_type, false),
+                             fmt::format("{} -> {}", change.to_type, current->instance_type));
   }
   if (restored && was_running) {
-    restored = run.Call("rollback start", aws::StartInstance(client, id, false),
-                        "StartInstances sent") &&
-               run.WaitFor(id, "running");
+    restored =
+        run.Call("rollback start", aws::StartInstance(client, id, false), "StartInstances sent") &&
+        run.WaitFor(id, "running");
   }
   run.outcome.outcome = restored ? "rolled-back" : "failed";
   run.outcome.message =
       restored ? fmt::format("{}; rolled back: {} is {} and {} again", failure, id,
                              current->instance_type, was_running ? "running" : "stopped")
-               : fmt::format("{}; the rollback failed too: check {} in the EC2 console (see the "
-                             "failed steps)",
-                             failure, id);
+               : fmt::format(
+                     "{}; the rollback failed too: check {} in the EC2 console (see the "
+                     "failed steps)",
+                     failure, id);
   return std::move(run.outcome);
 }
 

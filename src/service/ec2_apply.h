@@ -34,7 +34,7 @@ struct InstanceChange {
 
 struct Ec2ApplyOptions {
   std::chrono::milliseconds poll{5000};
-  std::chrono::seconds timeout{900};  // per wait
+  std::chrono::seconds timeout{900};                     // per wait
   std::function<void(std::chrono::milliseconds)> sleep;  // real sleep when empty
   std::function<std::int64_t()> now;                     // the wall clock when empty
   // Called after every step with all steps so far (the audit log is rewritten with them).

@@ -158,7 +158,7 @@ Result<rightsizing::InstanceCatalog> WithPrices(const rightsizing::InstanceCatal
       row.type.architecture = price.architecture == "arm64" ? rightsizing::Architecture::kArm64
                                                             : rightsizing::Architecture::kX86_64;
       const std::string& family = split->first;
-      row.type.cpu_manufacturer = price.architecture == "arm64" ? "aws"
+      row.type.cpu_manufacturer = price.architecture == "arm64"              ? "aws"
                                   : family.find('a', 1) != std::string::npos ? "amd"
                                                                              : "intel";
     }
@@ -179,13 +179,13 @@ Status WriteInstanceCatalog(const rightsizing::InstanceCatalog& catalog, const s
       "region,price_per_hour_ondemand_linux_usd\n";
   for (const std::string& region : catalog.Regions()) {
     for (const rightsizing::InstanceType* type : catalog.TypesIn(region)) {
-      text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f}\n", type->name,
-                          type->family, type->vcpu, type->memory_gib,
-                          type->architecture == rightsizing::Architecture::kArm64 ? "arm64"
-                                                                                  : "x86_64",
-                          type->gpus, type->gpu_name, type->gpu_memory_gib, type->accelerators,
-                          type->cpu_manufacturer, type->generation, type->network_mbps,
-                          type->local_nvme_gib, region, *catalog.HourlyPrice(type->name, region));
+      text +=
+          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f}\n", type->name,
+                      type->family, type->vcpu, type->memory_gib,
+                      type->architecture == rightsizing::Architecture::kArm64 ? "arm64" : "x86_64",
+                      type->gpus, type->gpu_name, type->gpu_memory_gib, type->accelerators,
+                      type->cpu_manufacturer, type->generation, type->network_mbps,
+                      type->local_nvme_gib, region, *catalog.HourlyPrice(type->name, region));
     }
   }
   const std::filesystem::path target(path);

@@ -47,9 +47,8 @@ Result<int> EnsureDailySync(store::Repository& repository, std::int64_t tenant_i
                             std::int64_t now) {
   Result<std::vector<store::JobScheduleRecord>> schedules = repository.ListJobSchedules(tenant_id);
   if (!schedules) return unexpected(std::move(schedules.error()));
-  if (std::any_of(schedules->begin(), schedules->end(), [](const auto& schedule) {
-        return schedule.kind == store::JobKind::kSync;
-      })) {
+  if (std::any_of(schedules->begin(), schedules->end(),
+                  [](const auto& schedule) { return schedule.kind == store::JobKind::kSync; })) {
     return 0;
   }
   Result<store::JobScheduleRecord> saved = repository.SaveJobSchedule(store::JobScheduleRecord{

@@ -38,8 +38,7 @@ inline constexpr std::int64_t kDailySeconds = 86'400;
 // Queues a sync of one account (its costwise id) now, as the connection test does.
 [[nodiscard]] Result<store::JobRecord> SubmitAccountSync(store::Repository& repository,
                                                          std::int64_t tenant_id,
-                                                         std::int64_t account_id,
-                                                         std::int64_t now);
+                                                         std::int64_t account_id, std::int64_t now);
 
 // Makes sure the tenant has daily schedules of anomaly detection and forecasting (the detector
 // and the forecaster refit on the newest data each run: their retraining schedule); a schedule

@@ -204,10 +204,10 @@ Result<InstanceOwner> FindInstanceOwner(store::Repository& repository, std::int6
     return MakeError(ErrorCode::kConflict,
                      "no onboarded AWS account has a role ARN: connect the account first");
   }
-  return MakeError(ErrorCode::kConflict,
-                   fmt::format("no onboarded account has instance {} in {} ({})",
-                               recommendation.resource_id, recommendation.region,
-                               fmt::join(tried, "; ")));
+  return MakeError(
+      ErrorCode::kConflict,
+      fmt::format("no onboarded account has instance {} in {} ({})", recommendation.resource_id,
+                  recommendation.region, fmt::join(tried, "; ")));
 }
 
 }  // namespace
@@ -239,9 +239,8 @@ Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Princ
   }
   if (through_aws) {
     if (r.status != RecommendationStatus::kOpen) {
-      return MakeError(ErrorCode::kConflict,
-                       fmt::format("recommendation {} is {}, not open", id,
-                                   RecommendationStatusName(r.status)));
+      return MakeError(ErrorCode::kConflict, fmt::format("recommendation {} is {}, not open", id,
+                                                         RecommendationStatusName(r.status)));
     }
     store::RecommendationActionRecord request;
     request.recommendation_id = id;
@@ -278,8 +277,8 @@ Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Princ
     for (ApplyCheck& check : plan.checks) {
       if (check.status == "needs-aws") check.status = plan.ready ? "passed" : "failed";
     }
-    if (Status updated = repository.UpdateRecommendationAction(
-            caller.tenant_id, plan.request_id, ApplyPlanJson(plan), plan.outcome);
+    if (Status updated = repository.UpdateRecommendationAction(caller.tenant_id, plan.request_id,
+                                                               ApplyPlanJson(plan), plan.outcome);
         !updated) {
       return unexpected(std::move(updated.error()));
     }

@@ -136,8 +136,7 @@ Result<CloudAccountRecord> UpdateCloudAccountConnection(soci::session& session,
   return SelectCloudAccount(session, tenant_id, account_id);
 }
 
-Result<CloudAccountRecord> UpdateCloudAccountStatus(soci::session& session,
-                                                    std::int64_t tenant_id,
+Result<CloudAccountRecord> UpdateCloudAccountStatus(soci::session& session, std::int64_t tenant_id,
                                                     std::int64_t account_id,
                                                     std::string_view status,
                                                     std::string_view last_error,

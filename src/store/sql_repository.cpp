@@ -1125,8 +1125,7 @@ Result<std::int64_t> SqlRepository::RecordRecommendationAction(
 }
 
 Status SqlRepository::UpdateRecommendationAction(std::int64_t tenant_id, std::int64_t action_id,
-                                                std::string_view plan,
-                                                std::string_view outcome) {
+                                                 std::string_view plan, std::string_view outcome) {
   const std::string where = fmt::format("apply request {} of tenant {}", action_id, tenant_id);
   const std::string plan_text(plan);
   const std::string outcome_text(outcome);

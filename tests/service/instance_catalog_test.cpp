@@ -148,8 +148,8 @@ TEST(InstanceCatalogServiceTest, PricesFromThePriceListApiOverTheCatalog) {
   for (const std::string& region : refreshed->Regions()) {
     ASSERT_EQ(read->TypesIn(region).size(), refreshed->TypesIn(region).size()) << region;
     for (const rightsizing::InstanceType* type : refreshed->TypesIn(region)) {
-      EXPECT_NEAR(*read->HourlyPrice(type->name, region), *refreshed->HourlyPrice(type->name, region),
-                  5e-7);
+      EXPECT_NEAR(*read->HourlyPrice(type->name, region),
+                  *refreshed->HourlyPrice(type->name, region), 5e-7);
       const rightsizing::InstanceType* back = read->Find(type->name);
       ASSERT_NE(back, nullptr);
       EXPECT_EQ(back->vcpu, type->vcpu);

@@ -223,18 +223,17 @@ TEST_P(ModelRegistryRepositoryTest, RecordsApplyRequestsOfTheTenantsRecommendati
   EXPECT_THAT(*repository_->ListRecommendationActions(other_, ids->front()), IsEmpty());
 
   // A real apply rewrites its request step by step; another tenant cannot.
-  ASSERT_TRUE(repository_->UpdateRecommendationAction(tenant_, *first, R"({"steps":[1]})",
-                                                      "in-progress"));
+  ASSERT_TRUE(
+      repository_->UpdateRecommendationAction(tenant_, *first, R"({"steps":[1]})", "in-progress"));
   auto updated = repository_->ListRecommendationActions(tenant_, ids->front());
   ASSERT_TRUE(updated);
   EXPECT_EQ((*updated)[1].plan, R"({"steps":[1]})");
   EXPECT_EQ((*updated)[1].outcome, "in-progress");
   EXPECT_EQ(repository_->UpdateRecommendationAction(other_, *first, "{}", "applied").error().code,
             ErrorCode::kNotFound);
-  EXPECT_EQ(repository_->UpdateRecommendationAction(tenant_, *first, "\xff", "applied")
-                .error()
-                .code,
-            ErrorCode::kInvalidInput);
+  EXPECT_EQ(
+      repository_->UpdateRecommendationAction(tenant_, *first, "\xff", "applied").error().code,
+      ErrorCode::kInvalidInput);
   EXPECT_EQ((*repository_->ListRecommendationActions(tenant_, ids->front()))[1].outcome,
             "in-progress");
 }

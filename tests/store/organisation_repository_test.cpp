@@ -215,8 +215,7 @@ TEST_P(OrganisationRepositoryTest, StoresCloudAccountsPerTenant) {
   EXPECT_EQ(repository_->ListCloudAccounts(acme)->size(), 1U);
 
   // A connection test or sync records its outcome; a failure keeps the last sync's time.
-  const auto synced = repository_->SetCloudAccountStatus(acme, created->id, "connected", "",
-                                                         kNow);
+  const auto synced = repository_->SetCloudAccountStatus(acme, created->id, "connected", "", kNow);
   ASSERT_TRUE(synced) << synced.error().message;
   EXPECT_EQ(synced->status, "connected");
   EXPECT_EQ(synced->last_sync_at, kNow);
@@ -233,10 +232,9 @@ TEST_P(OrganisationRepositoryTest, StoresCloudAccountsPerTenant) {
   ASSERT_TRUE(passed);
   EXPECT_EQ(passed->last_error, "");
   EXPECT_EQ(passed->last_sync_at, kNow);
-  EXPECT_EQ(repository_->SetCloudAccountStatus(acme, created->id, "done", "", std::nullopt)
-                .error()
-                .code,
-            ErrorCode::kInvalidInput);
+  EXPECT_EQ(
+      repository_->SetCloudAccountStatus(acme, created->id, "done", "", std::nullopt).error().code,
+      ErrorCode::kInvalidInput);
   EXPECT_EQ(repository_->SetCloudAccountStatus(other, created->id, "error", "x", std::nullopt)
                 .error()
                 .code,

@@ -77,15 +77,15 @@ AwsResult<AthenaExecution> WaitForQuery(AwsClient& client, const std::string& id
       error.code = ErrorCode::kInvalidInput;
       error.service = "athena";
       error.operation = "GetQueryExecution";
-      error.aws_code = "Query" + execution->state.substr(0, 1) +
-                       [&] {
-                         std::string rest = execution->state.substr(1);
-                         std::transform(rest.begin(), rest.end(), rest.begin(),
-                                        [](unsigned char c) { return std::tolower(c); });
-                         return rest;
-                       }();
-      error.message = fmt::format("query {} {}: {}", id, execution->state,
-                                  execution->reason.empty() ? "no reason given" : execution->reason);
+      error.aws_code = "Query" + execution->state.substr(0, 1) + [&] {
+        std::string rest = execution->state.substr(1);
+        std::transform(rest.begin(), rest.end(), rest.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        return rest;
+      }();
+      error.message =
+          fmt::format("query {} {}: {}", id, execution->state,
+                      execution->reason.empty() ? "no reason given" : execution->reason);
       return unexpected<AwsError>(std::move(error));
     }
     if (waited >= wait.timeout) {

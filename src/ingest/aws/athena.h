@@ -50,7 +50,8 @@ using AthenaRow = std::vector<std::optional<std::string>>;  // nullopt = NULL
 // Every result row in order; `columns` receives the column names before the first row.
 // `row` returning false stops the reading.
 [[nodiscard]] AwsResult<void> ReadQueryResults(
-    AwsClient& client, const std::string& id, const std::function<void(std::vector<std::string>)>& columns,
+    AwsClient& client, const std::string& id,
+    const std::function<void(std::vector<std::string>)>& columns,
     const std::function<bool(const AthenaRow&)>& row);
 
 }  // namespace costwise::aws

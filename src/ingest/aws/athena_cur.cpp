@@ -90,9 +90,12 @@ bool CurTable::Has(std::string_view column) const {
 
 std::string_view CurTableKindName(CurTableKind kind) {
   switch (kind) {
-    case CurTableKind::kLegacyCur: return "cur-legacy";
-    case CurTableKind::kCur2: return "cur-2.0";
-    case CurTableKind::kFocus: return "focus";
+    case CurTableKind::kLegacyCur:
+      return "cur-legacy";
+    case CurTableKind::kCur2:
+      return "cur-2.0";
+    case CurTableKind::kFocus:
+      return "focus";
   }
   return "unknown";
 }
@@ -108,18 +111,18 @@ Result<CurTable> DescribeCurTable(std::string database, std::string table_name,
   if (table.Has("line_item_unblended_cost") && table.Has("line_item_usage_start_date")) {
     for (std::string_view needed : {"bill_billing_period_start_date", "line_item_line_item_type"}) {
       if (!table.Has(needed)) {
-        return MakeError(ErrorCode::kInvalidInput,
-                         fmt::format("Athena table {} looks like a CUR but has no {} column",
-                                     name, needed));
+        return MakeError(
+            ErrorCode::kInvalidInput,
+            fmt::format("Athena table {} looks like a CUR but has no {} column", name, needed));
       }
     }
     table.kind = table.Has("resource_tags") || table.Has("product") ? CurTableKind::kCur2
-                                                                     : CurTableKind::kLegacyCur;
+                                                                    : CurTableKind::kLegacyCur;
   } else if (table.Has("billedcost") && table.Has("chargeperiodstart")) {
     if (!table.Has("billingperiodstart")) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("Athena table {} looks like FOCUS but has no BillingPeriodStart",
-                                   name));
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("Athena table {} looks like FOCUS but has no BillingPeriodStart", name));
     }
     table.kind = CurTableKind::kFocus;
   } else {
@@ -170,7 +173,8 @@ std::string CurAggregationSql(const CurTable& table, Date billing_period) {
     sum("billedcost", "BilledCost");
     sum("effectivecost", "EffectiveCost");
     sum("listcost", "ListCost");
-    if (table.Has("consumedquantity")) sums.emplace_back("SUM(consumedquantity) AS ConsumedQuantity");
+    if (table.Has("consumedquantity"))
+      sums.emplace_back("SUM(consumedquantity) AS ConsumedQuantity");
   } else {
     period_column = "bill_billing_period_start_date";
     key("date_format(line_item_usage_start_date, '%Y-%m-%d')", "line_item_usage_start_date");
@@ -193,7 +197,8 @@ std::string CurAggregationSql(const CurTable& table, Date billing_period) {
           "'') END",
           "reservation_reservation_a_r_n");
     }
-    if (table.Has("resource_tags")) key("json_format(CAST(resource_tags AS JSON))", "resource_tags");
+    if (table.Has("resource_tags"))
+      key("json_format(CAST(resource_tags AS JSON))", "resource_tags");
     for (const std::string& column : table.columns) {
       if (column.starts_with("resource_tags_")) key(column, column);
     }
@@ -222,9 +227,9 @@ std::string CurAggregationSql(const CurTable& table, Date billing_period) {
 
 AwsResult<CurTable> ReadCurTable(AwsClient& client, const AthenaLocation& location,
                                  const AthenaWait& wait) {
-  AthenaQuery query{fmt::format("SELECT * FROM {}.{} LIMIT 0", Quoted(location.database),
-                                Quoted(location.table)),
-                    location.database, location.workgroup, location.output_location};
+  AthenaQuery query{
+      fmt::format("SELECT * FROM {}.{} LIMIT 0", Quoted(location.database), Quoted(location.table)),
+      location.database, location.workgroup, location.output_location};
   auto id = StartQueryExecution(client, query);
   if (!id) return unexpected<AwsError>(std::move(id.error()));
   auto execution = WaitForQuery(client, *id, wait);
@@ -244,12 +249,11 @@ AwsResult<CurTable> ReadCurTable(AwsClient& client, const AthenaLocation& locati
 
 AwsResult<AthenaExport> ExportBillingPeriod(AwsClient& client, const AthenaLocation& location,
                                             const CurTable& table, Date billing_period,
-                                            const std::string& csv_path,
-                                            const AthenaWait& wait) {
+                                            const std::string& csv_path, const AthenaWait& wait) {
   AthenaExport out;
   out.sql = CurAggregationSql(table, billing_period);
-  auto id = StartQueryExecution(
-      client, AthenaQuery{out.sql, location.database, location.workgroup, location.output_location});
+  auto id = StartQueryExecution(client, AthenaQuery{out.sql, location.database, location.workgroup,
+                                                    location.output_location});
   if (!id) return unexpected<AwsError>(std::move(id.error()));
   auto execution = WaitForQuery(client, *id, wait);
   if (!execution) return unexpected<AwsError>(std::move(execution.error()));

@@ -58,11 +58,8 @@ struct AthenaExport {
 
 // Runs the period's aggregation and writes the answer to `csv_path` (header, then rows; NULL is
 // an empty field).
-[[nodiscard]] AwsResult<AthenaExport> ExportBillingPeriod(AwsClient& client,
-                                                          const AthenaLocation& location,
-                                                          const CurTable& table,
-                                                          Date billing_period,
-                                                          const std::string& csv_path,
-                                                          const AthenaWait& wait);
+[[nodiscard]] AwsResult<AthenaExport> ExportBillingPeriod(
+    AwsClient& client, const AthenaLocation& location, const CurTable& table, Date billing_period,
+    const std::string& csv_path, const AthenaWait& wait);
 
 }  // namespace costwise::aws

@@ -1,7 +1,5 @@
 #include "ingest/aws/client.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,10 +9,10 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "ingest/aws/json_read.h"
+#include <pugixml.hpp>
 
 #include "core/clock.h"
+#include "ingest/aws/json_read.h"
 
 namespace costwise::aws {
 namespace {
@@ -40,13 +38,14 @@ bool IsTransient(std::string_view code, int status) {
 }
 
 bool IsExpiredCredentials(std::string_view code) {
-  return OneOf(code, {"ExpiredToken", "ExpiredTokenException", "RequestExpired",
-                      "TokenRefreshRequired"});
+  return OneOf(code,
+               {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"});
 }
 
 bool IsClockSkew(const AwsError& error) {
-  return OneOf(error.aws_code, {"RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
-                                "SignatureDoesNotMatch", "AuthFailure"}) &&
+  return OneOf(error.aws_code,
+               {"RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
+                "SignatureDoesNotMatch", "AuthFailure"}) &&
          (error.aws_code == "RequestTimeTooSkewed" ||
           error.message.find("expired") != std::string::npos ||
           error.message.find("Signature not yet current") != std::string::npos);
@@ -165,10 +164,18 @@ AwsError ParseAwsError(const ServiceInfo& service, std::string_view operation,
   if (error.aws_code.empty()) {
     // HEAD answers and proxies: only the status speaks.
     switch (response.status) {
-      case 403: error.aws_code = "AccessDenied"; break;
-      case 404: error.aws_code = "NotFound"; break;
-      case 503: error.aws_code = "ServiceUnavailable"; break;
-      default: error.aws_code = fmt::format("HTTP{}", response.status); break;
+      case 403:
+        error.aws_code = "AccessDenied";
+        break;
+      case 404:
+        error.aws_code = "NotFound";
+        break;
+      case 503:
+        error.aws_code = "ServiceUnavailable";
+        break;
+      default:
+        error.aws_code = fmt::format("HTTP{}", response.status);
+        break;
     }
   }
   if (error.message.empty() && !body.empty() && first == std::string_view::npos) {
@@ -176,8 +183,8 @@ AwsError ParseAwsError(const ServiceInfo& service, std::string_view operation,
   }
   error.code = CodeFor(error.aws_code, response.status);
   if (error.code == ErrorCode::kPermissionDenied) {
-    error.message += fmt::format(" [costwise needs the IAM permission {}]",
-                                 IamAction(service, operation));
+    error.message +=
+        fmt::format(" [costwise needs the IAM permission {}]", IamAction(service, operation));
   }
   return error;
 }
@@ -189,9 +196,7 @@ AwsClient::AwsClient(ClientConfig config) : config_(std::move(config)) {
   }
   if (!config_.random) {
     auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
-    config_.random = [engine] {
-      return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
-    };
+    config_.random = [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
   }
 }
 
@@ -201,9 +206,9 @@ std::int64_t AwsClient::Now() const {
 
 std::chrono::milliseconds AwsClient::Backoff(int retry) {
   // Full jitter (aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/).
-  const double ceiling = std::min<double>(static_cast<double>(config_.retry.cap.count()),
-                                          static_cast<double>(config_.retry.base.count()) *
-                                              std::pow(2.0, std::min(retry, 30)));
+  const double ceiling = std::min<double>(
+      static_cast<double>(config_.retry.cap.count()),
+      static_cast<double>(config_.retry.base.count()) * std::pow(2.0, std::min(retry, 30)));
   return std::chrono::milliseconds(static_cast<std::int64_t>(config_.random() * ceiling));
 }
 
@@ -238,9 +243,10 @@ AwsResult<HttpResponse> AwsClient::Send(const ServiceInfo& service, std::string_
   int retries = 0;
   while (attempt < config_.retry.max_attempts) {
     ++attempt;
-    auto credentials = config_.credentials ? config_.credentials->Get()
-                                           : Result<Credentials>(MakeError(
-                                                 ErrorCode::kUnauthenticated, "no credentials"));
+    auto credentials =
+        config_.credentials
+            ? config_.credentials->Get()
+            : Result<Credentials>(MakeError(ErrorCode::kUnauthenticated, "no credentials"));
     if (!credentials) {
       AwsError error;
       error.code = credentials.error().code;
@@ -255,12 +261,12 @@ AwsResult<HttpResponse> AwsClient::Send(const ServiceInfo& service, std::string_
     SignWithHeaders(signed_request, *credentials, options);
     ++stats_.calls;
     if (attempt > 1) ++stats_.retries;
-    auto response =
-        config_.transport->Send(endpoint.base_url, signed_request, config_.retry.timeout,
-                                transfer_sink);
+    auto response = config_.transport->Send(endpoint.base_url, signed_request,
+                                            config_.retry.timeout, transfer_sink);
     if (!response) {
-      last = AwsError{ErrorCode::kUnavailable, 0, "", response.error().message, "",
-                      std::string(service.id), std::string(operation), attempt};
+      last = AwsError{ErrorCode::kUnavailable,  0,      "",
+                      response.error().message, "",     std::string(service.id),
+                      std::string(operation),   attempt};
       if (delivered > 0) break;
     } else if (response->status >= 200 && response->status < 300) {
       return std::move(*response);
@@ -275,8 +281,7 @@ AwsResult<HttpResponse> AwsClient::Send(const ServiceInfo& service, std::string_
           continue;
         }
       }
-      if (IsExpiredCredentials(last.aws_code) && !refreshed_credentials &&
-          config_.credentials) {
+      if (IsExpiredCredentials(last.aws_code) && !refreshed_credentials && config_.credentials) {
         refreshed_credentials = true;
         ++stats_.credential_refreshes;
         config_.credentials->Invalidate();
@@ -311,8 +316,8 @@ AwsResult<HttpResponse> AwsClient::CallQuery(const ServiceInfo& service, std::st
   return Send(service, action, std::move(request));
 }
 
-AwsResult<HttpResponse> AwsClient::CallJson(const ServiceInfo& service,
-                                            std::string_view operation, std::string body) {
+AwsResult<HttpResponse> AwsClient::CallJson(const ServiceInfo& service, std::string_view operation,
+                                            std::string body) {
   HttpRequest request;
   request.method = "POST";
   request.path = "/";

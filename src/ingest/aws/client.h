@@ -28,12 +28,12 @@ namespace costwise::aws {
 // An AWS error answer (or a failure to get one), with what a person needs to act on it.
 struct AwsError {
   ErrorCode code = ErrorCode::kInternal;
-  int http_status = 0;       // 0 when no answer came
-  std::string aws_code;      // "AccessDenied", "ThrottlingException", ...
-  std::string message;       // AWS's message, or the transport's
+  int http_status = 0;   // 0 when no answer came
+  std::string aws_code;  // "AccessDenied", "ThrottlingException", ...
+  std::string message;   // AWS's message, or the transport's
   std::string request_id;
-  std::string service;       // "ec2"
-  std::string operation;     // "StopInstances"
+  std::string service;    // "ec2"
+  std::string operation;  // "StopInstances"
   int attempts = 0;
 
   // "AWS ec2 StopInstances: UnauthorizedOperation: <message> (HTTP 403, request id ...)" plus,
@@ -79,9 +79,8 @@ class AwsClient {
   // Sends `request` (path relative to the endpoint, no Host header) to `service`.
   // `operation` names the call in errors and permissions. A 2xx answer is the result; anything
   // else an AwsError. With a sink, a 2xx body streams into it (no retry once bytes flowed).
-  [[nodiscard]] AwsResult<HttpResponse> Send(const ServiceInfo& service,
-                                             std::string_view operation, HttpRequest request,
-                                             const BodySink* sink = nullptr);
+  [[nodiscard]] AwsResult<HttpResponse> Send(const ServiceInfo& service, std::string_view operation,
+                                             HttpRequest request, const BodySink* sink = nullptr);
 
   // The query and EC2 protocols: Action, Version and `params` form-encoded in a POST.
   [[nodiscard]] AwsResult<HttpResponse> CallQuery(const ServiceInfo& service,

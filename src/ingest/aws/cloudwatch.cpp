@@ -86,10 +86,10 @@ AwsResult<std::vector<MetricResult>> GetMetricData(AwsClient& client,
           out.values.push_back(value.text().as_double());
         }
         if (out.timestamps.size() != out.values.size()) {
-          return unexpected<AwsError>(MalformedAnswer(
-              kCloudWatch, "GetMetricData",
-              fmt::format("query {} has {} timestamps but {} values", out.id,
-                          out.timestamps.size(), out.values.size())));
+          return unexpected<AwsError>(
+              MalformedAnswer(kCloudWatch, "GetMetricData",
+                              fmt::format("query {} has {} timestamps but {} values", out.id,
+                                          out.timestamps.size(), out.values.size())));
         }
       }
       token = result.child("NextToken").text().as_string();

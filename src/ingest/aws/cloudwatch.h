@@ -15,7 +15,7 @@ namespace costwise::aws {
 inline constexpr std::size_t kMaxMetricQueriesPerCall = 500;
 
 struct MetricQuery {
-  std::string id;  // [a-z][a-zA-Z0-9_]*, unique in the call
+  std::string id;          // [a-z][a-zA-Z0-9_]*, unique in the call
   std::string name_space;  // "AWS/EC2", "CWAgent"
   std::string metric_name;
   std::vector<std::pair<std::string, std::string>> dimensions;
@@ -26,7 +26,7 @@ struct MetricQuery {
 struct MetricResult {
   std::string id;
   std::string label;
-  std::string status;  // Complete | PartialData | InternalError | Forbidden
+  std::string status;                    // Complete | PartialData | InternalError | Forbidden
   std::vector<std::int64_t> timestamps;  // Unix seconds, ascending
   std::vector<double> values;
 };

@@ -8,9 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "ingest/aws/json_read.h"
-
 #include "core/clock.h"
+#include "ingest/aws/json_read.h"
 
 namespace costwise::aws {
 namespace {
@@ -74,8 +73,8 @@ class LazyProfileCredentials final : public CredentialsProvider {
 Result<std::shared_ptr<CredentialsProvider>> ResolveProfile(
     const Environment& environment, const std::map<std::string, ProfileSection>& profiles,
     const std::string& name, const ClientConfig& base, std::set<std::string>& visiting) {
-  const std::string where = fmt::format("{} or {}", environment.CredentialsFile(),
-                                        environment.ConfigFile());
+  const std::string where =
+      fmt::format("{} or {}", environment.CredentialsFile(), environment.ConfigFile());
   const auto it = profiles.find(name);
   if (it == profiles.end()) {
     return MakeError(ErrorCode::kUnauthenticated,
@@ -97,9 +96,9 @@ Result<std::shared_ptr<CredentialsProvider>> ResolveProfile(
                                    "aws_secret_access_key",
                                    name));
     }
-    return std::shared_ptr<CredentialsProvider>(std::make_shared<StaticCredentials>(Credentials{
-        key, secret, ValueOr(section, "aws_session_token"), std::nullopt,
-        fmt::format("profile {}", name)}));
+    return std::shared_ptr<CredentialsProvider>(std::make_shared<StaticCredentials>(
+        Credentials{key, secret, ValueOr(section, "aws_session_token"), std::nullopt,
+                    fmt::format("profile {}", name)}));
   }
   if (role_arn.empty()) {
     return MakeError(ErrorCode::kUnauthenticated,
@@ -131,9 +130,9 @@ Result<std::shared_ptr<CredentialsProvider>> ResolveProfile(
     try {
       request.duration_seconds = std::stoi(duration);
     } catch (const std::exception&) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("profile \"{}\": duration_seconds \"{}\" is not a number",
-                                   name, duration));
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("profile \"{}\": duration_seconds \"{}\" is not a number", name, duration));
     }
   }
   ClientConfig sts = base;
@@ -209,8 +208,8 @@ InstanceMetadataCredentials::InstanceMetadataCredentials(const Environment& envi
                                                          std::shared_ptr<HttpTransport> transport,
                                                          std::function<std::int64_t()> now)
     : RefreshingCredentials(std::move(now)),
-      endpoint_(environment.Get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-                    .value_or("http://169.254.169.254")),
+      endpoint_(
+          environment.Get("AWS_EC2_METADATA_SERVICE_ENDPOINT").value_or("http://169.254.169.254")),
       transport_(transport ? std::move(transport) : std::make_shared<CurlTransport>()) {
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
 }
@@ -235,8 +234,7 @@ Result<Credentials> InstanceMetadataCredentials::Fetch() {
                        fmt::format("instance metadata {}: {}", what, response.error().message));
     }
     if (response->status != 200) {
-      return MakeError(response->status == 404 ? ErrorCode::kNotFound
-                                               : ErrorCode::kUnauthenticated,
+      return MakeError(response->status == 404 ? ErrorCode::kNotFound : ErrorCode::kUnauthenticated,
                        fmt::format("instance metadata {}: HTTP {}", what, response->status));
     }
     return std::move(response->body);
@@ -266,8 +264,7 @@ Result<Credentials> InstanceMetadataCredentials::Fetch() {
   const auto json = nlohmann::json::parse(*body, nullptr, false);
   if (!json.is_object() || TextOf(json, "Code") != "Success") {
     return MakeError(ErrorCode::kUnavailable,
-                     fmt::format("instance metadata gave no usable credentials for role {}",
-                                 role));
+                     fmt::format("instance metadata gave no usable credentials for role {}", role));
   }
   Credentials credentials{TextOf(json, "AccessKeyId"), TextOf(json, "SecretAccessKey"),
                           TextOf(json, "Token"), ParseAwsTime(TextOf(json, "Expiration")),

@@ -27,8 +27,7 @@ inline constexpr std::int64_t kRefreshBeforeExpirySeconds = 300;
 
 class EnvironmentCredentials final : public CredentialsProvider {
  public:
-  explicit EnvironmentCredentials(Environment environment)
-      : environment_(std::move(environment)) {}
+  explicit EnvironmentCredentials(Environment environment) : environment_(std::move(environment)) {}
   [[nodiscard]] Result<Credentials> Get() override;
   [[nodiscard]] std::string Describe() const override { return "environment variables"; }
 

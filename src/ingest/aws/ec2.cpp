@@ -25,8 +25,8 @@ std::string Text(const pugi::xml_node& node, const char* name) {
 
 // Calls `action` page after page (NextToken) and hands each parsed answer to `read`.
 template <typename Read>
-AwsResult<void> EachPage(AwsClient& client, std::string_view action,
-                         std::vector<QueryParam> params, int page_size, Read read) {
+AwsResult<void> EachPage(AwsClient& client, std::string_view action, std::vector<QueryParam> params,
+                         int page_size, Read read) {
   std::string token;
   while (true) {
     std::vector<QueryParam> page = params;
@@ -44,8 +44,7 @@ AwsResult<void> EachPage(AwsClient& client, std::string_view action,
 }
 
 AwsResult<std::string> StateChange(AwsClient& client, std::string_view action,
-                                   std::vector<QueryParam> params, bool dry_run,
-                                   const char* list) {
+                                   std::vector<QueryParam> params, bool dry_run, const char* list) {
   if (dry_run) params.emplace_back("DryRun", "true");
   auto response = client.CallQuery(kEc2, action, params);
   if (!response) {
@@ -78,23 +77,25 @@ AwsResult<std::vector<Ec2Instance>> DescribeInstances(AwsClient& client,
     params.emplace_back("InstanceId." + std::to_string(i + 1), ids[i]);
   }
   std::vector<Ec2Instance> out;
-  auto done = EachPage(client, "DescribeInstances", params, ids.empty() ? kInstancesPage : 0, [&](pugi::xml_node root) {
-    for (const pugi::xml_node reservation : root.child("reservationSet").children("item")) {
-      for (const pugi::xml_node item : reservation.child("instancesSet").children("item")) {
-        Ec2Instance instance;
-        instance.instance_id = Text(item, "instanceId");
-        instance.instance_type = Text(item, "instanceType");
-        instance.state = item.child("instanceState").child("name").text().as_string();
-        instance.availability_zone =
-            item.child("placement").child("availabilityZone").text().as_string();
-        instance.platform = Text(item, "platformDetails");
-        if (instance.platform.empty()) instance.platform = Text(item, "platform");
-        instance.launch_time = Text(item, "launchTime");
-        instance.tags = ReadTags(item);
-        out.push_back(std::move(instance));
-      }
-    }
-  });
+  auto done = EachPage(
+      client, "DescribeInstances", params, ids.empty() ? kInstancesPage : 0,
+      [&](pugi::xml_node root) {
+        for (const pugi::xml_node reservation : root.child("reservationSet").children("item")) {
+          for (const pugi::xml_node item : reservation.child("instancesSet").children("item")) {
+            Ec2Instance instance;
+            instance.instance_id = Text(item, "instanceId");
+            instance.instance_type = Text(item, "instanceType");
+            instance.state = item.child("instanceState").child("name").text().as_string();
+            instance.availability_zone =
+                item.child("placement").child("availabilityZone").text().as_string();
+            instance.platform = Text(item, "platformDetails");
+            if (instance.platform.empty()) instance.platform = Text(item, "platform");
+            instance.launch_time = Text(item, "launchTime");
+            instance.tags = ReadTags(item);
+            out.push_back(std::move(instance));
+          }
+        }
+      });
   if (!done) return unexpected<AwsError>(std::move(done.error()));
   return out;
 }
@@ -149,8 +150,7 @@ AwsResult<std::string> StartInstance(AwsClient& client, const std::string& id, b
 AwsResult<std::string> ModifyInstanceType(AwsClient& client, const std::string& id,
                                           const std::string& instance_type, bool dry_run) {
   return StateChange(client, "ModifyInstanceAttribute",
-                     {{"InstanceId", id}, {"InstanceType.Value", instance_type}}, dry_run,
-                     nullptr);
+                     {{"InstanceId", id}, {"InstanceType.Value", instance_type}}, dry_run, nullptr);
 }
 
 std::string TagsJson(const std::vector<Tag>& tags) {

@@ -1,10 +1,9 @@
 #include "ingest/aws/http_transport.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <mutex>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 
 namespace costwise::aws {
@@ -83,8 +82,7 @@ CurlTransport::CurlTransport() {
 }
 
 Result<HttpResponse> CurlTransport::Send(const std::string& base_url, const HttpRequest& request,
-                                         std::chrono::milliseconds timeout,
-                                         const BodySink* sink) {
+                                         std::chrono::milliseconds timeout, const BodySink* sink) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return MakeError(ErrorCode::kInternal, "libcurl could not start a transfer");
   const std::string url = base_url + request.Target();
@@ -115,7 +113,7 @@ Result<HttpResponse> CurlTransport::Send(const std::string& base_url, const Http
     }
   };
   for (const auto& [name, value] : request.headers) add(name + ": " + value);
-  add("Expect:");  // no 100-continue round trip
+  add("Expect:");                                             // no 100-continue round trip
   if (!request.Header("Content-Type")) add("Content-Type:");  // libcurl would add a form type
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
 
@@ -132,9 +130,8 @@ Result<HttpResponse> CurlTransport::Send(const std::string& base_url, const Http
     }
     const char* what = curl_easy_strerror(code);
     if (code == CURLE_OPERATION_TIMEDOUT) {
-      return MakeError(ErrorCode::kUnavailable,
-                       fmt::format("no answer from {} within {} ms ({})", base_url,
-                                   timeout.count(), what));
+      return MakeError(ErrorCode::kUnavailable, fmt::format("no answer from {} within {} ms ({})",
+                                                            base_url, timeout.count(), what));
     }
     return MakeError(ErrorCode::kUnavailable, fmt::format("cannot reach {}: {}", base_url, what));
   }

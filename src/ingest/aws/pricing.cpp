@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/aws/json_read.h"
-
 #include "ingest/aws/xml.h"
 
 namespace costwise::aws {
@@ -28,14 +27,13 @@ double NumberIn(const std::string& text) {
 
 }  // namespace
 
-AwsResult<std::vector<std::string>> GetProducts(AwsClient& client,
-                                                const std::string& service_code,
+AwsResult<std::vector<std::string>> GetProducts(AwsClient& client, const std::string& service_code,
                                                 const std::vector<PricingFilter>& filters) {
   std::vector<std::string> documents;
   std::string token;
   do {
-    nlohmann::json body = {{"ServiceCode", service_code}, {"FormatVersion", "aws_v1"},
-                           {"MaxResults", 100}};
+    nlohmann::json body = {
+        {"ServiceCode", service_code}, {"FormatVersion", "aws_v1"}, {"MaxResults", 100}};
     body["Filters"] = nlohmann::json::array();
     for (const PricingFilter& filter : filters) {
       body["Filters"].push_back(
@@ -45,8 +43,7 @@ AwsResult<std::vector<std::string>> GetProducts(AwsClient& client,
     auto response = client.CallJson(kPricing, "GetProducts", body.dump());
     if (!response) return unexpected<AwsError>(std::move(response.error()));
     const auto answer = nlohmann::json::parse(response->body, nullptr, false);
-    if (!answer.is_object() || !answer.contains("PriceList") ||
-        !answer["PriceList"].is_array()) {
+    if (!answer.is_object() || !answer.contains("PriceList") || !answer["PriceList"].is_array()) {
       return unexpected<AwsError>(MalformedAnswer(kPricing, "GetProducts", "no PriceList"));
     }
     for (const auto& document : answer["PriceList"]) {

@@ -35,6 +35,6 @@ struct Ec2Price {
 // GetProducts for on-demand, shared-tenancy Linux without pre-installed software in a region,
 // turned into prices.
 [[nodiscard]] AwsResult<std::vector<Ec2Price>> GetEc2LinuxPrices(AwsClient& client,
-                                                                const std::string& region_code);
+                                                                 const std::string& region_code);
 
 }  // namespace costwise::aws

@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/aws/json_read.h"
-
 #include "ingest/aws/sts.h"
 #include "ingest/aws/xml.h"
 
@@ -53,13 +52,13 @@ AwsResult<std::vector<S3Object>> ListObjects(AwsClient& client, const std::strin
       return unexpected<AwsError>(MalformedAnswer(kS3, "ListObjectsV2", "no ListBucketResult"));
     }
     for (const pugi::xml_node item : result.children("Contents")) {
-      objects.push_back(S3Object{item.child("Key").text().as_string(),
-                                 item.child("Size").text().as_llong(),
-                                 item.child("ETag").text().as_string(),
-                                 ParseAwsTime(item.child("LastModified").text().as_string())
-                                     .value_or(0)});
+      objects.push_back(
+          S3Object{item.child("Key").text().as_string(), item.child("Size").text().as_llong(),
+                   item.child("ETag").text().as_string(),
+                   ParseAwsTime(item.child("LastModified").text().as_string()).value_or(0)});
     }
-    const bool truncated = std::string_view(result.child("IsTruncated").text().as_string()) == "true";
+    const bool truncated =
+        std::string_view(result.child("IsTruncated").text().as_string()) == "true";
     token = result.child("NextContinuationToken").text().as_string();
     if (!truncated || token.empty()) break;
   }
@@ -130,7 +129,8 @@ Result<CurReport> ParseCurManifest(std::string_view text, std::string_view manif
     for (const auto& file : json["dataFiles"]) {
       if (!file.is_string()) continue;
       const auto location = ParseS3Url(file.get<std::string>());
-      if (!location) return fail(fmt::format("dataFiles entry {} is not an s3:// URL", file.dump()));
+      if (!location)
+        return fail(fmt::format("dataFiles entry {} is not an s3:// URL", file.dump()));
       if (location->first != bucket) {
         return fail(fmt::format("dataFiles entry {} is in another bucket", file.dump()));
       }

@@ -23,28 +23,29 @@ struct ServiceInfo {
   std::string_view env_suffix;       // "CLOUDWATCH": AWS_ENDPOINT_URL_<suffix>
   std::string_view iam_prefix;       // "cloudwatch": the IAM action prefix
   Protocol protocol = Protocol::kQuery;
-  std::string_view api_version;        // query protocols
+  std::string_view api_version;         // query protocols
   std::string_view json_target_prefix;  // JSON 1.1: X-Amz-Target = prefix.Operation
 };
 
-inline constexpr ServiceInfo kSts{"sts", "sts", "sts", "STS", "sts", Protocol::kQuery,
+inline constexpr ServiceInfo kSts{"sts",        "sts", "sts", "STS", "sts", Protocol::kQuery,
                                   "2011-06-15", ""};
-inline constexpr ServiceInfo kEc2{"ec2", "ec2", "ec2", "EC2", "ec2", Protocol::kEc2,
-                                  "2016-11-15", ""};
-inline constexpr ServiceInfo kCloudWatch{"cloudwatch", "monitoring", "monitoring", "CLOUDWATCH",
+inline constexpr ServiceInfo kEc2{"ec2", "ec2",          "ec2",        "EC2",
+                                  "ec2", Protocol::kEc2, "2016-11-15", ""};
+inline constexpr ServiceInfo kCloudWatch{"cloudwatch", "monitoring",     "monitoring", "CLOUDWATCH",
                                          "cloudwatch", Protocol::kQuery, "2010-08-01", ""};
-inline constexpr ServiceInfo kAthena{"athena", "athena", "athena", "ATHENA", "athena",
-                                     Protocol::kJson, "", "AmazonAthena"};
-inline constexpr ServiceInfo kPricing{"pricing", "pricing", "api.pricing", "PRICING", "pricing",
-                                      Protocol::kJson, "", "AWSPriceListService"};
-inline constexpr ServiceInfo kSns{"sns", "sns", "sns", "SNS", "sns", Protocol::kQuery,
+inline constexpr ServiceInfo kAthena{"athena", "athena",        "athena", "ATHENA",
+                                     "athena", Protocol::kJson, "",       "AmazonAthena"};
+inline constexpr ServiceInfo kPricing{
+    "pricing",       "pricing", "api.pricing",        "PRICING", "pricing",
+    Protocol::kJson, "",        "AWSPriceListService"};
+inline constexpr ServiceInfo kSns{"sns",        "sns", "sns", "SNS", "sns", Protocol::kQuery,
                                   "2010-03-31", ""};
 inline constexpr ServiceInfo kS3{"s3", "s3", "s3", "S3", "s3", Protocol::kRestXml, "", ""};
 
 // Endpoint overrides, normally read from the environment (AWS_ENDPOINT_URL,
 // AWS_ENDPOINT_URL_<SERVICE>; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores both).
 struct EndpointOverrides {
-  std::string all;                            // every service
+  std::string all;                                 // every service
   std::map<std::string, std::string> per_service;  // by env_suffix ("S3", "CLOUDWATCH", ...)
 };
 

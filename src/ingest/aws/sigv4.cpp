@@ -1,13 +1,12 @@
 #include "ingest/aws/sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <array>
 #include <ctime>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 namespace costwise::aws {
 namespace {
@@ -16,7 +15,7 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 // Headers that proxies and HTTP stacks rewrite on the way: never part of a signature.
 constexpr std::array<std::string_view, 4> kUnsignedHeaders = {"authorization", "user-agent",
-                                                                "expect", "x-amzn-trace-id"};
+                                                              "expect", "x-amzn-trace-id"};
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -32,7 +31,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // Trims the value and turns every run of white space (folded lines included) into one space.
 std::string TrimAll(std::string_view value) {
@@ -146,10 +147,9 @@ SigningResult Compute(const HttpRequest& request, const std::vector<QueryParam>&
   const CanonicalHeaders headers = CanonicalizeHeaders(request, omit_token_header);
   result.signed_headers = headers.signed_headers;
   result.credential_scope = ScopeOf(options);
-  result.canonical_request = fmt::format("{}\n{}\n{}\n{}\n{}\n{}", request.method,
-                                         CanonicalUri(request.path, options), CanonicalQuery(query),
-                                         headers.text, headers.signed_headers,
-                                         PayloadHash(request, options));
+  result.canonical_request = fmt::format(
+      "{}\n{}\n{}\n{}\n{}\n{}", request.method, CanonicalUri(request.path, options),
+      CanonicalQuery(query), headers.text, headers.signed_headers, PayloadHash(request, options));
   const std::string date_time = AmzDate(options.time);
   result.string_to_sign = fmt::format("{}\n{}\n{}\n{}", kAlgorithm, date_time,
                                       result.credential_scope, Sha256Hex(result.canonical_request));
@@ -312,10 +312,9 @@ SigningResult SignWithHeaders(HttpRequest& request, const Credentials& credentia
   SigningResult result =
       Compute(request, request.query, credentials, options, options.omit_session_token);
   request.headers.emplace_back(
-      "Authorization",
-      fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
-                  credentials.access_key_id, result.credential_scope, result.signed_headers,
-                  result.signature));
+      "Authorization", fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}",
+                                   kAlgorithm, credentials.access_key_id, result.credential_scope,
+                                   result.signed_headers, result.signature));
   return result;
 }
 

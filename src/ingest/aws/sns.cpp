@@ -54,8 +54,11 @@ AwsResult<std::string> Publish(AwsClient& client, const std::string& topic_arn,
   if (!response) return unexpected<AwsError>(std::move(response.error()));
   auto document = ParseXml(kSns, "Publish", *response);
   if (!document) return unexpected<AwsError>(std::move(document.error()));
-  std::string id =
-      document->child("PublishResponse").child("PublishResult").child("MessageId").text().as_string();
+  std::string id = document->child("PublishResponse")
+                       .child("PublishResult")
+                       .child("MessageId")
+                       .text()
+                       .as_string();
   if (id.empty()) return unexpected<AwsError>(MalformedAnswer(kSns, "Publish", "no MessageId"));
   return id;
 }

@@ -16,9 +16,8 @@ AwsResult<Credentials> AssumeRole(AwsClient& client, const AssumeRoleRequest& re
   if (!response) return unexpected<AwsError>(std::move(response.error()));
   auto document = ParseXml(kSts, "AssumeRole", *response);
   if (!document) return unexpected<AwsError>(std::move(document.error()));
-  const pugi::xml_node node = document->child("AssumeRoleResponse")
-                                  .child("AssumeRoleResult")
-                                  .child("Credentials");
+  const pugi::xml_node node =
+      document->child("AssumeRoleResponse").child("AssumeRoleResult").child("Credentials");
   Credentials credentials;
   credentials.access_key_id = node.child("AccessKeyId").text().as_string();
   credentials.secret_access_key = node.child("SecretAccessKey").text().as_string();

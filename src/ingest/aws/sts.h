@@ -22,7 +22,7 @@ struct CallerIdentity {
 };
 
 [[nodiscard]] AwsResult<Credentials> AssumeRole(AwsClient& client,
-                                               const AssumeRoleRequest& request);
+                                                const AssumeRoleRequest& request);
 [[nodiscard]] AwsResult<CallerIdentity> GetCallerIdentity(AwsClient& client);
 
 // AWS's timestamps: "2026-11-27T10:00:00Z", "2026-11-27T10:00:00.000Z". Empty when malformed.

@@ -1,9 +1,9 @@
 #pragma once
 // Reading AWS's XML answers with pugixml: parse or say what was wrong with the answer.
-#include <pugixml.hpp>
-
 #include <string>
 #include <string_view>
+
+#include <pugixml.hpp>
 
 #include "ingest/aws/client.h"
 

@@ -3,12 +3,12 @@
 // the CSV the file ingestion path reads.
 #include "ingest/aws/athena_cur.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "../test_files.h"
 #include "scripted_transport.h"
@@ -33,29 +33,60 @@ std::string Golden(const std::string& name, const std::string& actual) {
 }
 
 const std::vector<std::string> kLegacyColumns = {
-    "identity_line_item_id", "bill_payer_account_id", "bill_billing_period_start_date",
-    "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date",
-    "line_item_product_code", "line_item_usage_type", "line_item_resource_id",
-    "line_item_usage_amount", "line_item_currency_code", "line_item_unblended_cost",
-    "product_product_name", "product_region", "pricing_public_on_demand_cost",
-    "reservation_effective_cost", "reservation_reservation_a_r_n",
+    "identity_line_item_id",
+    "bill_payer_account_id",
+    "bill_billing_period_start_date",
+    "line_item_usage_account_id",
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_resource_id",
+    "line_item_usage_amount",
+    "line_item_currency_code",
+    "line_item_unblended_cost",
+    "product_product_name",
+    "product_region",
+    "pricing_public_on_demand_cost",
+    "reservation_effective_cost",
+    "reservation_reservation_a_r_n",
     "reservation_unused_amortized_upfront_fee_for_billing_period",
-    "reservation_unused_recurring_fee", "savings_plan_savings_plan_effective_cost",
-    "resource_tags_user_team", "resource_tags_user_env", "year", "month"};
+    "reservation_unused_recurring_fee",
+    "savings_plan_savings_plan_effective_cost",
+    "resource_tags_user_team",
+    "resource_tags_user_env",
+    "year",
+    "month"};
 
-const std::vector<std::string> kCur2Columns = {
-    "bill_payer_account_id", "bill_billing_period_start_date", "line_item_usage_account_id",
-    "line_item_line_item_type", "line_item_usage_start_date", "line_item_product_code",
-    "line_item_usage_type", "line_item_resource_id", "line_item_usage_amount",
-    "line_item_currency_code", "line_item_unblended_cost", "product", "product_region_code",
-    "pricing_public_on_demand_cost", "savings_plan_savings_plan_effective_cost",
-    "savings_plan_total_commitment_to_date", "savings_plan_used_commitment", "resource_tags",
-    "billing_period"};
+const std::vector<std::string> kCur2Columns = {"bill_payer_account_id",
+                                               "bill_billing_period_start_date",
+                                               "line_item_usage_account_id",
+                                               "line_item_line_item_type",
+                                               "line_item_usage_start_date",
+                                               "line_item_product_code",
+                                               "line_item_usage_type",
+                                               "line_item_resource_id",
+                                               "line_item_usage_amount",
+                                               "line_item_currency_code",
+                                               "line_item_unblended_cost",
+                                               "product",
+                                               "product_region_code",
+                                               "pricing_public_on_demand_cost",
+                                               "savings_plan_savings_plan_effective_cost",
+                                               "savings_plan_total_commitment_to_date",
+                                               "savings_plan_used_commitment",
+                                               "resource_tags",
+                                               "billing_period"};
 
-const std::vector<std::string> kFocusColumns = {
-    "BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodStart", "ChargeCategory",
-    "ChargePeriodStart", "ConsumedQuantity", "EffectiveCost", "ListCost", "ProviderName",
-    "RegionId", "ResourceId", "ServiceName", "SkuId", "SubAccountId", "Tags", "billing_period"};
+const std::vector<std::string> kFocusColumns = {"BilledCost",       "BillingAccountId",
+                                                "BillingCurrency",  "BillingPeriodStart",
+                                                "ChargeCategory",   "ChargePeriodStart",
+                                                "ConsumedQuantity", "EffectiveCost",
+                                                "ListCost",         "ProviderName",
+                                                "RegionId",         "ResourceId",
+                                                "ServiceName",      "SkuId",
+                                                "SubAccountId",     "Tags",
+                                                "billing_period"};
 
 TEST(CurTableTest, RecognisesEachKindAndItsPartitions) {
   auto legacy = DescribeCurTable("cur", "legacy", kLegacyColumns);
@@ -75,8 +106,8 @@ TEST(CurTableTest, RecognisesEachKindAndItsPartitions) {
   ASSERT_FALSE(other);
   EXPECT_THAT(other.error().message, HasSubstr("web.logs is neither a CUR"));
   EXPECT_THAT(other.error().message, HasSubstr("request_id, status, bytes"));
-  auto broken = DescribeCurTable("cur", "t", {"line_item_unblended_cost",
-                                              "line_item_usage_start_date"});
+  auto broken =
+      DescribeCurTable("cur", "t", {"line_item_unblended_cost", "line_item_usage_start_date"});
   ASSERT_FALSE(broken);
   EXPECT_THAT(broken.error().message, HasSubstr("no bill_billing_period_start_date"));
 }
@@ -102,8 +133,8 @@ TEST(CurTableTest, AggregationSqlMatchesTheGoldenFiles) {
 
 std::string Page(const std::string& rows, const std::string& token) {
   return R"({"ResultSet":{"ResultSetMetadata":{"ColumnInfo":[{"Name":"a","Type":"varchar"},)"
-         R"({"Name":"b","Type":"decimal"}]},"Rows":[)" + rows + "]}" +
-         (token.empty() ? "" : R"(,"NextToken":")" + token + "\"") + "}";
+         R"({"Name":"b","Type":"decimal"}]},"Rows":[)" +
+         rows + "]}" + (token.empty() ? "" : R"(,"NextToken":")" + token + "\"") + "}";
 }
 
 TEST(AthenaExportTest, WritesEveryPageAsCsvWithoutTheHeaderRow) {
@@ -119,8 +150,8 @@ TEST(AthenaExportTest, WritesEveryPageAsCsvWithoutTheHeaderRow) {
   transport->Answer(200, Page(R"({"Data":[{},{"VarCharValue":"say \"hi\""}]})", ""));
   ClientConfig config;
   config.region = "us-east-1";
-  config.credentials = std::make_shared<StaticCredentials>(
-      Credentials{"AKID", "secret", "", std::nullopt, "test"});
+  config.credentials =
+      std::make_shared<StaticCredentials>(Credentials{"AKID", "secret", "", std::nullopt, "test"});
   config.transport = transport;
   AwsClient client(std::move(config));
   std::vector<std::chrono::milliseconds> polls;
@@ -151,8 +182,8 @@ TEST(AthenaExportTest, AFailedQuerySaysWhy) {
                          R"("COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved"}}})");
   ClientConfig config;
   config.region = "us-east-1";
-  config.credentials = std::make_shared<StaticCredentials>(
-      Credentials{"AKID", "secret", "", std::nullopt, "test"});
+  config.credentials =
+      std::make_shared<StaticCredentials>(Credentials{"AKID", "secret", "", std::nullopt, "test"});
   config.transport = transport;
   AwsClient client(std::move(config));
   AthenaWait wait;

@@ -50,12 +50,15 @@ struct ClientFixture : ::testing::Test {
 
 TEST(EndpointTest, DefaultsFollowTheServicePrefixAndRegion) {
   const EndpointOverrides none;
-  EXPECT_EQ(ResolveEndpoint(kEc2, "eu-west-1", none).base_url, "https://ec2.eu-west-1.amazonaws.com");
+  EXPECT_EQ(ResolveEndpoint(kEc2, "eu-west-1", none).base_url,
+            "https://ec2.eu-west-1.amazonaws.com");
   EXPECT_EQ(ResolveEndpoint(kCloudWatch, "us-east-2", none).host,
             "monitoring.us-east-2.amazonaws.com");
-  EXPECT_EQ(ResolveEndpoint(kAthena, "cn-north-1", none).host, "athena.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(ResolveEndpoint(kAthena, "cn-north-1", none).host,
+            "athena.cn-north-1.amazonaws.com.cn");
   // Pricing answers in three regions only.
-  EXPECT_EQ(ResolveEndpoint(kPricing, "eu-west-1", none).host, "api.pricing.us-east-1.amazonaws.com");
+  EXPECT_EQ(ResolveEndpoint(kPricing, "eu-west-1", none).host,
+            "api.pricing.us-east-1.amazonaws.com");
   EXPECT_EQ(ResolveEndpoint(kPricing, "ap-south-1", none).host,
             "api.pricing.ap-south-1.amazonaws.com");
   EXPECT_EQ(SigningRegion(kPricing, "eu-west-1"), "us-east-1");
@@ -81,9 +84,10 @@ TEST(EndpointTest, EnvironmentOverridesSendCallsElsewhere) {
 }
 
 TEST_F(ClientFixture, SignsWithTheServicesNameAndSendsTheHost) {
-  transport->Answer(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::"
-                         "111122223333:user/a</Arn><UserId>AID</UserId><Account>111122223333"
-                         "</Account></GetCallerIdentityResult></GetCallerIdentityResponse>");
+  transport->Answer(200,
+                    "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::"
+                    "111122223333:user/a</Arn><UserId>AID</UserId><Account>111122223333"
+                    "</Account></GetCallerIdentityResult></GetCallerIdentityResponse>");
   AwsClient client = MakeClient();
   auto identity = GetCallerIdentity(client);
   ASSERT_TRUE(identity) << identity.error().Describe();
@@ -110,18 +114,18 @@ TEST_F(ClientFixture, ThrottlingIsRetriedWithCappedExponentialBackoffAndFullJitt
   EXPECT_EQ(client.stats().retries, 5);
   // random() is 0.5: half of min(cap, base * 2^n) = 50, 100, 200, 400, then the 1000 ms cap.
   using std::chrono::milliseconds;
-  EXPECT_EQ(slept, (std::vector<milliseconds>{milliseconds(50), milliseconds(100),
-                                               milliseconds(200), milliseconds(400),
-                                               milliseconds(500)}));
-  EXPECT_EQ(transport->sent[0].request.Header("X-Amz-Target"),
-            "AmazonAthena.StartQueryExecution");
+  EXPECT_EQ(slept,
+            (std::vector<milliseconds>{milliseconds(50), milliseconds(100), milliseconds(200),
+                                       milliseconds(400), milliseconds(500)}));
+  EXPECT_EQ(transport->sent[0].request.Header("X-Amz-Target"), "AmazonAthena.StartQueryExecution");
 }
 
 TEST_F(ClientFixture, GivesUpAfterMaxAttemptsWithTheLastError) {
   for (int i = 0; i < 3; ++i) {
-    transport->Answer(503, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>"
-                           "Request limit exceeded.</Message></Error></Errors><RequestID>r-1"
-                           "</RequestID></Response>");
+    transport->Answer(503,
+                      "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>"
+                      "Request limit exceeded.</Message></Error></Errors><RequestID>r-1"
+                      "</RequestID></Response>");
   }
   AwsClient client = MakeClient(/*max_attempts=*/3);
   auto response = client.CallQuery(kEc2, "DescribeInstances", {});
@@ -138,11 +142,12 @@ TEST_F(ClientFixture, GivesUpAfterMaxAttemptsWithTheLastError) {
 }
 
 TEST_F(ClientFixture, AccessDeniedIsNotRetriedAndNamesThePermission) {
-  transport->Answer(403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You "
-                         "are not authorized to perform this operation. User: arn:aws:sts::1:"
-                         "assumed-role/costwise/s is not authorized to perform: "
-                         "ec2:StopInstances on resource: arn:aws:ec2:eu-west-1:1:instance/i-1"
-                         "</Message></Error></Errors></Response>");
+  transport->Answer(403,
+                    "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You "
+                    "are not authorized to perform this operation. User: arn:aws:sts::1:"
+                    "assumed-role/costwise/s is not authorized to perform: "
+                    "ec2:StopInstances on resource: arn:aws:ec2:eu-west-1:1:instance/i-1"
+                    "</Message></Error></Errors></Response>");
   AwsClient client = MakeClient();
   auto response = client.CallQuery(kEc2, "StopInstances", {{"InstanceId.1", "i-1"}});
   ASSERT_FALSE(response);
@@ -157,9 +162,10 @@ TEST_F(ClientFixture, AccessDeniedIsNotRetriedAndNamesThePermission) {
 }
 
 TEST_F(ClientFixture, ExpiredCredentialsAreFetchedAgainOnce) {
-  transport->Answer(400, "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
-                         "<Message>The security token included in the request is expired"
-                         "</Message></Error><RequestId>x</RequestId></ErrorResponse>");
+  transport->Answer(400,
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
+                    "<Message>The security token included in the request is expired"
+                    "</Message></Error><RequestId>x</RequestId></ErrorResponse>");
   transport->Answer(200, "<GetMetricDataResponse/>");
   AwsClient client = MakeClient();
   auto response = client.CallQuery(kCloudWatch, "GetMetricData", {});
@@ -172,8 +178,9 @@ TEST_F(ClientFixture, ExpiredCredentialsAreFetchedAgainOnce) {
 
   // Expired again right after a refresh: that is an error, not a loop.
   for (int i = 0; i < 2; ++i) {
-    transport->Answer(400, "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired"
-                           "</Message></Error></ErrorResponse>");
+    transport->Answer(400,
+                      "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired"
+                      "</Message></Error></ErrorResponse>");
   }
   auto again = client.CallQuery(kCloudWatch, "GetMetricData", {});
   ASSERT_FALSE(again);
@@ -210,7 +217,8 @@ TEST_F(ClientFixture, LostConnectionsAreRetriedAndReported) {
 }
 
 TEST(AwsErrorTest, EveryProtocolsErrorShapeIsRead) {
-  HttpResponse json{400, {{"x-amzn-RequestId", "j-1"}},
+  HttpResponse json{400,
+                    {{"x-amzn-RequestId", "j-1"}},
                     R"({"__type":"InvalidRequestException","Message":"bad SQL"})"};
   AwsError error = ParseAwsError(kAthena, "StartQueryExecution", json);
   EXPECT_EQ(error.aws_code, "InvalidRequestException");
@@ -221,7 +229,8 @@ TEST(AwsErrorTest, EveryProtocolsErrorShapeIsRead) {
   HttpResponse header_only{400, {{"x-amzn-ErrorType", "ThrottlingException:http://x"}}, ""};
   EXPECT_EQ(ParseAwsError(kPricing, "GetProducts", header_only).aws_code, "ThrottlingException");
 
-  HttpResponse s3{404, {{"x-amz-request-id", "s-1"}},
+  HttpResponse s3{404,
+                  {{"x-amz-request-id", "s-1"}},
                   "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key "
                   "does not exist.</Message><RequestId>s-2</RequestId></Error>"};
   error = ParseAwsError(kS3, "GetObject", s3);
@@ -234,8 +243,10 @@ TEST(AwsErrorTest, EveryProtocolsErrorShapeIsRead) {
   EXPECT_EQ(error.aws_code, "AccessDenied");
   EXPECT_THAT(error.message, HasSubstr("s3:GetObject"));
 
-  HttpResponse ec2{400, {}, "<Response><Errors><Error><Code>IncorrectInstanceState</Code>"
-                            "<Message>not stopped</Message></Error></Errors></Response>"};
+  HttpResponse ec2{400,
+                   {},
+                   "<Response><Errors><Error><Code>IncorrectInstanceState</Code>"
+                   "<Message>not stopped</Message></Error></Errors></Response>"};
   EXPECT_EQ(ParseAwsError(kEc2, "ModifyInstanceAttribute", ec2).code, ErrorCode::kConflict);
 }
 

@@ -16,9 +16,11 @@ using testing::ScriptedTransport;
 
 std::string AssumeRoleAnswer(const std::string& key, const std::string& expiration) {
   return "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-         "<AssumeRoleResult><Credentials><AccessKeyId>" + key +
+         "<AssumeRoleResult><Credentials><AccessKeyId>" +
+         key +
          "</AccessKeyId><SecretAccessKey>temp-secret</SecretAccessKey><SessionToken>temp-token"
-         "</SessionToken><Expiration>" + expiration +
+         "</SessionToken><Expiration>" +
+         expiration +
          "</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::444455556666:assumed-role"
          "/costwise/costwise</Arn><AssumedRoleId>AROA:costwise</AssumedRoleId></AssumedRoleUser>"
          "</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
@@ -44,7 +46,8 @@ TEST(EnvironmentCredentialsTest, ReadsKeysAndToken) {
 TEST(SharedFilesTest, ParsesBothFilesKinds) {
   const auto config = ParseIni(
       "# comment\n[default]\nregion = eu-west-1 ; inline\n[profile dev]\nrole_arn=arn:x\n"
-      "s3 =\n  max_concurrent_requests = 20\n[sso-session corp]\nsso_region = x\n", true);
+      "s3 =\n  max_concurrent_requests = 20\n[sso-session corp]\nsso_region = x\n",
+      true);
   ASSERT_EQ(config.size(), 2u);
   EXPECT_EQ(config.at("default").at("region"), "eu-west-1");
   EXPECT_EQ(config.at("dev").at("role_arn"), "arn:x");
@@ -66,14 +69,14 @@ struct ProfileFixture : ::testing::Test {
         "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n"
         "[static]\naws_access_key_id = AKIDSTATIC\naws_secret_access_key = static-secret\n"
         "aws_session_token = static-token\n");
-    const std::string config = dir.Write(
-        "config",
-        "[profile costwise]\nrole_arn = arn:aws:iam::444455556666:role/costwise\n"
-        "source_profile = base\nexternal_id = cw-ext-123\nrole_session_name = sync\n"
-        "duration_seconds = 1800\nregion = eu-west-1\n"
-        "[profile loop-a]\nrole_arn = arn:a\nsource_profile = loop-b\n"
-        "[profile loop-b]\nrole_arn = arn:b\nsource_profile = loop-a\n"
-        "[profile broken]\nrole_arn = arn:c\n");
+    const std::string config =
+        dir.Write("config",
+                  "[profile costwise]\nrole_arn = arn:aws:iam::444455556666:role/costwise\n"
+                  "source_profile = base\nexternal_id = cw-ext-123\nrole_session_name = sync\n"
+                  "duration_seconds = 1800\nregion = eu-west-1\n"
+                  "[profile loop-a]\nrole_arn = arn:a\nsource_profile = loop-b\n"
+                  "[profile loop-b]\nrole_arn = arn:b\nsource_profile = loop-a\n"
+                  "[profile broken]\nrole_arn = arn:c\n");
     return Environment({{"AWS_SHARED_CREDENTIALS_FILE", credentials},
                         {"AWS_CONFIG_FILE", config},
                         {"AWS_PROFILE", profile},
@@ -127,11 +130,12 @@ TEST_F(ProfileFixture, ARoleWithSourceProfileIsAssumedWithItsExternalIdAndCached
 }
 
 TEST_F(ProfileFixture, AssumeRoleRefusedSaysWhichRoleAndWhy) {
-  transport->Answer(403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-                         "<Message>User: arn:aws:iam::111122223333:user/base is not authorized "
-                         "to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:"
-                         "role/costwise</Message></Error><RequestId>r</RequestId>"
-                         "</ErrorResponse>");
+  transport->Answer(403,
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                    "<Message>User: arn:aws:iam::111122223333:user/base is not authorized "
+                    "to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:"
+                    "role/costwise</Message></Error><RequestId>r</RequestId>"
+                    "</ErrorResponse>");
   auto chain = DefaultCredentialsChain(MakeEnvironment("costwise"), Base());
   auto credentials = chain->Get();
   ASSERT_FALSE(credentials);
@@ -179,8 +183,7 @@ TEST(InstanceMetadataTest, UsesAnImdsV2SessionToken) {
   InstanceMetadataCredentials provider(
       Environment(std::map<std::string, std::string>{
           {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/"}}),
-      transport,
-      [&] { return now; });
+      transport, [&] { return now; });
   auto credentials = provider.Get();
   ASSERT_TRUE(credentials) << credentials.error().message;
   EXPECT_EQ(credentials->access_key_id, "ASIAIMDS");

@@ -35,8 +35,9 @@ TEST(MalformedAnswersTest, AthenaAnswersOfTheWrongShapeAreErrors) {
     ASSERT_FALSE(execution);
     EXPECT_THAT(execution.error().Describe(), HasSubstr("unexpected answer"));
   }
-  for (const char* body : {R"({"ResultSet": {"Rows": {"a": 1}}})", R"({"ResultSet": null})",
-                           R"({"ResultSet": {"Rows": [{"Data": "x"}, 7, null]}, "NextToken": 3})"}) {
+  for (const char* body :
+       {R"({"ResultSet": {"Rows": {"a": 1}}})", R"({"ResultSet": null})",
+        R"({"ResultSet": {"Rows": [{"Data": "x"}, 7, null]}, "NextToken": 3})"}) {
     SCOPED_TRACE(body);
     auto transport = std::make_shared<ScriptedTransport>();
     transport->Answer(200, body);
@@ -74,8 +75,8 @@ TEST(MalformedAnswersTest, ManifestsOfTheWrongShapeSayWhatIsMissing) {
   auto missing = ParseCurManifest(R"({"billingPeriod": null, "reportKeys": []})", "m.json", "b");
   ASSERT_FALSE(missing);
   EXPECT_THAT(missing.error().message, HasSubstr("s3://b/m.json: no billingPeriod.start"));
-  auto neither = ParseCurManifest(R"({"billingPeriod": {"start": "20231101T000000.000Z"}})",
-                                  "m.json", "b");
+  auto neither =
+      ParseCurManifest(R"({"billingPeriod": {"start": "20231101T000000.000Z"}})", "m.json", "b");
   ASSERT_FALSE(neither);
   EXPECT_THAT(neither.error().message, HasSubstr("neither reportKeys"));
   auto elsewhere = ParseCurManifest(

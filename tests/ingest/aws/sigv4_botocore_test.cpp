@@ -2,14 +2,13 @@
 // signs 240 requests of the six services costwise calls plus 10 presigned S3 URLs
 // (botocore_requests.py); each is signed again here from the same method, URL, headers, body,
 // region, service and instant, and must carry the same Authorization header, byte for byte.
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/date.h"
@@ -127,8 +126,8 @@ TEST(SigV4BotocoreTest, AuthorizationHeadersAgree) {
           name == "x-amz-content-sha256" || name == "host") {
         continue;
       }
-      if (name == "user-agent" || (";" + signed_list + ";").find(";" + name + ";") !=
-                                      std::string::npos) {
+      if (name == "user-agent" ||
+          (";" + signed_list + ";").find(";" + name + ";") != std::string::npos) {
         request.headers.emplace_back(header[0], header[1]);
       }
     }
@@ -161,11 +160,10 @@ TEST(SigV4BotocoreTest, PresignedUrlsAgree) {
         request.query.emplace_back(name, value);
       }
     }
-    Credentials credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                            expected.contains("X-Amz-Security-Token")
-                                ? expected["X-Amz-Security-Token"]
-                                : "",
-                            std::nullopt, "test"};
+    Credentials credentials{
+        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        expected.contains("X-Amz-Security-Token") ? expected["X-Amz-Security-Token"] : "",
+        std::nullopt, "test"};
     SigningOptions options = OptionsFor(entry, ParseAmzDate(expected["X-Amz-Date"]));
     options.content_sha256_header = false;
     options.payload_hash = "UNSIGNED-PAYLOAD";

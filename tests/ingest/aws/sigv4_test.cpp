@@ -3,13 +3,12 @@
 // canonical request, string to sign, signature and the signed request.
 #include "ingest/aws/sigv4.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/date.h"
@@ -33,8 +32,8 @@ fs::path SuiteDir() { return fs::path(COSTWISE_SHARED_DATA_DIR) / "sigv4-suite" 
 // header line that starts with white space continues the previous header.
 struct SuiteRequest {
   std::string method;
-  std::string target;                    // as written: path and raw query
-  std::vector<std::string> header_lines; // raw, for rebuilding the signed request
+  std::string target;                     // as written: path and raw query
+  std::vector<std::string> header_lines;  // raw, for rebuilding the signed request
   HttpRequest request;
 };
 
@@ -49,7 +48,8 @@ SuiteRequest ParseSuiteRequest(const std::string& text) {
   out.request.method = out.method;
   const std::size_t question = out.target.find('?');
   out.request.path = out.target.substr(0, question);
-  if (question != std::string::npos) out.request.query = ParseQuery(out.target.substr(question + 1));
+  if (question != std::string::npos)
+    out.request.query = ParseQuery(out.target.substr(question + 1));
 
   std::size_t position = line_end + 1;
   while (position < text.size()) {

@@ -30,9 +30,10 @@ TEST(SnsTest, SubjectsAreOneLineOfAsciiUpToOneHundredCharacters) {
 
 TEST(SnsTest, PublishSendsTheTopicSubjectAndMessage) {
   auto transport = std::make_shared<testing::ScriptedTransport>();
-  transport->Answer(200, "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
-                         "<PublishResult><MessageId>m-1</MessageId></PublishResult>"
-                         "</PublishResponse>");
+  transport->Answer(200,
+                    "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                    "<PublishResult><MessageId>m-1</MessageId></PublishResult>"
+                    "</PublishResponse>");
   ClientConfig config;
   config.region = "eu-west-1";
   config.credentials =
