@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 
 #include "api/anomaly_render.h"
+#include "api/json_values.h"
 #include "api/metrics.h"
 #include "api/ml_render.h"
 #include "api/query_params.h"
 #include "service/alerts.h"
 #include "service/anomaly_service.h"
+#include "service/metric_anomalies.h"
 
 namespace costwise::api {
 namespace {
@@ -37,6 +39,31 @@ Result<service::AnomalyQuery> AnomalyQueryOf(const httplib::Request& request) {
 }
 
 }  // namespace
+
+void ListMetricAnomalies(Context& context, const httplib::Request& request,
+                         httplib::Response& response, const Caller& caller) {
+  const Result<std::size_t> limit = CountParam(request, "limit", 100);
+  if (!limit) return SendError(response, limit.error());
+  SendResult(response, 200,
+             service::ListMetricAnomalies(*context.repository, caller.principal, *limit),
+             [](const std::vector<MetricAnomaly>& anomalies) {
+               nlohmann::json items = nlohmann::json::array();
+               for (const MetricAnomaly& anomaly : anomalies) {
+                 items.push_back({{"id", anomaly.id},
+                                  {"instance_id", anomaly.instance_id},
+                                  {"region", anomaly.region},
+                                  {"metric", anomaly.metric},
+                                  {"started_at", TimeJson(anomaly.started_at)},
+                                  {"ended_at", TimeJson(anomaly.ended_at)},
+                                  {"peak_value", anomaly.peak_value},
+                                  {"expected_value", anomaly.expected_value},
+                                  {"score", anomaly.score},
+                                  {"status", anomaly.open ? "open" : "closed"},
+                                  {"detected_at", TimeJson(anomaly.detected_at)}});
+               }
+               return nlohmann::json{{"anomalies", items}};
+             });
+}
 
 void ListAnomalies(Context& context, const httplib::Request& request, httplib::Response& response,
                    const Caller& caller) {

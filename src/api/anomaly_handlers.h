@@ -6,6 +6,9 @@
 
 namespace costwise::api {
 
+// GET /api/ml/metric-anomalies?limit=: anomalies of synced CloudWatch series.
+void ListMetricAnomalies(Context& context, const httplib::Request& request,
+                         httplib::Response& response, const Caller& caller);
 void ListAnomalies(Context& context, const httplib::Request& request, httplib::Response& response,
                    const Caller& caller);
 void DetectAnomalies(Context& context, const httplib::Request& request, httplib::Response& response,

@@ -53,6 +53,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/costs", Access::kRead, GetCosts},
       // ML: anomalies, recommendations, forecasts and the model registry.
       {"GET", "/api/ml/anomalies", Access::kRead, ListAnomalies},
+      {"GET", "/api/ml/metric-anomalies", Access::kRead, ListMetricAnomalies},
       {"POST", "/api/ml/anomalies/detect", Access::kWrite, DetectAnomalies},
       {"GET", R"(/api/ml/anomalies/(\d+))", Access::kRead, GetAnomaly},
       {"POST", R"(/api/ml/anomalies/(\d+)/feedback)", Access::kWrite, SendAnomalyFeedback},

@@ -165,8 +165,9 @@ int AwsCommands::RunSync(const std::string& database) const {
     fmt::print("prices not refreshed: {}\n", summary->prices_error);
   }
   if (summary->metrics) {
-    fmt::print("metrics: {} samples ({} new, {} updated)\n", summary->metrics->samples,
-               summary->metrics->added, summary->metrics->updated);
+    fmt::print("metrics: {} samples ({} new, {} updated); {} anomalies in the series ({} new)\n",
+               summary->metrics->samples, summary->metrics->added, summary->metrics->updated,
+               summary->metric_anomalies, summary->new_metric_anomalies);
   }
   if (!summary->ok()) {
     return Fail(Error{ErrorCode::kUnavailable, "some accounts failed to sync (see above)"});

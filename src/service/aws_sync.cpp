@@ -21,6 +21,7 @@
 #include "service/cloud_accounts.h"
 #include "service/instance_catalog.h"
 #include "service/job_service.h"
+#include "service/metric_anomalies.h"
 
 namespace costwise::service {
 namespace {
@@ -405,6 +406,7 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
   std::vector<std::size_t> cur_accounts;  // summaries whose CUR files are in cur_paths
   Inventory inventory;
   bool inventory_complete = true;
+  std::vector<std::pair<std::string, std::string>> watched;  // running instances, all accounts
   std::vector<MetricSample> samples;
 
   const int period = options.metrics_period_seconds;
@@ -480,6 +482,7 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
         Status read = FetchMetrics(aws, running, metrics_start, metrics_end, period, options,
                                    account, samples);
         if (!read) return read;
+        watched.insert(watched.end(), running.begin(), running.end());
       }
       return {};
     }();
@@ -581,6 +584,12 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
         });
     if (!upserted) return unexpected<Error>(upserted.error());
     summary.metrics = *upserted;
+    Report(options, fmt::format("scoring the metrics of {} instances", watched.size()));
+    auto detected = DetectMetricAnomalies(repository, tenant->id, watched, now,
+                                          options.metrics_lookback_days);
+    if (!detected) return unexpected<Error>(detected.error());
+    summary.metric_anomalies = static_cast<std::int64_t>(detected->found.size());
+    summary.new_metric_anomalies = static_cast<std::int64_t>(detected->added.size());
   }
   for (const AccountSyncSummary& account : summary.accounts) {
     auto recorded = repository.SetCloudAccountStatus(

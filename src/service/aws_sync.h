@@ -96,6 +96,9 @@ struct AwsSyncSummary {
   std::string catalog_path;       // the refreshed catalog, when prices were refreshed
   std::int64_t prices = 0;        // instance types priced by the Price List API
   std::string prices_error;       // why prices were not refreshed (the sync still succeeds)
+  // The synced series through the streaming detector (service/metric_anomalies.h).
+  std::int64_t metric_anomalies = 0;      // excursions in the lookback
+  std::int64_t new_metric_anomalies = 0;  // stored for the first time
   [[nodiscard]] bool ok() const;
 };
 

@@ -608,6 +608,28 @@ constexpr std::string_view kSampleWorkspaces = R"sql(
 ALTER TABLE tenants ADD COLUMN sample_for BIGINT
 )sql";
 
+// Anomalies of synced CloudWatch series (docs/aws.md, "Metric anomalies"): one row per excursion
+// of an instance's metric, keyed by where it started; a later sync extends or closes it.
+constexpr std::string_view kMetricAnomalies = R"sql(
+CREATE TABLE metric_anomalies (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  instance_id TEXT NOT NULL,
+  region TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT NOT NULL,
+  peak_value DOUBLE PRECISION NOT NULL,
+  expected_value DOUBLE PRECISION NOT NULL,
+  score DOUBLE PRECISION NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  detected_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, instance_id, metric, started_at)
+);
+CREATE INDEX metric_anomalies_tenant ON metric_anomalies (tenant_id, started_at)
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -692,6 +714,13 @@ constexpr std::array kMigrations = {
         .version = 11,
         .description = "sample workspaces: the user an organisation of sample data was made for",
         .common_sql = kSampleWorkspaces,
+        .sqlite_sql = "",
+        .postgres_sql = "",
+    },
+    Migration{
+        .version = 12,
+        .description = "metric anomalies: excursions of synced CloudWatch series",
+        .common_sql = kMetricAnomalies,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

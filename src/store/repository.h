@@ -16,6 +16,7 @@
 #include "core/cost_forecast.h"
 #include "core/date.h"
 #include "core/error.h"
+#include "core/metric_anomaly.h"
 #include "core/resource_recommendation.h"
 #include "store/alert_types.h"
 #include "store/auth_types.h"
@@ -328,6 +329,17 @@ class Repository {
   // recommendation exists and belongs to the tenant.
   [[nodiscard]] virtual Result<std::int64_t> RecordRecommendationAction(
       std::int64_t tenant_id, const RecommendationActionRecord& action) = 0;
+  // --- metric anomalies (schema version 12) ------------------------------------------------
+  // In one transaction: stores the excursions of synced CloudWatch series, new ones inserted,
+  // known ones (the same instance, metric and start) updated; returns the new ones with their
+  // ids. NotFound for an unknown tenant; InvalidInput for an empty instance id or metric, a
+  // value that is not finite, or text that is not UTF-8.
+  [[nodiscard]] virtual Result<std::vector<MetricAnomaly>> RecordMetricAnomalies(
+      std::int64_t tenant_id, std::span<const MetricAnomaly> anomalies, std::int64_t now) = 0;
+  // The tenant's metric anomalies, the latest start first, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<MetricAnomaly>> ListMetricAnomalies(
+      std::int64_t tenant_id, std::size_t limit) = 0;
+
   // Rewrites an apply request's plan and outcome as a real apply goes step by step.
   // NotFound unless the request is the tenant's.
   [[nodiscard]] virtual Status UpdateRecommendationAction(std::int64_t tenant_id,

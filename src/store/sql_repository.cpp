@@ -28,6 +28,7 @@
 #include "store/job_store.h"
 #include "store/member_store.h"
 #include "store/metrics_store.h"
+#include "store/metric_anomaly_store.h"
 #include "store/migrations.h"
 #include "store/ml_models.h"
 #include "store/recommendation_store.h"
@@ -1122,6 +1123,44 @@ Result<std::int64_t> SqlRepository::RecordRecommendationAction(
         return *id;
       },
       "recording the {}", where);
+}
+
+Result<std::vector<MetricAnomaly>> SqlRepository::RecordMetricAnomalies(
+    std::int64_t tenant_id, std::span<const MetricAnomaly> anomalies, std::int64_t now) {
+  for (const MetricAnomaly& anomaly : anomalies) {
+    const std::string where = fmt::format("a metric anomaly of {}", anomaly.instance_id);
+    if (anomaly.instance_id.empty() || anomaly.metric.empty()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "a metric anomaly needs an instance id and a metric");
+    }
+    for (const auto& [name, text] :
+         {std::pair<std::string_view, const std::string*>{"the instance id", &anomaly.instance_id},
+          {"the region", &anomaly.region},
+          {"the metric", &anomaly.metric}}) {
+      if (Status valid = CheckText(*text, name, where); !valid) {
+        return unexpected(std::move(valid.error()));
+      }
+    }
+    if (!std::isfinite(anomaly.peak_value) || !std::isfinite(anomaly.expected_value) ||
+        !std::isfinite(anomaly.score)) {
+      return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: a value is not finite", where));
+    }
+  }
+  return InTenantTransaction(
+      LockKind::kTenantMetrics, tenant_id,
+      [&](soci::session& session) -> Result<std::vector<MetricAnomaly>> {
+        return UpsertMetricAnomalyRows(session, tenant_id, anomalies, now);
+      },
+      "storing {} metric anomalies of tenant {}", anomalies.size(), tenant_id);
+}
+
+Result<std::vector<MetricAnomaly>> SqlRepository::ListMetricAnomalies(std::int64_t tenant_id,
+                                                                      std::size_t limit) {
+  return WithSession(
+      [&](soci::session& session) -> Result<std::vector<MetricAnomaly>> {
+        return ReadMetricAnomalies(session, tenant_id, limit);
+      },
+      "listing the metric anomalies of tenant {}", tenant_id);
 }
 
 Status SqlRepository::UpdateRecommendationAction(std::int64_t tenant_id, std::int64_t action_id,

@@ -92,6 +92,11 @@ class SqlRepository final : public Repository {
                                                    std::int64_t at) override;
   [[nodiscard]] Result<std::int64_t> RecordRecommendationAction(
       std::int64_t tenant_id, const RecommendationActionRecord& action) override;
+  [[nodiscard]] Result<std::vector<MetricAnomaly>> RecordMetricAnomalies(
+      std::int64_t tenant_id, std::span<const MetricAnomaly> anomalies,
+      std::int64_t now) override;
+  [[nodiscard]] Result<std::vector<MetricAnomaly>> ListMetricAnomalies(std::int64_t tenant_id,
+                                                                       std::size_t limit) override;
   [[nodiscard]] Status UpdateRecommendationAction(std::int64_t tenant_id, std::int64_t action_id,
                                                   std::string_view plan,
                                                   std::string_view outcome) override;

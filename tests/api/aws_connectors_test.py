@@ -129,8 +129,12 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
             {"PublicIp": "203.0.113.7", "AllocationId": "eipalloc-free", "Domain": "vpc",
              "region": "us-east-1"}]
         now = int(time.time())
-        cpu = {"i-idle": lambda i: 0.5 + (i % 7) * 0.04, "i-big": lambda i: 2 + (i % 10) * 0.1,
+        # i-big's CPU jumps to 80% for half an hour two days ago: an anomaly of the series.
+        spike = range(4032 - 576, 4032 - 570)
+        cpu = {"i-idle": lambda i: 0.5 + (i % 7) * 0.04,
+               "i-big": lambda i: 80.0 if i in spike else 2 + (i % 10) * 0.1,
                "i-hot": lambda i: 96 + (i % 3)}
+        self.spike_start = (now - 14 * 86400) - (now - 14 * 86400) % 300 + spike.start * 300
         # Bytes per 5 minutes: i-big serves traffic (so it is oversized, not idle).
         network = {"i-idle": lambda i: 100 + i % 50, "i-big": lambda i: 500000 + (i % 100) * 1e4,
                    "i-hot": lambda i: 100000 + i % 50}
@@ -219,6 +223,17 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         months = sorted({(d.year, d.month) for d in self.billed_by_day})
         self.assertEqual(synced["cur"]["billing_periods"],
                          [f"{y:04}-{m:02}" for y, m in months])
+
+        # The synced series went through the streaming detector: the CPU spike is an anomaly.
+        self.assertGreaterEqual(sync["result"]["metric_anomalies"]["new"], 1, sync["result"])
+        spikes = [a for a in self.call("GET", "/api/ml/metric-anomalies")["anomalies"]
+                  if (a["instance_id"], a["metric"]) == ("i-big", "CPUUtilization")]
+        self.assertEqual(len(spikes), 1, spikes)
+        started = datetime.fromisoformat(spikes[0]["started_at"].replace("Z", "+00:00"))
+        self.assertEqual(int(started.timestamp()), self.spike_start)
+        self.assertEqual(spikes[0]["peak_value"], 80.0)
+        self.assertLess(spikes[0]["expected_value"], 10)
+        self.assertEqual(spikes[0]["status"], "closed")
 
         # The billed cost came back exactly, day by day.
         report = self.call("GET", "/api/costs?from=2000-01-01&to=2099-12-31&granularity=day")

@@ -1,6 +1,7 @@
 // The right-sizing part of store::Repository (schema version 4: a tenant's inventory, instance
 // metrics and stored recommendations) against both real backends; run through
 // scripts/with-postgres.sh, or the PostgreSQL cases fail.
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -494,6 +495,55 @@ TEST_P(RightsizingRepositoryTest, MetricsOfTenantsAreApart) {
   EXPECT_EQ(Metrics("i-1", 0, kNow * 2).front().values.front(), 1);
   EXPECT_EQ(Metrics("i-1", 0, kNow * 2, other).front().values.front(), 5);
   EXPECT_FALSE(repository_->UpsertMetricSamples(other + 100, ChunkReader({})));
+}
+
+// Metric anomalies (schema version 12): new excursions are added, known ones (the same
+// instance, metric and start) updated; tenants are apart; bad values change nothing.
+TEST_P(RightsizingRepositoryTest, RecordsMetricAnomaliesOncePerExcursion) {
+  MetricAnomaly spike;
+  spike.instance_id = "i-1";
+  spike.region = "us-east-1";
+  spike.metric = "CPUUtilization";
+  spike.started_at = kNow;
+  spike.ended_at = kNow + 300;
+  spike.peak_value = 80;
+  spike.expected_value = 2.5;
+  spike.score = 0.999;
+  spike.open = true;
+  MetricAnomaly drop = spike;
+  drop.metric = "NetworkIn";
+  drop.peak_value = 0;
+  auto first = repository_->RecordMetricAnomalies(tenant_id_, std::vector{spike, drop}, kNow + 600);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), 2U);
+  EXPECT_GT((*first)[0].id, 0);
+  EXPECT_EQ((*first)[0].detected_at, kNow + 600);
+
+  spike.ended_at = kNow + 900;
+  spike.peak_value = 95;
+  spike.open = false;
+  auto again = repository_->RecordMetricAnomalies(tenant_id_, std::vector{spike}, kNow + 1200);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());  // known: updated, not new
+  auto listed = repository_->ListMetricAnomalies(tenant_id_, 10);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2U);
+  const MetricAnomaly& stored = (*listed)[0].metric == "CPUUtilization" ? (*listed)[0] : (*listed)[1];
+  EXPECT_EQ(stored.ended_at, kNow + 900);
+  EXPECT_EQ(stored.peak_value, 95);
+  EXPECT_FALSE(stored.open);
+  EXPECT_EQ(stored.detected_at, kNow + 600);
+  EXPECT_EQ(stored.updated_at, kNow + 1200);
+  EXPECT_EQ(repository_->ListMetricAnomalies(tenant_id_, 1)->size(), 1U);
+
+  const std::int64_t other = Tenant("globex");
+  EXPECT_TRUE(repository_->ListMetricAnomalies(other, 10)->empty());
+  MetricAnomaly broken = spike;
+  broken.started_at = kNow + 5000;
+  broken.score = std::nan("");
+  EXPECT_EQ(repository_->RecordMetricAnomalies(tenant_id_, std::vector{broken}, kNow).error().code,
+            ErrorCode::kInvalidInput);
+  EXPECT_EQ(repository_->ListMetricAnomalies(tenant_id_, 10)->size(), 2U);
 }
 
 // --- recommendations ------------------------------------------------------------------------
