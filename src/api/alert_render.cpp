@@ -225,6 +225,7 @@ nlohmann::json AlertDeliveryToJson(const store::AlertDeliveryRecord& delivery) {
       {"rule", named(delivery.rule_id, delivery.rule_name)},
       {"channel", named(delivery.channel_id, delivery.channel_name)},
       {"anomaly_ids", delivery.anomaly_ids},
+      {"metric_anomaly_ids", delivery.metric_anomaly_ids},
       {"period", period},
       {"attempts", delivery.attempts},
       {"next_attempt_at", pending ? TimeJson(delivery.next_attempt_at) : nlohmann::json(nullptr)},

@@ -315,7 +315,8 @@ nlohmann::json SyncSummaryToJson(const service::AwsSyncSummary& summary) {
                                                     {"updated", summary.metrics->updated}}
                                    : nlohmann::json(nullptr);
   out["metric_anomalies"] = {{"found", summary.metric_anomalies},
-                             {"new", summary.new_metric_anomalies}};
+                             {"new", summary.new_metric_anomalies},
+                             {"alerts_queued", summary.metric_alerts_queued}};
   out["prices"] = {{"refreshed", summary.prices},
                    {"error", summary.prices_error.empty() ? nlohmann::json(nullptr)
                                                           : nlohmann::json(summary.prices_error)}};

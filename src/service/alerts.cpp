@@ -488,6 +488,107 @@ Result<int> OnAnomaliesDetected(store::Repository& repository, std::int64_t tena
   return static_cast<int>(ids->size());
 }
 
+namespace {
+
+constexpr std::string_view kEc2ServiceName = "Amazon EC2";
+
+double MetricChangePercent(const MetricAnomaly& anomaly) {
+  const double base = std::max(std::abs(anomaly.expected_value), 1e-9);
+  return std::abs(anomaly.peak_value - anomaly.expected_value) / base * 100;
+}
+
+AnomalySeverity MetricSeverity(const MetricAnomaly& anomaly) {
+  const double change = MetricChangePercent(anomaly);
+  if (change >= 500) return AnomalySeverity::kHigh;
+  if (change >= 100) return AnomalySeverity::kMedium;
+  return AnomalySeverity::kLow;
+}
+
+// "2026-11-25 10:05"
+std::string TimestampText(std::int64_t seconds) {
+  const std::int64_t of_day = ((seconds % 86'400) + 86'400) % 86'400;
+  return fmt::format("{} {:02}:{:02}", DateOfTimestamp(seconds).ToString(), of_day / 3600,
+                     of_day % 3600 / 60);
+}
+
+std::string MetricValue(double value) {
+  return std::abs(value) >= 1000 || value == std::floor(value) ? fmt::format("{:.0f}", value)
+                                                                : fmt::format("{:.2f}", value);
+}
+
+AlertItem ItemOfMetric(const MetricAnomaly& anomaly, const AlertOptions& options) {
+  AlertItem item;
+  item.anomaly_id = anomaly.id;
+  item.monitor = fmt::format("{} {}", anomaly.instance_id, anomaly.metric);
+  item.start_date = DateOfTimestamp(anomaly.started_at);
+  item.end_date = DateOfTimestamp(anomaly.ended_at);
+  item.impact_percent = MetricChangePercent(anomaly);
+  item.severity = MetricSeverity(anomaly);
+  item.status = anomaly.open ? AnomalyStatus::kOpen : AnomalyStatus::kClosed;
+  item.root_causes.push_back(RootCause{"resource", anomaly.instance_id, Money()});
+  std::string base = options.public_url;
+  while (base.ends_with('/')) base.pop_back();
+  item.url = fmt::format("{}/recommendations?resource={}", base, anomaly.instance_id);
+  item.summary = fmt::format(
+      "{} {} reached {} where {} was expected, from {} to {} UTC ({} region); severity {}, {}",
+      anomaly.instance_id, anomaly.metric, MetricValue(anomaly.peak_value),
+      MetricValue(anomaly.expected_value), TimestampText(anomaly.started_at),
+      TimestampText(anomaly.ended_at), anomaly.region, SeverityName(item.severity),
+      anomaly.open ? "ongoing" : "over");
+  return item;
+}
+
+}  // namespace
+
+bool RuleMatchesMetric(const store::AlertRuleRecord& rule, const MetricAnomaly& anomaly) {
+  if (rule.min_impact > Money()) return false;
+  if (rule.min_percent && MetricChangePercent(anomaly) < *rule.min_percent) return false;
+  if (MetricSeverity(anomaly) < rule.min_severity) return false;
+  return std::all_of(rule.filters.begin(), rule.filters.end(),
+                     [&](const store::AlertRuleFilter& filter) {
+                       const auto listed = [&](std::string_view value) {
+                         return std::find(filter.values.begin(), filter.values.end(), value) !=
+                                filter.values.end();
+                       };
+                       if (filter.dimension == kMonitorFilter) return listed("metric");
+                       if (filter.dimension == "resource") return listed(anomaly.instance_id);
+                       if (filter.dimension == "region") return listed(anomaly.region);
+                       if (filter.dimension == "service") return listed(kEc2ServiceName);
+                       return false;
+                     });
+}
+
+Result<int> OnMetricAnomaliesDetected(store::Repository& repository, std::int64_t tenant_id,
+                                      std::span<const MetricAnomaly> anomalies,
+                                      std::int64_t now) {
+  if (anomalies.empty()) return 0;
+  auto rules = repository.ListAlertRules(tenant_id);
+  if (!rules) return unexpected(std::move(rules.error()));
+  std::vector<store::AlertDeliveryRecord> deliveries;
+  for (const store::AlertRuleRecord& rule : *rules) {
+    if (!rule.enabled || rule.frequency != store::AlertFrequency::kImmediate) continue;
+    for (const MetricAnomaly& anomaly : anomalies) {
+      if (anomaly.id == 0 || !RuleMatchesMetric(rule, anomaly)) continue;
+      for (const std::int64_t channel : rule.channel_ids) {
+        store::AlertDeliveryRecord delivery;
+        delivery.tenant_id = tenant_id;
+        delivery.rule_id = rule.id;
+        delivery.channel_id = channel;
+        delivery.kind = store::DeliveryKind::kImmediate;
+        delivery.metric_anomaly_ids = {anomaly.id};
+        delivery.dedupe_key = fmt::format("metric:{}", anomaly.id);
+        delivery.next_attempt_at = now;
+        delivery.created_at = now;
+        deliveries.push_back(std::move(delivery));
+      }
+    }
+  }
+  if (deliveries.empty()) return 0;
+  auto ids = repository.QueueAlertDeliveries(tenant_id, deliveries);
+  if (!ids) return unexpected(std::move(ids.error()));
+  return static_cast<int>(ids->size());
+}
+
 Result<int> RunDigests(store::Repository& repository, std::int64_t now) {
   const Date today = DateOfTimestamp(now);
   std::map<std::int64_t, std::vector<CostAnomaly>> anomalies_of;  // by tenant, read once
@@ -563,11 +664,25 @@ Result<AlertMessage> BuildAlertMessage(store::Repository& repository,
     if (!anomaly) return unexpected(std::move(anomaly.error()));
     message.items.push_back(ItemOf(*anomaly, options));
   }
+  std::optional<MetricAnomaly> first_metric;
+  for (const std::int64_t id : delivery.metric_anomaly_ids) {
+    auto anomaly = repository.GetMetricAnomaly(delivery.tenant_id, id);
+    if (!anomaly) return unexpected(std::move(anomaly.error()));
+    if (!first_metric) first_metric = *anomaly;
+    message.items.push_back(ItemOfMetric(*anomaly, options));
+  }
   switch (delivery.kind) {
     case store::DeliveryKind::kTest:
       message.title = fmt::format("costwise test message for {}", message.organisation);
       break;
     case store::DeliveryKind::kImmediate:
+      if (delivery.anomaly_ids.empty() && first_metric) {
+        message.title = fmt::format("Metric anomaly: {} {} at {} (expected {})",
+                                    first_metric->instance_id, first_metric->metric,
+                                    MetricValue(first_metric->peak_value),
+                                    MetricValue(first_metric->expected_value));
+        break;
+      }
       message.title =
           message.items.empty()
               ? "Cost anomaly"

@@ -15,6 +15,7 @@
 #include "core/cost_anomaly.h"
 #include "core/date.h"
 #include "core/error.h"
+#include "core/metric_anomaly.h"
 #include "service/anomaly_service.h"
 #include "service/auth.h"
 #include "store/alert_types.h"
@@ -167,6 +168,21 @@ struct AlertRuleInput {
 [[nodiscard]] Result<int> OnAnomaliesDetected(store::Repository& repository, std::int64_t tenant_id,
                                               std::span<const CostAnomaly> anomalies,
                                               std::int64_t now);
+
+// Metric anomalies (docs/aws.md, "Metric anomalies") and the rules: they have no dollar impact,
+// so only rules with a minimum impact of 0 match them; the change is the peak's distance from the
+// expectation in percent of it; the severity follows from that (low under 100%, medium, high
+// from 500%). Filters: "monitor" matches the value "metric", "resource" the instance, "region"
+// its region, "service" "Amazon EC2"; a rule filtering on any other dimension does not match.
+[[nodiscard]] bool RuleMatchesMetric(const store::AlertRuleRecord& rule,
+                                     const MetricAnomaly& anomaly);
+
+// Queues the immediate deliveries of the tenant's enabled immediate rules for new metric
+// anomalies, never twice for the same anomaly and rule. Returns how many were queued.
+[[nodiscard]] Result<int> OnMetricAnomaliesDetected(store::Repository& repository,
+                                                    std::int64_t tenant_id,
+                                                    std::span<const MetricAnomaly> anomalies,
+                                                    std::int64_t now);
 
 // Queues the digests due at `now` (UTC): a daily rule's of the previous day, from midnight on;
 // a weekly rule's of the previous Monday-to-Sunday week, from Monday midnight on. A digest lists

@@ -18,6 +18,7 @@
 #include "ingest/aws/pricing.h"
 #include "ingest/aws/s3.h"
 #include "ingest/aws/sts.h"
+#include "service/alerts.h"
 #include "service/cloud_accounts.h"
 #include "service/instance_catalog.h"
 #include "service/job_service.h"
@@ -590,6 +591,10 @@ Result<AwsSyncSummary> SyncAwsAccounts(store::Repository& repository, std::strin
     if (!detected) return unexpected<Error>(detected.error());
     summary.metric_anomalies = static_cast<std::int64_t>(detected->found.size());
     summary.new_metric_anomalies = static_cast<std::int64_t>(detected->added.size());
+    // New ones reach people through the organisation's alert rules.
+    auto queued = OnMetricAnomaliesDetected(repository, tenant->id, detected->added, now);
+    if (!queued) return unexpected<Error>(queued.error());
+    summary.metric_alerts_queued = *queued;
   }
   for (const AccountSyncSummary& account : summary.accounts) {
     auto recorded = repository.SetCloudAccountStatus(

@@ -99,6 +99,7 @@ struct AwsSyncSummary {
   // The synced series through the streaming detector (service/metric_anomalies.h).
   std::int64_t metric_anomalies = 0;      // excursions in the lookback
   std::int64_t new_metric_anomalies = 0;  // stored for the first time
+  int metric_alerts_queued = 0;           // immediate deliveries of the alert rules
   [[nodiscard]] bool ok() const;
 };
 

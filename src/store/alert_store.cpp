@@ -346,7 +346,8 @@ void WriteRuleLinks(soci::session& session, long long rule_id, const AlertRuleRe
 }
 
 constexpr std::string_view kDeliveryColumns =
-    "SELECT d.id, d.tenant_id, d.rule_id, d.channel_id, d.kind, d.anomaly_ids, d.period_start, "
+    "SELECT d.id, d.tenant_id, d.rule_id, d.channel_id, d.kind, d.anomaly_ids, "
+    "d.metric_anomaly_ids, d.period_start, "
     "d.period_end, d.dedupe_key, d.status, d.attempts, d.next_attempt_at, d.last_error, "
     "d.response_status, d.created_at, d.updated_at, d.sent_at, t.name, r.name, c.name "
     "FROM alert_deliveries d JOIN tenants t ON t.id = d.tenant_id "
@@ -362,6 +363,7 @@ struct DeliveryRow {
   soci::indicator channel_indicator = soci::i_ok;
   std::string kind;
   std::string anomaly_ids;
+  std::string metric_anomaly_ids;
   int period_start = 0;
   soci::indicator period_start_indicator = soci::i_ok;
   int period_end = 0;
@@ -390,6 +392,7 @@ struct DeliveryRow {
     statement.exchange(soci::into(channel, channel_indicator));
     statement.exchange(soci::into(kind));
     statement.exchange(soci::into(anomaly_ids));
+    statement.exchange(soci::into(metric_anomaly_ids));
     statement.exchange(soci::into(period_start, period_start_indicator));
     statement.exchange(soci::into(period_end, period_end_indicator));
     statement.exchange(soci::into(dedupe_key));
@@ -414,6 +417,7 @@ struct DeliveryRow {
     if (channel_indicator == soci::i_ok) record.channel_id = channel;
     record.kind = ParseDeliveryKind(kind).value_or(DeliveryKind::kImmediate);
     record.anomaly_ids = SplitIds(anomaly_ids);
+    record.metric_anomaly_ids = SplitIds(metric_anomaly_ids);
     if (period_start_indicator == soci::i_ok) record.period_start = Date::FromDays(period_start);
     if (period_end_indicator == soci::i_ok) record.period_end = Date::FromDays(period_end);
     record.dedupe_key = dedupe_key;
@@ -674,6 +678,7 @@ std::vector<std::int64_t> InsertAlertDeliveries(soci::session& session, std::int
     soci::indicator channel_indicator = delivery.channel_id ? soci::i_ok : soci::i_null;
     const std::string kind(DeliveryKindName(delivery.kind));
     const std::string anomaly_ids = JoinIds(delivery.anomaly_ids);
+    const std::string metric_anomaly_ids = JoinIds(delivery.metric_anomaly_ids);
     const int period_start = delivery.period_start ? delivery.period_start->days() : 0;
     soci::indicator start_indicator = delivery.period_start ? soci::i_ok : soci::i_null;
     const int period_end = delivery.period_end ? delivery.period_end->days() : 0;
@@ -683,13 +688,15 @@ std::vector<std::int64_t> InsertAlertDeliveries(soci::session& session, std::int
     const long long created_at = delivery.created_at;
     long long id = 0;
     session << "INSERT INTO alert_deliveries (tenant_id, rule_id, channel_id, kind, anomaly_ids, "
-               "period_start, period_end, dedupe_key, status, attempts, next_attempt_at, "
-               "last_error, created_at, updated_at) VALUES (:tenant, :rule, :channel, :kind, "
-               ":anomalies, :start, :end, :key, :status, 0, :next, '', :created, :created) "
-               "RETURNING id",
+               "metric_anomaly_ids, period_start, period_end, dedupe_key, status, attempts, "
+               "next_attempt_at, last_error, created_at, updated_at) VALUES (:tenant, :rule, "
+               ":channel, :kind, :anomalies, :metric_anomalies, :start, :end, :key, :status, 0, "
+               ":next, '', :created, :created) RETURNING id",
         soci::use(tenant, "tenant"), soci::use(rule, rule_indicator, "rule"),
         soci::use(channel, channel_indicator, "channel"), soci::use(kind, "kind"),
-        soci::use(anomaly_ids, "anomalies"), soci::use(period_start, start_indicator, "start"),
+        soci::use(anomaly_ids, "anomalies"),
+        soci::use(metric_anomaly_ids, "metric_anomalies"),
+        soci::use(period_start, start_indicator, "start"),
         soci::use(period_end, end_indicator, "end"), soci::use(delivery.dedupe_key, "key"),
         soci::use(status, "status"), soci::use(next_attempt_at, "next"),
         soci::use(created_at, "created"), soci::into(id);

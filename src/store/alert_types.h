@@ -87,9 +87,11 @@ struct AlertDeliveryRecord {
   std::optional<std::int64_t> channel_id;  // empty once the channel is gone
   DeliveryKind kind = DeliveryKind::kImmediate;
   std::vector<std::int64_t> anomaly_ids;
+  std::vector<std::int64_t> metric_anomaly_ids;  // anomalies of synced CloudWatch series
   std::optional<Date> period_start;  // a digest's days, inclusive
   std::optional<Date> period_end;
-  // Of one rule, at most one delivery set per key: "anomaly:<id>", "daily:<day>", "weekly:<day>".
+  // Of one rule, at most one delivery set per key: "anomaly:<id>", "metric:<id>", "daily:<day>",
+  // "weekly:<day>".
   std::string dedupe_key;
   DeliveryStatus status = DeliveryStatus::kPending;
   int attempts = 0;

@@ -52,6 +52,41 @@ std::vector<MetricAnomaly> UpsertMetricAnomalyRows(soci::session& session,
   return added;
 }
 
+namespace {
+
+constexpr std::string_view kColumns =
+    "SELECT id, instance_id, region, metric, started_at, ended_at, peak_value, expected_value, "
+    "score, status, detected_at, updated_at FROM metric_anomalies ";
+
+}  // namespace
+
+std::optional<MetricAnomaly> ReadMetricAnomaly(soci::session& session, std::int64_t tenant_id,
+                                               std::int64_t id) {
+  const long long tenant = tenant_id;
+  const long long wanted = id;
+  MetricAnomaly row;
+  long long found = 0;
+  long long started = 0;
+  long long ended = 0;
+  long long detected = 0;
+  long long updated = 0;
+  std::string status;
+  session << std::string(kColumns) + "WHERE tenant_id = :tenant AND id = :id",
+      soci::use(tenant, "tenant"), soci::use(wanted, "id"), soci::into(found),
+      soci::into(row.instance_id), soci::into(row.region), soci::into(row.metric),
+      soci::into(started), soci::into(ended), soci::into(row.peak_value),
+      soci::into(row.expected_value), soci::into(row.score), soci::into(status),
+      soci::into(detected), soci::into(updated);
+  if (!session.got_data()) return std::nullopt;
+  row.id = found;
+  row.started_at = started;
+  row.ended_at = ended;
+  row.open = status == "open";
+  row.detected_at = detected;
+  row.updated_at = updated;
+  return row;
+}
+
 std::vector<MetricAnomaly> ReadMetricAnomalies(soci::session& session, std::int64_t tenant_id,
                                                std::size_t limit) {
   const long long tenant = tenant_id;
@@ -64,10 +99,9 @@ std::vector<MetricAnomaly> ReadMetricAnomalies(soci::session& session, std::int6
   long long updated = 0;
   std::string status;
   soci::statement select =
-      (session.prepare << "SELECT id, instance_id, region, metric, started_at, ended_at, "
-                          "peak_value, expected_value, score, status, detected_at, updated_at "
-                          "FROM metric_anomalies WHERE tenant_id = :tenant ORDER BY started_at "
-                          "DESC, id DESC LIMIT :most",
+      (session.prepare << std::string(kColumns) +
+                              "WHERE tenant_id = :tenant ORDER BY started_at DESC, id DESC "
+                              "LIMIT :most",
        soci::use(tenant, "tenant"), soci::use(most, "most"), soci::into(id),
        soci::into(row.instance_id), soci::into(row.region), soci::into(row.metric),
        soci::into(started), soci::into(ended), soci::into(row.peak_value),

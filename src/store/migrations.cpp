@@ -630,6 +630,11 @@ CREATE TABLE metric_anomalies (
 CREATE INDEX metric_anomalies_tenant ON metric_anomalies (tenant_id, started_at)
 )sql";
 
+// Alert deliveries about metric anomalies name them apart from cost anomalies.
+constexpr std::string_view kMetricAlerts = R"sql(
+ALTER TABLE alert_deliveries ADD COLUMN metric_anomaly_ids TEXT NOT NULL DEFAULT ''
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -721,6 +726,13 @@ constexpr std::array kMigrations = {
         .version = 12,
         .description = "metric anomalies: excursions of synced CloudWatch series",
         .common_sql = kMetricAnomalies,
+        .sqlite_sql = "",
+        .postgres_sql = "",
+    },
+    Migration{
+        .version = 13,
+        .description = "alert deliveries about metric anomalies",
+        .common_sql = kMetricAlerts,
         .sqlite_sql = "",
         .postgres_sql = "",
     },

@@ -336,6 +336,9 @@ class Repository {
   // value that is not finite, or text that is not UTF-8.
   [[nodiscard]] virtual Result<std::vector<MetricAnomaly>> RecordMetricAnomalies(
       std::int64_t tenant_id, std::span<const MetricAnomaly> anomalies, std::int64_t now) = 0;
+  // NotFound unless the anomaly is the tenant's.
+  [[nodiscard]] virtual Result<MetricAnomaly> GetMetricAnomaly(std::int64_t tenant_id,
+                                                               std::int64_t id) = 0;
   // The tenant's metric anomalies, the latest start first, at most `limit`.
   [[nodiscard]] virtual Result<std::vector<MetricAnomaly>> ListMetricAnomalies(
       std::int64_t tenant_id, std::size_t limit) = 0;

@@ -1154,6 +1154,19 @@ Result<std::vector<MetricAnomaly>> SqlRepository::RecordMetricAnomalies(
       "storing {} metric anomalies of tenant {}", anomalies.size(), tenant_id);
 }
 
+Result<MetricAnomaly> SqlRepository::GetMetricAnomaly(std::int64_t tenant_id, std::int64_t id) {
+  return WithSession(
+      [&](soci::session& session) -> Result<MetricAnomaly> {
+        std::optional<MetricAnomaly> anomaly = ReadMetricAnomaly(session, tenant_id, id);
+        if (!anomaly) {
+          return MakeError(ErrorCode::kNotFound,
+                           fmt::format("tenant {} has no metric anomaly {}", tenant_id, id));
+        }
+        return *anomaly;
+      },
+      "reading metric anomaly {} of tenant {}", id, tenant_id);
+}
+
 Result<std::vector<MetricAnomaly>> SqlRepository::ListMetricAnomalies(std::int64_t tenant_id,
                                                                       std::size_t limit) {
   return WithSession(

@@ -95,6 +95,8 @@ class SqlRepository final : public Repository {
   [[nodiscard]] Result<std::vector<MetricAnomaly>> RecordMetricAnomalies(
       std::int64_t tenant_id, std::span<const MetricAnomaly> anomalies,
       std::int64_t now) override;
+  [[nodiscard]] Result<MetricAnomaly> GetMetricAnomaly(std::int64_t tenant_id,
+                                                       std::int64_t id) override;
   [[nodiscard]] Result<std::vector<MetricAnomaly>> ListMetricAnomalies(std::int64_t tenant_id,
                                                                        std::size_t limit) override;
   [[nodiscard]] Status UpdateRecommendationAction(std::int64_t tenant_id, std::int64_t action_id,

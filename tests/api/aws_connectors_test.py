@@ -30,6 +30,7 @@ import harness  # noqa: E402
 ACCOUNT = "444455556666"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/costwise-reader"
 COSTWISE_ACCOUNT = "111122223333"  # the double's default key lives there
+TOPIC = "arn:aws:sns:us-east-1:111122223333:ops"
 ATHENA = {"athena": {"database": "cur", "table": "costwise_cur", "workgroup": "costwise",
                      "output_location": "s3://acme-athena-results/costwise/",
                      "data_location": "s3://acme-cur/reports/costwise/", "region": "us-east-1"}}
@@ -145,6 +146,7 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
                                    metric_points(now, network[instance]))
         self.double.add_metric("CWAgent", "mem_used_percent", {"InstanceId": "i-big"},
                                metric_points(now, lambda i: 9 + (i % 10) * 0.1))
+        self.double.sns_topics.add(TOPIC)
         self.double.start()
         self.addCleanup(self.double.stop)
         os.environ.update({
@@ -153,7 +155,7 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
             "AWS_EC2_METADATA_DISABLED": "true", "HOME": self.tmp})
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
-        self.start_server("--aws-poll-ms", "20")
+        self.start_server("--aws-poll-ms", "20", "--alerts-interval", "1")
         self.owner = api_harness.Browser(self)
         self.owner.sign_up(self.email("owner"), self.tenant)
 
@@ -201,6 +203,12 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
 
     def test_onboard_sync_analyse_and_apply(self):
         account, path = self.onboard()
+        # Anomalies of the synced metrics page the team through an ordinary alert rule.
+        channel = self.call("POST", "/api/alerts/channels", {
+            "name": "ops", "type": "sns", "config": {"topic_arn": TOPIC}}, status=201)
+        self.call("POST", "/api/alerts/rules", {
+            "name": "metric anomalies", "min_impact": "0", "filters": {"monitor": ["metric"]},
+            "frequency": "immediate", "channel_ids": [channel["id"]]}, status=201)
 
         # The connection test assumes the role with the External ID and reads the table.
         tested = self.call("POST", f"{path}/test", {})
@@ -234,6 +242,19 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         self.assertEqual(spikes[0]["peak_value"], 80.0)
         self.assertLess(spikes[0]["expected_value"], 10)
         self.assertEqual(spikes[0]["status"], "closed")
+        self.assertGreaterEqual(sync["result"]["metric_anomalies"]["alerts_queued"], 1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+                "i-big CPUUtilization" in m["subject"] for m in self.double.sns_messages):
+            time.sleep(0.1)
+        sent = [m for m in self.double.sns_messages if "i-big CPUUtilization" in m["subject"]]
+        self.assertEqual(len(sent), 1, self.double.sns_messages)
+        self.assertTrue(sent[0]["subject"].startswith("Metric anomaly: i-big CPUUtilization at 80"),
+                        sent[0])
+        self.assertIn("where", sent[0]["message"])
+        delivery = next(d for d in self.call("GET", "/api/alerts/deliveries")["deliveries"]
+                        if spikes[0]["id"] in d["metric_anomaly_ids"])
+        self.assertEqual((delivery["status"], delivery["anomaly_ids"]), ("sent", []))
 
         # The billed cost came back exactly, day by day.
         report = self.call("GET", "/api/costs?from=2000-01-01&to=2099-12-31&granularity=day")

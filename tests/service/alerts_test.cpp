@@ -445,5 +445,43 @@ TEST_F(AlertsTest, ChannelsAreCheckedAndTestedAndOnlyAdminsWrite) {
             ErrorCode::kNotFound);
 }
 
+// Metric anomalies have no dollar impact: only rules without a minimum impact take them, on the
+// filters that mean something for an instance's metric.
+TEST(MetricAlertRulesTest, RulesMatchMetricAnomaliesOnTheirOwnTerms) {
+  MetricAnomaly spike;
+  spike.id = 1;
+  spike.instance_id = "i-big";
+  spike.region = "us-east-1";
+  spike.metric = "CPUUtilization";
+  spike.peak_value = 80;
+  spike.expected_value = 2.5;  // +3,100%: high
+  store::AlertRuleRecord rule;
+  rule.min_impact = Money();
+  rule.min_severity = AnomalySeverity::kLow;
+  EXPECT_TRUE(RuleMatchesMetric(rule, spike));
+  rule.filters = {{"monitor", {"metric"}}, {"resource", {"i-big", "i-other"}},
+                  {"service", {"Amazon EC2"}}, {"region", {"us-east-1"}}};
+  EXPECT_TRUE(RuleMatchesMetric(rule, spike));
+  rule.min_severity = AnomalySeverity::kHigh;
+  EXPECT_TRUE(RuleMatchesMetric(rule, spike));
+  MetricAnomaly mild = spike;
+  mild.peak_value = 3.5;  // +40%: low
+  EXPECT_FALSE(RuleMatchesMetric(rule, mild));
+  rule.min_severity = AnomalySeverity::kLow;
+  rule.min_percent = 50;
+  EXPECT_FALSE(RuleMatchesMetric(rule, mild));
+  EXPECT_TRUE(RuleMatchesMetric(rule, spike));
+
+  store::AlertRuleRecord costs = rule;
+  costs.min_impact = *Money::Parse("100");
+  EXPECT_FALSE(RuleMatchesMetric(costs, spike));
+  store::AlertRuleRecord totals = rule;
+  totals.filters = {{"monitor", {"total"}}};
+  EXPECT_FALSE(RuleMatchesMetric(totals, spike));
+  store::AlertRuleRecord by_account = rule;
+  by_account.filters = {{"account", {"111122223333"}}};
+  EXPECT_FALSE(RuleMatchesMetric(by_account, spike));
+}
+
 }  // namespace
 }  // namespace costwise::service
