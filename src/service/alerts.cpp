@@ -528,7 +528,7 @@ AlertItem ItemOfMetric(const MetricAnomaly& anomaly, const AlertOptions& options
   item.root_causes.push_back(RootCause{"resource", anomaly.instance_id, Money()});
   std::string base = options.public_url;
   while (base.ends_with('/')) base.pop_back();
-  item.url = fmt::format("{}/recommendations?resource={}", base, anomaly.instance_id);
+  item.url = fmt::format("{}/anomalies", base);  // the list of metric anomalies
   item.summary = fmt::format(
       "{} {} reached {} where {} was expected, from {} to {} UTC ({} region); severity {}, {}",
       anomaly.instance_id, anomaly.metric, MetricValue(anomaly.peak_value),

@@ -1,9 +1,10 @@
-// Cost anomalies: the list by impact with filters and paging, and a way to run detection now.
+// Cost anomalies: the list by impact with filters and paging, and a way to run detection now;
+// below, the anomalies of the CloudWatch series synced from AWS (docs/aws.md).
 import { useState } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router-dom";
 
-import { post, type Anomaly } from "../api/client";
+import { get, post, type Anomaly, type Schemas } from "../api/client";
 import { useSession } from "../auth/session";
 import { Badge } from "../components/Badge";
 import { EmptyState, ErrorNotice, Skeleton, errorText } from "../components/States";
@@ -16,6 +17,47 @@ export function dateRange(anomaly: Pick<Anomaly, "start_date" | "end_date">): st
   return anomaly.start_date === anomaly.end_date
     ? formatDay(anomaly.start_date)
     : `${formatDay(anomaly.start_date)} – ${formatDay(anomaly.end_date)}`;
+}
+
+type MetricAnomaly = Schemas["MetricAnomaly"];
+
+function formatValue(value: number): string {
+  return Math.abs(value) >= 1000 ? compact.format(value) : value.toFixed(value % 1 === 0 ? 0 : 2);
+}
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+
+// The synced CloudWatch series' anomalies: shown only once there are some (AWS accounts synced).
+function MetricAnomalies() {
+  const list = useQuery({
+    queryKey: ["metric-anomalies"],
+    queryFn: () => get<{ anomalies: MetricAnomaly[] }>("/api/ml/metric-anomalies?limit=50"),
+  });
+  if (list.isError) return <ErrorNotice error={list.error} retry={() => void list.refetch()} />;
+  if (!list.data || list.data.anomalies.length === 0) return null;
+  return (
+    <div className="card table-scroll" data-testid="metric-anomalies">
+      <h2>Metric anomalies</h2>
+      <p className="muted">CloudWatch series of the synced instances, scored by the same streaming detector.</p>
+      <table className="table">
+        <thead><tr><th scope="col">Instance</th><th scope="col">Metric</th><th scope="col">From</th>
+          <th scope="col">To</th><th scope="col" className="num">Peak</th>
+          <th scope="col" className="num">Expected</th><th scope="col">Status</th></tr></thead>
+        <tbody>
+          {list.data.anomalies.map((a) => (
+            <tr key={a.id}>
+              <td>{a.instance_id} <span className="muted">{a.region}</span></td>
+              <td>{a.metric}</td>
+              <td>{new Date(a.started_at).toLocaleString()}</td>
+              <td>{new Date(a.ended_at).toLocaleString()}</td>
+              <td className="num">{formatValue(a.peak_value)}</td>
+              <td className="num">{formatValue(a.expected_value)}</td>
+              <td>{a.status}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 export function Anomalies() {
@@ -123,6 +165,7 @@ export function Anomalies() {
           </div>
         </div>
       )}
+      <MetricAnomalies />
     </section>
   );
 }
