@@ -18,6 +18,7 @@
 #include "service/anomaly_service.h"
 #include "service/cost_forecast.h"
 #include "service/job_service.h"
+#include "service/recommendation_apply.h"
 #include "service/rightsizing_tenant.h"
 
 namespace costwise::api {
@@ -199,6 +200,40 @@ Result<std::string> RunSync(store::Repository& repository, const JobRecord& job,
   return SyncSummaryToJson(*summary).dump();
 }
 
+Result<std::string> RunApply(store::Repository& repository, const JobRecord& job,
+                             const service::JobProgress& progress,
+                             const service::AwsSyncOptions& aws,
+                             const service::Ec2ApplyOptions& apply) {
+  Result<nlohmann::json> payload = PayloadObject(job);
+  if (!payload) return unexpected(std::move(payload.error()));
+  const auto id = payload->find("recommendation_id");
+  const auto request = payload->find("request_id");
+  if (id == payload->end() || !id->is_number_integer() || request == payload->end() ||
+      !request->is_number_integer()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "an apply job needs recommendation_id and request_id");
+  }
+  service::Ec2ApplyOptions options = apply;
+  options.on_step = [&](const std::vector<service::ApplyStepRecord>& steps) {
+    // Eight steps make a whole apply; the message says which one is done.
+    (void)progress(std::min(1.0, static_cast<double>(steps.size()) / 9.0),
+                   fmt::format("{}: {}", steps.back().step, steps.back().status));
+  };
+  auto plan = service::RunQueuedApply(repository, job.tenant_id, job.tenant_name,
+                                      id->get<std::int64_t>(), request->get<std::int64_t>(), aws,
+                                      options, static_cast<std::int64_t>(std::time(nullptr)));
+  if (!plan) return unexpected(std::move(plan.error()));
+  const nlohmann::json result = {{"recommendation_id", id->get<std::int64_t>()},
+                                 {"request_id", request->get<std::int64_t>()},
+                                 {"outcome", plan->outcome},
+                                 {"message", plan->message}};
+  if (plan->outcome != "applied") {
+    // Rolled back or failed: the job failed, the audit log says what happened.
+    return MakeError(ErrorCode::kUnavailable, plan->message);
+  }
+  return result.dump();
+}
+
 // True when `path` is `root` or inside it, once both are made absolute and normal.
 bool IsInside(const std::filesystem::path& path, const std::filesystem::path& root) {
   std::error_code error;
@@ -250,7 +285,8 @@ service::JobFunction Timed(store::JobKind kind, service::JobFunction run) {
 }
 
 service::JobRegistry BuiltinJobKinds(const std::string& upload_root, service::ModelStore* models,
-                                     const service::AwsSyncOptions* aws) {
+                                     const service::AwsSyncOptions* aws,
+                                     const service::Ec2ApplyOptions* apply) {
   service::JobRegistry registry;
   registry[JobKind::kIngest] = {
       Timed(JobKind::kIngest, RunIngest),
@@ -279,6 +315,16 @@ service::JobRegistry BuiltinJobKinds(const std::string& upload_root, service::Mo
                                       }),
                                 {JobKind::kDetect, JobKind::kForecast, JobKind::kRightsize},
                                 {}};
+  }
+  if (aws != nullptr && apply != nullptr) {
+    registry[JobKind::kApply] = {Timed(JobKind::kApply,
+                                       [aws, apply](store::Repository& repository,
+                                                    const JobRecord& job,
+                                                    const service::JobProgress& progress) {
+                                         return RunApply(repository, job, progress, *aws, *apply);
+                                       }),
+                                 {},
+                                 {}};
   }
   return registry;
 }

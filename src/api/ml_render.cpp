@@ -101,6 +101,7 @@ nlohmann::json ApplyPlanToJson(const service::ApplyPlan& plan) {
   nlohmann::json json = StoredJson(service::ApplyPlanJson(plan));
   json["request_id"] = plan.request_id;
   json["dry_run"] = plan.dry_run;
+  if (plan.job_id != 0) json["job_id"] = plan.job_id;
   json["recommendation"] = RecommendationToJson(plan.recommendation);
   return json;
 }

@@ -99,10 +99,13 @@ void ApplyRecommendation(Context& context, const httplib::Request& request,
     return SendError(response,
                      Error{ErrorCode::kInvalidInput, "\"dry_run\" must be given, true or false"});
   }
-  SendResult(response, 200,
-             service::ApplyRecommendation(*context.repository, caller.principal, *id,
-                                          dry_run->get<bool>(), Now(), &context.aws, context.apply),
-             ApplyPlanToJson);
+  auto plan = service::ApplyRecommendation(*context.repository, caller.principal, *id,
+                                          dry_run->get<bool>(), Now(), &context.aws,
+                                          context.apply);
+  // A real apply through AWS is queued as a job: 202, and the runner starts it now.
+  const bool queued = plan && plan->job_id != 0;
+  if (queued && context.jobs != nullptr) context.jobs->Wake();
+  SendResult(response, queued ? 202 : 200, plan, ApplyPlanToJson);
 }
 
 }  // namespace costwise::api

@@ -513,7 +513,7 @@ Status RunServer(const ServerOptions& options) {
   job_options.lease_seconds = options.job_lease_seconds;
   const std::string database_url = options.database_url;
   service::JobRunner jobs([database_url] { return store::OpenRepository(database_url); },
-                          BuiltinJobKinds(options.upload_dir, &models, &context.aws), job_options);
+                          BuiltinJobKinds(options.upload_dir, &models, &context.aws, &context.apply), job_options);
   if (options.workers > 0) context.jobs = &jobs;
 
   httplib::Server server;

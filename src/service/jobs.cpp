@@ -176,10 +176,8 @@ Result<bool> JobRunner::RunOne(store::Repository& repository, std::string_view o
     Finish(
         repository, job, owner, nullptr,
         MakeError(ErrorCode::kInvalidInput,
-                  fmt::format(
-                      "this server has no runner for {} jobs{}", store::JobKindName(job.kind),
-                      job.kind == store::JobKind::kSync ? " (syncs come with the cloud connectors)"
-                                                        : "")),
+                  fmt::format("this server has no runner for {} jobs",
+                              store::JobKindName(job.kind))),
         false, false);
     return true;
   }

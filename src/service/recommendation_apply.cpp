@@ -212,14 +212,12 @@ Result<InstanceOwner> FindInstanceOwner(store::Repository& repository, std::int6
 
 }  // namespace
 
-Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Principal& caller,
-                                      std::int64_t id, bool dry_run, std::int64_t now,
-                                      const AwsSyncOptions* aws,
-                                      const Ec2ApplyOptions& apply_options) {
-  auto recommendation = GetRecommendation(repository, caller.tenant_name, id);
-  if (!recommendation) return unexpected(std::move(recommendation.error()));
+namespace {
+
+// The plan of a recommendation as the audit log and the answers show it.
+ApplyPlan PlanOf(ResourceRecommendation recommendation, bool dry_run) {
   ApplyPlan plan;
-  plan.recommendation = std::move(*recommendation);
+  plan.recommendation = std::move(recommendation);
   plan.dry_run = dry_run;
   plan.aws_cli = plan.recommendation.aws_cli;
   plan.terraform = plan.recommendation.terraform;
@@ -227,6 +225,68 @@ Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Princ
   plan.changes = ChangesOf(plan.recommendation);
   plan.ready = std::none_of(plan.checks.begin(), plan.checks.end(),
                             [](const ApplyCheck& check) { return check.status == "failed"; });
+  return plan;
+}
+
+// Asks AWS: the dry run, or the apply itself, writing each step to the recorded request.
+Result<ApplyPlan> ThroughAws(store::Repository& repository, std::int64_t tenant_id,
+                             const std::string& tenant_name, ApplyPlan plan,
+                             const AwsSyncOptions& aws, const Ec2ApplyOptions& apply_options,
+                             std::int64_t now) {
+  const ResourceRecommendation r = plan.recommendation;
+  auto owner = FindInstanceOwner(repository, tenant_id, r, aws);
+  if (!owner) {
+    plan.outcome = "refused";
+    plan.message = owner.error().message;
+    (void)repository.UpdateRecommendationAction(tenant_id, plan.request_id, ApplyPlanJson(plan),
+                                                "refused");
+    return unexpected(std::move(owner.error()));
+  }
+  Ec2ApplyOptions options = apply_options;
+  options.on_step = [&](const std::vector<ApplyStepRecord>& steps) {
+    plan.steps = steps;
+    // The audit log follows the apply: a crash leaves the last step done on record.
+    (void)repository.UpdateRecommendationAction(tenant_id, plan.request_id, ApplyPlanJson(plan),
+                                                "in-progress");
+    if (apply_options.on_step) apply_options.on_step(steps);
+  };
+  const InstanceChange change{r.resource_id, r.current_type,
+                              r.action == "resize" ? r.recommended_type : ""};
+  Ec2ApplyOutcome outcome = ApplyInstanceChange(*owner->client, change, plan.dry_run, options);
+  plan.steps = std::move(outcome.steps);
+  plan.outcome = outcome.outcome;
+  plan.message = outcome.message;
+  plan.ready = outcome.outcome != "refused";
+  for (ApplyCheck& check : plan.checks) {
+    if (check.status == "needs-aws") check.status = plan.ready ? "passed" : "failed";
+  }
+  if (Status updated = repository.UpdateRecommendationAction(tenant_id, plan.request_id,
+                                                             ApplyPlanJson(plan), plan.outcome);
+      !updated) {
+    return unexpected(std::move(updated.error()));
+  }
+  if (plan.outcome == "refused") {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("recommendation {}: {}", r.id, plan.message));
+  }
+  if (plan.outcome == "applied") {
+    auto marked = SetRecommendationStatus(repository, tenant_name, r.id,
+                                          RecommendationStatus::kApplied, std::nullopt, now);
+    if (!marked) return unexpected(std::move(marked.error()));
+    plan.recommendation = std::move(*marked);
+  }
+  return plan;
+}
+
+}  // namespace
+
+Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Principal& caller,
+                                      std::int64_t id, bool dry_run, std::int64_t now,
+                                      const AwsSyncOptions* aws,
+                                      const Ec2ApplyOptions& apply_options) {
+  auto recommendation = GetRecommendation(repository, caller.tenant_name, id);
+  if (!recommendation) return unexpected(std::move(recommendation.error()));
+  ApplyPlan plan = PlanOf(std::move(*recommendation), dry_run);
   const ResourceRecommendation& r = plan.recommendation;
   bool through_aws = aws != nullptr && r.kind == RecommendationKind::kInstance &&
                      (r.action == "resize" || r.action == "stop");
@@ -248,49 +308,30 @@ Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Princ
     request.requested_at = now;
     request.dry_run = dry_run;
     request.plan = ApplyPlanJson(plan);
-    request.outcome = "in-progress";
+    request.outcome = dry_run ? "in-progress" : "queued";
     auto request_id = repository.RecordRecommendationAction(caller.tenant_id, request);
     if (!request_id) return unexpected(std::move(request_id.error()));
     plan.request_id = *request_id;
-    auto owner = FindInstanceOwner(repository, caller.tenant_id, r, *aws);
-    if (!owner) {
-      plan.outcome = "refused";
-      plan.message = owner.error().message;
-      (void)repository.UpdateRecommendationAction(caller.tenant_id, plan.request_id,
-                                                  ApplyPlanJson(plan), "refused");
-      return unexpected(std::move(owner.error()));
+    if (dry_run) {
+      return ThroughAws(repository, caller.tenant_id, caller.tenant_name, std::move(plan), *aws,
+                        apply_options, now);
     }
-    Ec2ApplyOptions options = apply_options;
-    options.on_step = [&](const std::vector<ApplyStepRecord>& steps) {
-      plan.steps = steps;
-      // The audit log follows the apply: a crash leaves the last step done on record.
-      (void)repository.UpdateRecommendationAction(caller.tenant_id, plan.request_id,
-                                                  ApplyPlanJson(plan), "in-progress");
-    };
-    const InstanceChange change{r.resource_id, r.current_type,
-                                r.action == "resize" ? r.recommended_type : ""};
-    Ec2ApplyOutcome outcome = ApplyInstanceChange(*owner->client, change, dry_run, options);
-    plan.steps = std::move(outcome.steps);
-    plan.outcome = outcome.outcome;
-    plan.message = outcome.message;
-    plan.ready = outcome.outcome != "refused";
-    for (ApplyCheck& check : plan.checks) {
-      if (check.status == "needs-aws") check.status = plan.ready ? "passed" : "failed";
-    }
-    if (Status updated = repository.UpdateRecommendationAction(caller.tenant_id, plan.request_id,
-                                                               ApplyPlanJson(plan), plan.outcome);
+    // The apply itself takes minutes (stop, resize, start): a job runs it (RunQueuedApply),
+    // never retried on its own.
+    auto job = repository.EnqueueJob(store::NewJob{
+        caller.tenant_id, store::JobKind::kApply,
+        fmt::format(R"({{"recommendation_id":{},"request_id":{}}})", id, plan.request_id), 1, now,
+        now, false});
+    if (!job) return unexpected(std::move(job.error()));
+    plan.job_id = job->id;
+    plan.outcome = "queued";
+    plan.message = fmt::format("the apply runs in the background as job {}; the apply history "
+                               "shows each step",
+                               job->id);
+    if (Status updated = repository.UpdateRecommendationAction(
+            caller.tenant_id, plan.request_id, ApplyPlanJson(plan), "queued");
         !updated) {
       return unexpected(std::move(updated.error()));
-    }
-    if (plan.outcome == "refused") {
-      return MakeError(ErrorCode::kConflict,
-                       fmt::format("recommendation {}: {}", id, plan.message));
-    }
-    if (plan.outcome == "applied") {
-      auto marked = SetRecommendationStatus(repository, caller.tenant_name, id,
-                                            RecommendationStatus::kApplied, std::nullopt, now);
-      if (!marked) return unexpected(std::move(marked.error()));
-      plan.recommendation = std::move(*marked);
     }
     return plan;
   }
@@ -320,6 +361,25 @@ Result<ApplyPlan> ApplyRecommendation(store::Repository& repository, const Princ
   return plan;
 }
 
+Result<ApplyPlan> RunQueuedApply(store::Repository& repository, std::int64_t tenant_id,
+                                 const std::string& tenant_name, std::int64_t recommendation_id,
+                                 std::int64_t request_id, const AwsSyncOptions& aws,
+                                 const Ec2ApplyOptions& apply_options, std::int64_t now) {
+  auto recommendation = GetRecommendation(repository, tenant_name, recommendation_id);
+  if (!recommendation) return unexpected(std::move(recommendation.error()));
+  ApplyPlan plan = PlanOf(std::move(*recommendation), false);
+  plan.request_id = request_id;
+  if (plan.recommendation.status != RecommendationStatus::kOpen) {
+    plan.outcome = "refused";
+    plan.message = fmt::format("recommendation {} is {}, not open", recommendation_id,
+                               RecommendationStatusName(plan.recommendation.status));
+    (void)repository.UpdateRecommendationAction(tenant_id, request_id, ApplyPlanJson(plan),
+                                                "refused");
+    return MakeError(ErrorCode::kConflict, plan.message);
+  }
+  return ThroughAws(repository, tenant_id, tenant_name, std::move(plan), aws, apply_options, now);
+}
+
 std::string ApplyPlanJson(const ApplyPlan& plan) {
   std::string out = R"({"aws_cli":)";
   AppendStringArray(out, plan.aws_cli);
@@ -337,6 +397,7 @@ std::string ApplyPlanJson(const ApplyPlan& plan) {
   out.append(R"(],"changes":)");
   AppendStringArray(out, plan.changes);
   out.append(plan.ready ? R"(,"ready":true)" : R"(,"ready":false)");
+  if (plan.job_id != 0) out.append(fmt::format(R"(,"job_id":{})", plan.job_id));
   if (!plan.outcome.empty()) {
     out.append(R"(,"outcome":)");
     AppendJsonString(out, plan.outcome);

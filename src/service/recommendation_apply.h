@@ -101,7 +101,8 @@ struct ApplyPlan {
   std::int64_t request_id = 0;       // the recorded request
   bool dry_run = true;
   // With AWS access (an instance's resize or stop): what happened, step by step.
-  std::string outcome;  // planned | applied | rolled-back | failed (refused is an error)
+  std::string outcome;  // planned | queued | applied | rolled-back | failed (refused: an error)
+  std::int64_t job_id = 0;  // the apply job, when queued
   std::string message;
   std::vector<ApplyStepRecord> steps;
 };
@@ -111,8 +112,9 @@ struct ApplyPlan {
 //
 // With `aws` (the server's AWS access) and an instance resize or stop, it goes through AWS
 // (service/ec2_apply.h) with the role of the onboarded account that has the instance: a dry run
-// asks AWS to check the permissions and the instance (outcome "planned"); a real apply stops,
-// resizes and starts it, rolling back on failure (outcome "applied", "rolled-back" or
+// asks AWS to check the permissions and the instance (outcome "planned"); a real apply is
+// queued as an "apply" job (outcome "queued", `job_id`) that RunQueuedApply runs: it stops,
+// resizes and starts the instance, rolling back on failure ("applied", "rolled-back" or
 // "failed", the recommendation marked applied on success). Each step is written to the audit
 // log as it happens. Conflict when AWS refuses (a missing permission, an instance that changed)
 // or no onboarded account has the instance; nothing is changed then.
@@ -126,6 +128,15 @@ struct ApplyPlan {
                                                     bool dry_run, std::int64_t now,
                                                     const AwsSyncOptions* aws = nullptr,
                                                     const Ec2ApplyOptions& apply_options = {});
+
+// The apply job's work: the recorded request `request_id` carried out through AWS, as above.
+[[nodiscard]] Result<ApplyPlan> RunQueuedApply(store::Repository& repository,
+                                               std::int64_t tenant_id,
+                                               const std::string& tenant_name,
+                                               std::int64_t recommendation_id,
+                                               std::int64_t request_id, const AwsSyncOptions& aws,
+                                               const Ec2ApplyOptions& apply_options,
+                                               std::int64_t now);
 
 // The plan as the JSON the audit log stores: {"aws_cli", "terraform", "checks", "changes",
 // "ready"}, plus "outcome", "message" and "steps" [{"step", "status", "detail", "at"}] when AWS

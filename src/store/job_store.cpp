@@ -13,12 +13,13 @@
 namespace costwise::store {
 namespace {
 
-constexpr std::array<std::pair<JobKind, std::string_view>, 5> kKindNames = {{
+constexpr std::array<std::pair<JobKind, std::string_view>, 6> kKindNames = {{
     {JobKind::kIngest, "ingest"},
     {JobKind::kDetect, "detect"},
     {JobKind::kForecast, "forecast"},
     {JobKind::kRightsize, "rightsize"},
     {JobKind::kSync, "sync"},
+    {JobKind::kApply, "apply"},
 }};
 constexpr std::array<std::pair<JobStatus, std::string_view>, 5> kStatusNames = {{
     {JobStatus::kQueued, "queued"},

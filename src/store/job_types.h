@@ -1,7 +1,7 @@
 #pragma once
 // The records of the persistent job queue and its schedules (schema version 6). A job is one
 // unit of background work of a tenant (an ingest of uploaded files, a detection, a forecast, a
-// right-sizing run, a sync): queued, claimed by one worker under a lease, retried with backoff,
+// right-sizing run, a sync, an apply of a recommendation): queued, claimed by one worker under a lease, retried with backoff,
 // cancelled on request. docs/service.md ("Jobs") describes the life of a job.
 #include <cstdint>
 #include <optional>
@@ -10,10 +10,10 @@
 
 namespace costwise::store {
 
-enum class JobKind { kIngest, kDetect, kForecast, kRightsize, kSync };
+enum class JobKind { kIngest, kDetect, kForecast, kRightsize, kSync, kApply };
 enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
 
-// "ingest" | "detect" | "forecast" | "rightsize" | "sync"
+// "ingest" | "detect" | "forecast" | "rightsize" | "sync" | "apply"
 [[nodiscard]] std::string_view JobKindName(JobKind kind);
 [[nodiscard]] std::optional<JobKind> ParseJobKind(std::string_view name);
 // "queued" | "running" | "succeeded" | "failed" | "cancelled"

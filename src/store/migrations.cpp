@@ -635,6 +635,45 @@ constexpr std::string_view kMetricAlerts = R"sql(
 ALTER TABLE alert_deliveries ADD COLUMN metric_anomaly_ids TEXT NOT NULL DEFAULT ''
 )sql";
 
+// Applying a recommendation runs as a job: the kind "apply" joins the jobs' kinds. SQLite cannot
+// change a CHECK constraint, so it rebuilds the table (nothing references it); PostgreSQL
+// replaces the constraint.
+constexpr std::string_view kApplyJobsSqlite = R"sql(
+CREATE TABLE jobs_with_apply (
+  id {{ID}},
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('ingest', 'detect', 'forecast', 'rightsize', 'sync',
+                                     'apply')),
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  payload TEXT NOT NULL,
+  progress DOUBLE PRECISION NOT NULL DEFAULT 0,
+  progress_message TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),
+  run_after BIGINT NOT NULL,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_expires_at BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  finished_at BIGINT,
+  result TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1))
+);
+INSERT INTO jobs_with_apply SELECT * FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_with_apply RENAME TO jobs;
+CREATE INDEX jobs_due ON jobs (status, run_after);
+CREATE INDEX jobs_tenant ON jobs (tenant_id, id)
+)sql";
+
+constexpr std::string_view kApplyJobsPostgres = R"sql(
+ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check
+  CHECK (kind IN ('ingest', 'detect', 'forecast', 'rightsize', 'sync', 'apply'))
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -735,6 +774,13 @@ constexpr std::array kMigrations = {
         .common_sql = kMetricAlerts,
         .sqlite_sql = "",
         .postgres_sql = "",
+    },
+    Migration{
+        .version = 14,
+        .description = "apply jobs: applying a recommendation runs in the background",
+        .common_sql = "",
+        .sqlite_sql = kApplyJobsSqlite,
+        .postgres_sql = kApplyJobsPostgres,
     },
 };
 

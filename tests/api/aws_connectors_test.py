@@ -164,12 +164,12 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         self.assertEqual(reply.status, status, f"{method} {path}: {reply.text}")
         return reply.json
 
-    def wait_job(self, job_id, timeout=120):
+    def wait_job(self, job_id, timeout=120, status="succeeded"):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.call("GET", f"/api/jobs/{job_id}")
             if job["status"] in ("succeeded", "failed", "cancelled"):
-                self.assertEqual(job["status"], "succeeded",
+                self.assertEqual(job["status"], status,
                                  f"{job}\n{self.server_output()[-3000:]}")
                 return job
             time.sleep(0.1)
@@ -305,9 +305,9 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         self.assertEqual(self.double.ec2_calls, [])
 
         # For real: stop, wait, resize, start, wait.
-        applied = self.call("POST", apply_path, {"dry_run": False})
+        applied, detail = self.apply(big)
         self.assertEqual(applied["outcome"], "applied", applied)
-        self.assertEqual(applied["recommendation"]["status"], "applied")
+        self.assertEqual(detail["status"], "applied")
         self.assertEqual([action for action, _ in self.double.ec2_calls],
                          ["StopInstances", "ModifyInstanceAttribute", "StartInstances"])
         instance = next(i for i in self.double.ec2_instances if i["InstanceId"] == "i-big")
@@ -328,9 +328,9 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         self.double.ec2_calls.clear()
         self.double.fail_next("ec2:StartInstances", 500, "InternalError", count=5,
                               message="An internal error has occurred", after=1)
-        rolled = self.call("POST", f"/api/ml/recommendations/{hot['id']}/apply",
-                           {"dry_run": False})
-        self.assertEqual(rolled["outcome"], "rolled-back", rolled)
+        request, _ = self.apply(hot, job_status="failed")
+        self.assertEqual(request["outcome"], "rolled-back", request)
+        rolled = request["plan"]
         self.assertIn("rolled back: i-hot is c5.large and running", rolled["message"])
         self.assertEqual([(action, params.get("InstanceType.Value"))
                           for action, params in self.double.ec2_calls],
@@ -358,6 +358,19 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         recommendations = self.call("GET", "/api/ml/recommendations?limit=100")["recommendations"]
         return {r["resource_id"]: r for r in recommendations}
 
+    def apply(self, recommendation, job_status="succeeded"):
+        """A real apply: queued as a job (202), carried out in the background; the request as the
+        audit log has it once the job ended."""
+        queued = self.call("POST", f"/api/ml/recommendations/{recommendation['id']}/apply",
+                           {"dry_run": False}, status=202)
+        self.assertEqual(queued["outcome"], "queued", queued)
+        job = self.wait_job(queued["job_id"], status=job_status)
+        self.assertEqual(job["kind"], "apply")
+        detail = self.call("GET", f"/api/ml/recommendations/{recommendation['id']}")
+        request = detail["apply_requests"][0]
+        self.assertEqual(request["id"], queued["request_id"])
+        return request, detail
+
     def instance(self, instance_id):
         return next(i for i in self.double.ec2_instances if i["InstanceId"] == instance_id)
 
@@ -369,11 +382,12 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         with self.double.lock:
             self.double.roles[ROLE]["permissions"].discard("ec2:ModifyInstanceAttribute")
         refused = self.call("POST", f"/api/ml/recommendations/{big['id']}/apply",
-                            {"dry_run": False}, status=409)
+                            {"dry_run": True}, status=409)
         self.assertIn("ec2:ModifyInstanceAttribute", refused["error"]["message"])
+        request, _ = self.apply(big, job_status="failed")  # the job refuses the same way
+        self.assertEqual(request["outcome"], "refused")
+        self.assertIn("ec2:ModifyInstanceAttribute", request["plan"]["message"])
         self.assertEqual(self.double.ec2_calls, [])
-        audit = self.call("GET", f"/api/ml/recommendations/{big['id']}")["apply_requests"]
-        self.assertEqual(audit[0]["outcome"], "refused")
         with self.double.lock:
             self.double.roles[ROLE]["permissions"].add("ec2:ModifyInstanceAttribute")
 
@@ -386,8 +400,7 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
                       changed["error"]["message"])
 
         # An idle instance is only stopped.
-        stopped = self.call("POST", f"/api/ml/recommendations/{idle['id']}/apply",
-                            {"dry_run": False})
+        stopped, _ = self.apply(idle)
         self.assertEqual(stopped["outcome"], "applied", stopped)
         self.assertEqual(self.instance("i-idle")["State"], "stopped")
         self.assertEqual([a for a, _ in self.double.ec2_calls], ["StopInstances"])
@@ -397,9 +410,9 @@ class AwsConnectorsTest(api_harness.ApiTestCase):
         self.double.ec2_calls.clear()
         self.double.fail_next("ec2:ModifyInstanceAttribute", 400, "Unsupported", after=1,
                               message="The requested configuration is currently not supported.")
-        rolled = self.call("POST", f"/api/ml/recommendations/{hot['id']}/apply",
-                           {"dry_run": False})
-        self.assertEqual(rolled["outcome"], "rolled-back", rolled)
+        request, _ = self.apply(hot, job_status="failed")
+        self.assertEqual(request["outcome"], "rolled-back", request)
+        rolled = request["plan"]
         self.assertIn("Unsupported", [s for s in rolled["steps"] if s["status"] == "failed"][0]
                       ["detail"])
         self.assertEqual([a for a, _ in self.double.ec2_calls], ["StopInstances", "StartInstances"])

@@ -57,11 +57,27 @@ const compactNumber = (value: number) => compactFormat.format(value);
 function ApplyFlow({ detail, canApply }: { detail: Detail; canApply: boolean }) {
   const client = useQueryClient();
   const [plan, setPlan] = useState<Plan | null>(null);
+  const [progress, setProgress] = useState("");
   const apply = useMutation({
-    mutationFn: (dryRun: boolean) =>
-      post<Plan>(`/api/ml/recommendations/${detail.id}/apply`, { dry_run: dryRun }),
+    mutationFn: async (dryRun: boolean) => {
+      const answer = await post<Plan>(`/api/ml/recommendations/${detail.id}/apply`, { dry_run: dryRun });
+      if (answer.outcome !== "queued" || !answer.job_id) return answer;
+      // A real apply runs as a job (stop, resize, start): follow it, then read what the audit
+      // log says happened.
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const job = await get<Schemas["Job"]>(`/api/jobs/${answer.job_id}`);
+        setProgress(job.progress_message || job.status);
+        if (job.status === "succeeded" || job.status === "failed" || job.status === "cancelled") break;
+      }
+      const latest = await get<Detail>(`/api/ml/recommendations/${detail.id}`);
+      const request = latest.apply_requests.find((r) => r.id === answer.request_id);
+      return { ...answer, ...(request?.plan as Partial<Plan> | undefined), dry_run: false,
+               recommendation: latest } as Plan;
+    },
     onSuccess: (result) => {
       setPlan(result);
+      setProgress("");
       void client.invalidateQueries({ queryKey: ["recommendation", String(detail.id)] });
       void client.invalidateQueries({ queryKey: ["recommendations"] });
     },
@@ -91,6 +107,7 @@ function ApplyFlow({ detail, canApply }: { detail: Detail; canApply: boolean }) 
         </div>
       ) : <p className="muted">Your role can read recommendations but not apply them.</p>}
       {apply.isPending && <progress aria-label="Applying" />}
+      {apply.isPending && progress && <p className="muted" role="status">{progress}</p>}
       {apply.isError && <div className="notice error" role="alert">{errorText(apply.error)}</div>}
       {plan && (
         <div data-testid="apply-result" aria-live="polite">
