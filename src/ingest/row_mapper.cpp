@@ -17,17 +17,6 @@ constexpr std::string_view kNullToken = "NULL";
 constexpr std::size_t kReasonFieldLimit = 60;
 constexpr std::size_t kMaxCachedTagMaps = 4096;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Canonical spellings of enum-like values, so "usage" and "Usage" land in one cube cell.
 constexpr std::array<std::string_view, 22> kKnownCategories = {
     // FOCUS ChargeCategory

@@ -8,6 +8,7 @@
 
 #include "ingest/aws/json_read.h"
 #include "ingest/aws/xml.h"
+#include "ingest/text.h"
 
 namespace costwise::aws {
 namespace {
@@ -77,12 +78,8 @@ AwsResult<AthenaExecution> WaitForQuery(AwsClient& client, const std::string& id
       error.code = ErrorCode::kInvalidInput;
       error.service = "athena";
       error.operation = "GetQueryExecution";
-      error.aws_code = "Query" + execution->state.substr(0, 1) + [&] {
-        std::string rest = execution->state.substr(1);
-        std::transform(rest.begin(), rest.end(), rest.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        return rest;
-      }();
+      error.aws_code =
+          "Query" + execution->state.substr(0, 1) + ingest::LowerAscii(execution->state.substr(1));
       error.message =
           fmt::format("query {} {}: {}", id, execution->state,
                       execution->reason.empty() ? "no reason given" : execution->reason);

@@ -7,15 +7,10 @@
 #include <fmt/format.h>
 
 #include "ingest/aws/xml.h"
+#include "ingest/text.h"
 
 namespace costwise::aws {
 namespace {
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string Quoted(std::string_view identifier) {
   std::string out = "\"";
@@ -105,7 +100,7 @@ Result<CurTable> DescribeCurTable(std::string database, std::string table_name,
   CurTable table;
   table.database = std::move(database);
   table.table = std::move(table_name);
-  for (std::string& column : columns) column = Lower(std::move(column));
+  for (std::string& column : columns) column = ingest::LowerAscii(column);
   table.columns = std::move(columns);
   const std::string name = table.database + "." + table.table;
   if (table.Has("line_item_unblended_cost") && table.Has("line_item_usage_start_date")) {

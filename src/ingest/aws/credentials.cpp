@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "ingest/aws/json_read.h"
+#include "ingest/text.h"
 
 namespace costwise::aws {
 namespace {
@@ -19,12 +20,6 @@ std::string Trim(std::string_view text) {
   if (first == std::string_view::npos) return "";
   const std::size_t last = text.find_last_not_of(" \t\r");
   return std::string(text.substr(first, last - first + 1));
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 std::optional<std::string> ReadWhole(const std::string& path) {
@@ -330,7 +325,7 @@ std::map<std::string, ProfileSection> ParseIni(std::string_view text, bool confi
     const std::size_t equals = line.find('=');
     if (equals == std::string::npos) continue;
     if (raw.front() == ' ' || raw.front() == '\t') continue;  // nested (s3 = ...) settings
-    last_key = Lower(Trim(std::string_view(line).substr(0, equals)));
+    last_key = ingest::LowerAscii(Trim(std::string_view(line).substr(0, equals)));
     std::string value = Trim(std::string_view(line).substr(equals + 1));
     // Inline comments need white space before the marker.
     for (const char* marker : {" #", " ;", "\t#", "\t;"}) {
@@ -367,7 +362,8 @@ std::shared_ptr<CredentialsProvider> DefaultCredentialsChain(const Environment& 
   std::vector<std::shared_ptr<CredentialsProvider>> providers;
   providers.push_back(std::make_shared<EnvironmentCredentials>(environment));
   providers.push_back(std::make_shared<LazyProfileCredentials>(environment, base));
-  const std::string disabled = Lower(environment.Get("AWS_EC2_METADATA_DISABLED").value_or(""));
+  const std::string disabled =
+      ingest::LowerAscii(environment.Get("AWS_EC2_METADATA_DISABLED").value_or(""));
   if (disabled != "true") {
     providers.push_back(
         std::make_shared<InstanceMetadataCredentials>(environment, base.transport, base.now));

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "ingest/text.h"
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace costwise::aws {
@@ -31,10 +33,7 @@ std::optional<std::string> Environment::Get(std::string_view name) const {
 EndpointOverrides Environment::Endpoints() const {
   EndpointOverrides out;
   if (auto ignore = Get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-    std::string lowered = *ignore;
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lowered == "true") return out;
+    if (ingest::EqualsIgnoreCase(*ignore, "true")) return out;
   }
   out.all = Get("AWS_ENDPOINT_URL").value_or("");
   constexpr std::string_view kPrefix = "AWS_ENDPOINT_URL_";

@@ -6,6 +6,8 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "ingest/text.h"
+
 namespace costwise::aws {
 namespace {
 
@@ -15,13 +17,6 @@ struct CurlDeleter {
 struct ListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
-
-bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 struct Transfer {
   HttpResponse response;
@@ -71,7 +66,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
 
 std::string_view HttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (SameName(key, name)) return value;
+    if (ingest::EqualsIgnoreCase(key, name)) return value;
   }
   return {};
 }

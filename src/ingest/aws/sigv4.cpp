@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "ingest/text.h"
+
 namespace costwise::aws {
 namespace {
 
@@ -17,19 +19,8 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::array<std::string_view, 4> kUnsignedHeaders = {"authorization", "user-agent",
                                                               "expect", "x-amzn-trace-id"};
 
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), LowerAscii);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return LowerAscii(x) == LowerAscii(y);
-         });
-}
+using ingest::EqualsIgnoreCase;
+using ingest::LowerAscii;
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -103,7 +94,7 @@ struct CanonicalHeaders {
 CanonicalHeaders CanonicalizeHeaders(const HttpRequest& request, bool omit_session_token) {
   std::vector<std::pair<std::string, std::string>> lowered;
   for (const auto& [name, value] : request.headers) {
-    std::string key = Lower(TrimAll(name));
+    std::string key = LowerAscii(TrimAll(name));
     if (std::find(kUnsignedHeaders.begin(), kUnsignedHeaders.end(), key) !=
         kUnsignedHeaders.end()) {
       continue;

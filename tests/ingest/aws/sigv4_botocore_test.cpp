@@ -13,6 +13,7 @@
 
 #include "core/date.h"
 #include "ingest/aws/sigv4.h"
+#include "ingest/text.h"
 
 namespace costwise::aws {
 namespace {
@@ -37,11 +38,6 @@ nlohmann::json BotocoreRequests() {
 const nlohmann::json& Requests() {
   static const nlohmann::json requests = BotocoreRequests();
   return requests;
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 // "20260115T075111Z" -> Unix seconds.
@@ -71,7 +67,8 @@ Url SplitUrl(const std::string& url) {
 
 std::string HeaderOf(const nlohmann::json& entry, const std::string& name) {
   for (const auto& header : entry["headers"]) {
-    if (Lower(header[0]) == Lower(name)) return header[1];
+    if (ingest::LowerAscii(header[0].get<std::string>()) == ingest::LowerAscii(name))
+      return header[1];
   }
   return "";
 }
@@ -121,7 +118,7 @@ TEST(SigV4BotocoreTest, AuthorizationHeadersAgree) {
     request.body = entry["body"];
     request.headers.emplace_back("Host", url.host);
     for (const auto& header : entry["headers"]) {
-      const std::string name = Lower(header[0]);
+      const std::string name = ingest::LowerAscii(header[0].get<std::string>());
       if (name == "x-amz-date" || name == "x-amz-security-token" || name == "authorization" ||
           name == "x-amz-content-sha256" || name == "host") {
         continue;
