@@ -536,8 +536,14 @@ TEST_P(RightsizingRepositoryTest, RecordsMetricAnomaliesOncePerExcursion) {
   EXPECT_EQ(stored.updated_at, kNow + 1200);
   EXPECT_EQ(repository_->ListMetricAnomalies(tenant_id_, 1)->size(), 1U);
 
+  const auto read = repository_->GetMetricAnomaly(tenant_id_, stored.id);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->peak_value, 95);
+  EXPECT_EQ(read->instance_id, "i-1");
+  EXPECT_EQ(read->ended_at, kNow + 900);
   const std::int64_t other = Tenant("globex");
   EXPECT_TRUE(repository_->ListMetricAnomalies(other, 10)->empty());
+  EXPECT_EQ(repository_->GetMetricAnomaly(other, stored.id).error().code, ErrorCode::kNotFound);
   MetricAnomaly broken = spike;
   broken.started_at = kNow + 5000;
   broken.score = std::nan("");
