@@ -440,6 +440,31 @@ Result<std::vector<store::AlertDeliveryRecord>> ListAlertDeliveries(
   return repository.ListAlertDeliveries(principal.tenant_id, filter);
 }
 
+namespace {
+
+// An immediate delivery of the rule, due now, before its anomalies, key and channel are set.
+store::AlertDeliveryRecord ImmediateDelivery(std::int64_t tenant_id,
+                                             const store::AlertRuleRecord& rule, std::int64_t now) {
+  store::AlertDeliveryRecord delivery;
+  delivery.tenant_id = tenant_id;
+  delivery.rule_id = rule.id;
+  delivery.kind = store::DeliveryKind::kImmediate;
+  delivery.next_attempt_at = now;
+  delivery.created_at = now;
+  return delivery;
+}
+
+// The delivery once to each of the rule's channels.
+void AddPerChannel(const store::AlertRuleRecord& rule, store::AlertDeliveryRecord delivery,
+                   std::vector<store::AlertDeliveryRecord>& deliveries) {
+  for (const std::int64_t channel : rule.channel_ids) {
+    delivery.channel_id = channel;
+    deliveries.push_back(delivery);
+  }
+}
+
+}  // namespace
+
 bool RuleMatches(const store::AlertRuleRecord& rule, const CostAnomaly& anomaly) {
   if (anomaly.impact < rule.min_impact) return false;
   if (rule.min_percent && anomaly.impact_percent && *anomaly.impact_percent < *rule.min_percent) {
@@ -468,18 +493,10 @@ Result<int> OnAnomaliesDetected(store::Repository& repository, std::int64_t tena
       if (anomaly.status != AnomalyStatus::kOpen && anomaly.detected_at < rule.created_at) {
         continue;
       }
-      for (const std::int64_t channel : rule.channel_ids) {
-        store::AlertDeliveryRecord delivery;
-        delivery.tenant_id = tenant_id;
-        delivery.rule_id = rule.id;
-        delivery.channel_id = channel;
-        delivery.kind = store::DeliveryKind::kImmediate;
-        delivery.anomaly_ids = {anomaly.id};
-        delivery.dedupe_key = fmt::format("anomaly:{}", anomaly.id);
-        delivery.next_attempt_at = now;
-        delivery.created_at = now;
-        deliveries.push_back(std::move(delivery));
-      }
+      store::AlertDeliveryRecord delivery = ImmediateDelivery(tenant_id, rule, now);
+      delivery.anomaly_ids = {anomaly.id};
+      delivery.dedupe_key = fmt::format("anomaly:{}", anomaly.id);
+      AddPerChannel(rule, std::move(delivery), deliveries);
     }
   }
   if (deliveries.empty()) return 0;
@@ -513,7 +530,7 @@ std::string TimestampText(std::int64_t seconds) {
 
 std::string MetricValue(double value) {
   return std::abs(value) >= 1000 || value == std::floor(value) ? fmt::format("{:.0f}", value)
-                                                                : fmt::format("{:.2f}", value);
+                                                               : fmt::format("{:.2f}", value);
 }
 
 AlertItem ItemOfMetric(const MetricAnomaly& anomaly, const AlertOptions& options) {
@@ -559,8 +576,7 @@ bool RuleMatchesMetric(const store::AlertRuleRecord& rule, const MetricAnomaly& 
 }
 
 Result<int> OnMetricAnomaliesDetected(store::Repository& repository, std::int64_t tenant_id,
-                                      std::span<const MetricAnomaly> anomalies,
-                                      std::int64_t now) {
+                                      std::span<const MetricAnomaly> anomalies, std::int64_t now) {
   if (anomalies.empty()) return 0;
   auto rules = repository.ListAlertRules(tenant_id);
   if (!rules) return unexpected(std::move(rules.error()));
@@ -569,18 +585,10 @@ Result<int> OnMetricAnomaliesDetected(store::Repository& repository, std::int64_
     if (!rule.enabled || rule.frequency != store::AlertFrequency::kImmediate) continue;
     for (const MetricAnomaly& anomaly : anomalies) {
       if (anomaly.id == 0 || !RuleMatchesMetric(rule, anomaly)) continue;
-      for (const std::int64_t channel : rule.channel_ids) {
-        store::AlertDeliveryRecord delivery;
-        delivery.tenant_id = tenant_id;
-        delivery.rule_id = rule.id;
-        delivery.channel_id = channel;
-        delivery.kind = store::DeliveryKind::kImmediate;
-        delivery.metric_anomaly_ids = {anomaly.id};
-        delivery.dedupe_key = fmt::format("metric:{}", anomaly.id);
-        delivery.next_attempt_at = now;
-        delivery.created_at = now;
-        deliveries.push_back(std::move(delivery));
-      }
+      store::AlertDeliveryRecord delivery = ImmediateDelivery(tenant_id, rule, now);
+      delivery.metric_anomaly_ids = {anomaly.id};
+      delivery.dedupe_key = fmt::format("metric:{}", anomaly.id);
+      AddPerChannel(rule, std::move(delivery), deliveries);
     }
   }
   if (deliveries.empty()) return 0;
@@ -620,22 +628,19 @@ Result<int> RunDigests(store::Repository& repository, std::int64_t now) {
       }
       if (matched.empty()) continue;
       std::sort(matched.begin(), matched.end());
+      store::AlertDeliveryRecord digest;
+      digest.tenant_id = rule.tenant_id;
+      digest.rule_id = rule.id;
+      digest.kind = daily ? store::DeliveryKind::kDaily : store::DeliveryKind::kWeekly;
+      digest.anomaly_ids = matched;
+      digest.period_start = period_start;
+      digest.period_end = period_end;
+      digest.dedupe_key =
+          fmt::format("{}:{}", store::FrequencyName(frequency), period_start.ToString());
+      digest.next_attempt_at = now;
+      digest.created_at = now;
       std::vector<store::AlertDeliveryRecord> deliveries;
-      for (const std::int64_t channel : rule.channel_ids) {
-        store::AlertDeliveryRecord delivery;
-        delivery.tenant_id = rule.tenant_id;
-        delivery.rule_id = rule.id;
-        delivery.channel_id = channel;
-        delivery.kind = daily ? store::DeliveryKind::kDaily : store::DeliveryKind::kWeekly;
-        delivery.anomaly_ids = matched;
-        delivery.period_start = period_start;
-        delivery.period_end = period_end;
-        delivery.dedupe_key =
-            fmt::format("{}:{}", store::FrequencyName(frequency), period_start.ToString());
-        delivery.next_attempt_at = now;
-        delivery.created_at = now;
-        deliveries.push_back(std::move(delivery));
-      }
+      AddPerChannel(rule, std::move(digest), deliveries);
       auto ids = repository.QueueAlertDeliveries(rule.tenant_id, deliveries);
       if (!ids) return unexpected(std::move(ids.error()));
       queued += static_cast<int>(ids->size());
@@ -677,10 +682,10 @@ Result<AlertMessage> BuildAlertMessage(store::Repository& repository,
       break;
     case store::DeliveryKind::kImmediate:
       if (delivery.anomaly_ids.empty() && first_metric) {
-        message.title = fmt::format("Metric anomaly: {} {} at {} (expected {})",
-                                    first_metric->instance_id, first_metric->metric,
-                                    MetricValue(first_metric->peak_value),
-                                    MetricValue(first_metric->expected_value));
+        message.title =
+            fmt::format("Metric anomaly: {} {} at {} (expected {})", first_metric->instance_id,
+                        first_metric->metric, MetricValue(first_metric->peak_value),
+                        MetricValue(first_metric->expected_value));
         break;
       }
       message.title =
